@@ -1,0 +1,91 @@
+package dev.batcher.materializers.iteration;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.batcher.materializers.dataset.LabeledSignal;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ChannelSelection;
+import java.util.List;
+
+/**
+ * A batch source described as data, so that it can sit in a config file or cross the network and be
+ * built against a dataset where it is used. In JSON the {@code type} field picks the kind:
+ * <pre>{@code
+ * {"type": "random", "batchSize": 32, "batchSeconds": 30, "channels": "names:C3,C4"}
+ * {"type": "sequential", "batchSize": 64, "batchSeconds": 30, "channels": "all"}
+ * {"type": "specs", "specs": [ ... ]}
+ * }</pre>
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = SourceConfig.Random.class, name = "random"),
+    @JsonSubTypes.Type(value = SourceConfig.Sequential.class, name = "sequential"),
+    @JsonSubTypes.Type(value = SourceConfig.Specs.class, name = "specs")
+})
+public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.Sequential, SourceConfig.Specs {
+
+    /**
+     * Builds the source over a dataset's labeled signals.
+     *
+     * @param signals the labeled signals, in table order
+     * @return the source
+     * @throws IterationException if the settings do not fit the signals; the message names the values
+     */
+    BatchSource build(List<LabeledSignal> signals);
+
+    /**
+     * Random batches; see {@link RandomBatches}.
+     *
+     * @param batchSize items per batch
+     * @param batchSeconds the window length in seconds, a whole number of label periods
+     * @param numChannels channels drawn per item without replacement, or null
+     * @param channels the channel selection's text form when {@code numChannels} is null (null: all)
+     * @param signalWeights one weight per labeled signal, or null
+     * @param labelWeights one weight per label epoch per labeled signal, or null
+     */
+    record Random(int batchSize, double batchSeconds, Integer numChannels, String channels,
+            double[] signalWeights, List<double[]> labelWeights) implements SourceConfig {
+        @Override
+        public BatchSource build(List<LabeledSignal> signals) {
+            return new RandomBatches(signals, new RandomBatchesConfig(batchSize, seconds(batchSeconds), numChannels,
+                    selection(channels), signalWeights, labelWeights));
+        }
+    }
+
+    /**
+     * Sequential evaluation windows; see {@link SequentialBatches}.
+     *
+     * @param batchSize windows per batch
+     * @param batchSeconds the window length in seconds, a whole number of label periods
+     * @param channels the channel selection's text form (null: all)
+     */
+    record Sequential(int batchSize, double batchSeconds, String channels) implements SourceConfig {
+        @Override
+        public BatchSource build(List<LabeledSignal> signals) {
+            return new SequentialBatches(signals, batchSize, seconds(batchSeconds), selection(channels));
+        }
+    }
+
+    /**
+     * An explicit list of batches; see {@link SpecListBatches}.
+     *
+     * @param specs the batches, in order
+     */
+    record Specs(List<BatchSpec> specs) implements SourceConfig {
+        @Override
+        public BatchSource build(List<LabeledSignal> signals) {
+            return new SpecListBatches(specs);
+        }
+    }
+
+    private static long seconds(double seconds) {
+        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+            throw new IterationException("batchSeconds: " + seconds + " (expected: finite and > 0)");
+        }
+        return Math.round(seconds * 1e9);
+    }
+
+    private static ChannelSelection selection(String text) {
+        return text == null || text.isBlank() ? ChannelSelection.all() : ChannelSelection.parse(text);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.batcher.materializers.iteration;
+
+import dev.batcher.materializers.dataset.LabeledSignal;
+import dev.batcher.materializers.dataset.TimeSpan;
+import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.materializers.spec.ItemSpec;
+import java.util.List;
+
+/** The window arithmetic shared by the sources: from label epochs to sample and label windows. */
+final class Windows {
+    private Windows() {}
+
+    /**
+     * Returns how many label epochs a window of {@code durationNanos} spans in {@code signal}, checking
+     * that it is a whole number and that it fits in the label span.
+     */
+    static int epochsPerWindow(LabeledSignal signal, long durationNanos) {
+        double rate = signal.labels().sampleRate();
+        if (!TimeSpan.onGrid(durationNanos, rate)) {
+            throw new IterationException("batchDuration: " + durationNanos / 1e9 + " s is not a whole number of label periods ("
+                    + 1 / rate + " s) of recording " + signal.recording() + " (" + signal.file() + ", " + signal.labels().dataset()
+                    + ")");
+        }
+        long epochs = TimeSpan.samples(durationNanos, rate);
+        if (epochs > signal.labelEpochs()) {
+            throw new IterationException("batchDuration: " + durationNanos / 1e9 + " s is longer than the label span of recording "
+                    + signal.recording() + " (" + signal.file() + "): " + signal.labelSpan().durationNanos() / 1e9 + " s, "
+                    + signal.labelEpochs() + " epochs (expected: a window inside every label span)");
+        }
+        if (!TimeSpan.onGrid(durationNanos, signal.signal().sampleRate())) {
+            throw new IterationException("batchDuration: " + durationNanos / 1e9 + " s is not a whole number of samples at "
+                    + signal.signal().sampleRate() + " Hz in recording " + signal.recording() + " (" + signal.file() + ")");
+        }
+        return Math.toIntExact(epochs);
+    }
+
+    /**
+     * Builds the item whose window starts at label epoch {@code firstEpoch} of the label span and spans
+     * {@code epochs} epochs.
+     */
+    static ItemSpec item(LabeledSignal signal, long firstEpoch, int epochs, int labelSkip, ChannelSelection channels) {
+        double labelRate = signal.labels().sampleRate();
+        long startNanos = signal.labelSpan().startNanos() + TimeSpan.nanosOf(firstEpoch, labelRate);
+        long durationNanos = TimeSpan.nanosOf(epochs, labelRate);
+        long sampleStart = signal.signalSampleAt(startNanos);
+        int sampleCount = Math.toIntExact(TimeSpan.samples(durationNanos, signal.signal().sampleRate()));
+        long labelStart = signal.labelSampleAt(signal.labelSpan().startNanos()) + firstEpoch;
+        return new ItemSpec(signal.recording(), signal.file(), signal.signal().dataset(), sampleStart, sampleCount,
+                channels, signal.labels().dataset(), labelStart, epochs, labelSkip);
+    }
+
+    static void requireSignals(List<LabeledSignal> signals) {
+        if (signals.isEmpty()) {
+            throw new IterationException("signals: [] (expected: at least one labeled signal)");
+        }
+    }
+
+    static void requirePositive(String field, long value) {
+        if (value <= 0) {
+            throw new IterationException(field + ": " + value + " (expected: > 0)");
+        }
+    }
+}

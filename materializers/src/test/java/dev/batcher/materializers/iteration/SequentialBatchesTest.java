@@ -1,0 +1,94 @@
+package dev.batcher.materializers.iteration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.batcher.materializers.dataset.LabeledSignal;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.materializers.spec.ItemSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SequentialBatchesTest {
+    private final List<LabeledSignal> signals = Signals.three();
+
+    @Test
+    void next_untilEnd_coversEveryEpochOfEverySpanExactlyOnce() {
+        SequentialBatches source = new SequentialBatches(signals, 5, 4 * Signals.EPOCH, ChannelSelection.all());
+        int[][] covered = new int[signals.size()][];
+        for (int i = 0; i < signals.size(); i++) {
+            covered[i] = new int[(int) signals.get(i).labelEpochs()];
+        }
+        BatchState state = BatchState.initial(0);
+        long batches = 0;
+        while (source.next(state) instanceof Step.Next next) {
+            batches++;
+            for (ItemSpec item : next.spec().items()) {
+                int s = indexOf(item.recording());
+                LabeledSignal signal = signals.get(s);
+                long first = item.labelStart() - signal.labelSampleAt(signal.labelSpan().startNanos());
+                assertTrue(first >= 0 && first + item.labelCount() <= signal.labelEpochs(), item.toString());
+                for (int e = item.labelSkip(); e < item.labelCount(); e++) {
+                    covered[s][(int) (first + e)]++;
+                }
+            }
+            state = next.state();
+        }
+        for (int[] c : covered) {
+            for (int n : c) {
+                assertEquals(1, n);
+            }
+        }
+        assertEquals(source.batches(), batches);
+        Step.End end = assertInstanceOf(Step.End.class, source.next(state));
+        assertEquals(new BatchState(0, batches), end.last());
+        // 40/4 + ceil(17/4) + ceil(123/4) = 10 + 5 + 31 windows
+        assertEquals(46, source.windows());
+    }
+
+    @Test
+    void next_lastBatch_mayHoldFewerItems() {
+        SequentialBatches source = new SequentialBatches(signals, 5, 4 * Signals.EPOCH, ChannelSelection.all());
+        BatchSpec last = ((Step.Next) source.next(new BatchState(0, 9))).spec();
+        assertEquals(1, last.items().size());
+    }
+
+    @Test
+    void next_resumeMidway_equalsUninterrupted() {
+        SequentialBatches source = new SequentialBatches(signals, 3, 2 * Signals.EPOCH, ChannelSelection.parse("names:C3,C4"));
+        BatchState state = BatchState.initial(0);
+        for (int i = 0; i < 20; i++) {
+            state = ((Step.Next) source.next(state)).state();
+        }
+        assertEquals(source.next(state), source.next(BatchState.parse("seed=0,batch=20")));
+    }
+
+    @Test
+    void constructor_windowLongerThanASpan_namesIt() {
+        IterationException e = assertThrows(IterationException.class,
+                () -> new SequentialBatches(signals, 5, 20 * Signals.EPOCH, ChannelSelection.all()));
+        assertTrue(e.getMessage().contains("recording b"), e.getMessage());
+    }
+
+    @Test
+    void specList_pastTheEnd_endsWithTheLastState() {
+        SequentialBatches seq = new SequentialBatches(signals, 5, 4 * Signals.EPOCH, ChannelSelection.all());
+        BatchSpec a = ((Step.Next) seq.next(new BatchState(0, 0))).spec();
+        BatchSpec b = ((Step.Next) seq.next(new BatchState(0, 1))).spec();
+        SpecListBatches list = new SpecListBatches(List.of(a, b));
+        assertEquals(a, ((Step.Next) list.next(BatchState.initial(0))).spec());
+        assertEquals(new Step.End(new BatchState(0, 2)), list.next(new BatchState(0, 2)));
+    }
+
+    private int indexOf(String recording) {
+        for (int i = 0; i < signals.size(); i++) {
+            if (signals.get(i).recording().equals(recording)) {
+                return i;
+            }
+        }
+        throw new AssertionError(recording);
+    }
+}
