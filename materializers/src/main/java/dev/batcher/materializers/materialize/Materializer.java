@@ -1,0 +1,178 @@
+package dev.batcher.materializers.materialize;
+
+import dev.batcher.materializers.MaterializerException;
+import dev.batcher.materializers.channels.ChannelPlan;
+import dev.batcher.materializers.channels.ChannelSelectors;
+import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.hdf5.RawWindow;
+import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.kernels.Resampler;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ItemSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Turns batch specs into tensors: for each item it reads only the window it needs, decodes int16 to
+ * float32, selects or derives channels, resamples, normalises and featurises, then stacks the items.
+ * The output depends only on the spec, the options and the files, never on the kernel path, the
+ * thread or the machine. Thread-safe: many materialisations may run at once and share the open
+ * files of one {@link RecordingFiles}.
+ */
+public final class Materializer {
+    private final RecordingFiles files;
+    private final MaterializeOptions options;
+    private final Kernels kernels;
+    private final Featurizer featurizer;
+    private final ConcurrentMap<Double, Resampler> resamplers = new ConcurrentHashMap<>();
+
+    /**
+     * Creates a materializer.
+     *
+     * @param files the open-file cache the windows are read through
+     * @param options resampling, normalisation and featurisation
+     * @param kernels the numeric kernels (vector or scalar: the output is the same)
+     * @throws MaterializerException if the options name a featuriser that no {@link Featurizer} on the
+     *     classpath provides; the message lists those found
+     */
+    public Materializer(RecordingFiles files, MaterializeOptions options, Kernels kernels) {
+        this.files = Objects.requireNonNull(files, "files");
+        this.options = Objects.requireNonNull(options, "options");
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.featurizer = options.featurizer() == null ? null : findFeaturizer(options.featurizer());
+    }
+
+    /** Returns the options. */
+    public MaterializeOptions options() {
+        return options;
+    }
+
+    static Featurizer findFeaturizer(String name) {
+        List<String> found = new ArrayList<>();
+        for (Featurizer f : ServiceLoader.load(Featurizer.class, Featurizer.class.getClassLoader())) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+            found.add(f.name());
+        }
+        throw new MaterializerException("featurizer: '" + name + "' (expected: one of " + found
+                + ", the featurizers registered in META-INF/services/" + Featurizer.class.getName() + ")");
+    }
+
+    /**
+     * Materialises a batch.
+     *
+     * @param spec the batch
+     * @return the batch's tensors; the caller owns and must close it
+     * @throws MaterializeException if an item cannot be read or decoded, or items differ in shape; the
+     *     message names the item's recording, file, dataset and window, and the cause is attached
+     */
+    public Batch materialize(BatchSpec spec) {
+        List<ItemSpec> items = spec.items();
+        float[] x = null;
+        int[] y = null;
+        int[] itemShape = null;
+        int[] labelShape = null;
+        for (int i = 0; i < items.size(); i++) {
+            ItemSpec item = items.get(i);
+            Item out;
+            int[][] labels;
+            try {
+                out = signal(item);
+                labels = files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount());
+            } catch (MaterializeException e) {
+                throw e;
+            } catch (MaterializerException | IllegalArgumentException e) {
+                throw new MaterializeException(i, item, e.getMessage(), e);
+            }
+            int[] lShape = {labels.length, item.labelCount()};
+            if (itemShape == null) {
+                itemShape = out.shape;
+                labelShape = lShape;
+                x = new float[Math.toIntExact((long) items.size() * out.values.length)];
+                y = new int[Math.toIntExact((long) items.size() * labels.length * item.labelCount())];
+            } else if (!Arrays.equals(itemShape, out.shape) || !Arrays.equals(labelShape, lShape)) {
+                throw new MaterializeException(i, item, "items of different shapes: x " + Arrays.toString(out.shape)
+                        + " and y " + Arrays.toString(lShape) + " (expected: x " + Arrays.toString(itemShape) + " and y "
+                        + Arrays.toString(labelShape) + ", the shapes of item 0, " + items.get(0).describe() + ")", null);
+            }
+            System.arraycopy(out.values, 0, x, i * out.values.length, out.values.length);
+            int labelSize = labelShape[0] * labelShape[1];
+            for (int c = 0; c < labels.length; c++) {
+                int base = i * labelSize + c * item.labelCount();
+                System.arraycopy(labels[c], 0, y, base, item.labelCount());
+                Arrays.fill(y, base, base + item.labelSkip(), -1);
+            }
+        }
+        return new ArrayBatch(prepend(items.size(), itemShape), x, prepend(items.size(), labelShape), y);
+    }
+
+    private static int[] prepend(int n, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = n;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    /** One item's x and its shape. */
+    private record Item(int[] shape, float[] values) {}
+
+    private Item signal(ItemSpec item) {
+        SignalInfo info = files.signalInfo(item.file(), item.signal());
+        ChannelPlan plan = ChannelSelectors.plan(item.channels(), info.channels());
+        int n = item.sampleCount();
+        int[] inputs = plan.inputs();
+        float[][] decoded = new float[inputs.length][];
+        if (inputs.length > 0) {
+            int first = inputs[0];
+            int last = inputs[inputs.length - 1];
+            RawWindow raw = files.readSignal(item.file(), item.signal(), first, last - first + 1, item.sampleStart(), n);
+            float scale = (float) info.resolution();
+            float offset = (float) info.offset();
+            for (int k = 0; k < inputs.length; k++) {
+                float[] row = new float[n];
+                int r = inputs[k] - first;
+                if (raw.int16() != null) {
+                    kernels.decode(raw.int16()[r], 0, row, 0, n, scale, offset);
+                } else {
+                    kernels.decode(raw.float32()[r], 0, row, 0, n, scale, offset);
+                }
+                decoded[k] = row;
+            }
+        }
+        int channels = plan.outputChannels();
+        float[] selected = new float[channels * n];
+        plan.apply(kernels, decoded, selected, 0, n);
+        double rate = info.sampleRate();
+        if (options.targetRateHz() != null && options.targetRateHz() != rate) {
+            Resampler resampler = resamplers.computeIfAbsent(rate, r -> Resampler.of(r, options.targetRateHz()));
+            int m = resampler.outputLength(n);
+            float[] resampled = new float[channels * m];
+            for (int c = 0; c < channels; c++) {
+                resampler.apply(kernels, selected, c * n, n, resampled, c * m);
+            }
+            selected = resampled;
+            n = m;
+            rate = options.targetRateHz();
+        }
+        if (options.normalize()) {
+            for (int c = 0; c < channels; c++) {
+                kernels.normalize(selected, c * n, n);
+            }
+        }
+        if (featurizer == null) {
+            return new Item(new int[] {channels, n}, selected);
+        }
+        Featurizer.Plan fp = featurizer.plan(channels, n, rate, options.featurizerArguments());
+        int[] shape = fp.shape();
+        float[] features = new float[Math.toIntExact(ArrayBatch.elements(shape))];
+        fp.apply(selected, features, 0);
+        return new Item(shape, features);
+    }
+}
