@@ -1,0 +1,41 @@
+package dev.batcher.service.manager;
+
+/**
+ * A batcher's status and metrics at one moment.
+ *
+ * @param name the batcher's name
+ * @param status its life-cycle state
+ * @param failure why it failed, or null
+ * @param state where it stands: the state the next {@code take} should pass (null before a start)
+ * @param produced batches materialised since it was created
+ * @param taken batches taken by clients
+ * @param buffered materialised batches waiting to be taken
+ * @param inFlight batches being materialised
+ * @param capacity the most batches buffered plus in flight
+ * @param retries materialisations retried after a failure
+ * @param redispatched jobs sent to another worker because theirs was lost
+ * @param restarts restarts caused by a {@code take} at a state other than where it stood
+ * @param workers workers in the pool
+ * @param slots worker slots in the pool
+ * @param waitingForWorkers true if it has work to dispatch but the pool has no workers
+ * @param batchesPerSecond batches taken per second since the last start
+ * @param takeWaitSeconds total time clients spent waiting in {@code take}
+ */
+public record BatcherStatus(
+        String name,
+        Status status,
+        Failure failure,
+        String state,
+        long produced,
+        long taken,
+        int buffered,
+        int inFlight,
+        int capacity,
+        long retries,
+        long redispatched,
+        long restarts,
+        int workers,
+        int slots,
+        boolean waitingForWorkers,
+        double batchesPerSecond,
+        double takeWaitSeconds) {}

@@ -1,0 +1,480 @@
+package dev.batcher.service.manager;
+
+import dev.batcher.materializers.iteration.BatchSource;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.iteration.Step;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.service.pool.Job;
+import dev.batcher.service.pool.JobFailedException;
+import dev.batcher.service.pool.Materialized;
+import dev.batcher.service.pool.WorkerLostException;
+import dev.batcher.service.pool.WorkerPool;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named batcher on the manager (OndaBatches' {@code start_batching} and {@code _feed_jobs!}):
+ * it iterates batch states, dispatches each spec to a free worker slot, collects results in any
+ * order and hands them to {@code take} strictly in iteration order. Buffered plus in-flight batches
+ * never exceed its capacity.
+ *
+ * <p>All state lives on the manager's event loop; the public methods may be called from any thread
+ * and return futures. Nothing about a batch's content depends on which worker ran it, how long it
+ * took, how often it was retried or whether its worker died: results are keyed by their place in
+ * the iteration.
+ */
+public final class ManagedBatcher {
+    private static final Logger log = LoggerFactory.getLogger(ManagedBatcher.class);
+
+    private final String name;
+    private final BatcherSpec spec;
+    private final BatchSource source;
+    private final WorkerPool pool;
+    private final EventExecutor loop;
+    private final RetryPolicy retryPolicy;
+    private final LongSupplier ticker;
+    private final LongSupplier jobIds;
+    private final Runnable pumpTask = this::pump;
+
+    private Status status = Status.STOPPED;
+    private Failure failure;
+    private int generation;
+    private final Deque<Entry> window = new ArrayDeque<>();
+    private final Deque<Taker> takers = new ArrayDeque<>();
+    private BatchState cursor;
+    private boolean ended;
+    private BatchState doneState;
+    private int capacity;
+
+    private long produced;
+    private long taken;
+    private long retries;
+    private long redispatched;
+    private long restarts;
+    private long takeWaitNanos;
+    private long startedAt;
+    private long takenSinceStart;
+
+    /** A batch between iteration and take: dispatched, in flight, waiting to retry, or done. */
+    private static final class Entry {
+        final BatchState prev;
+        final BatchState next;
+        final BatchSpec spec;
+        final boolean end;
+        int failures;
+        Materialized result;
+        WorkerPool.Slot slot;
+        long jobId;
+        String worker;
+        boolean needsDispatch;
+        ScheduledFuture<?> retryTimer;
+
+        Entry(BatchState prev, BatchState next, BatchSpec spec, boolean end) {
+            this.prev = prev;
+            this.next = next;
+            this.spec = spec;
+            this.end = end;
+        }
+    }
+
+    private record Taker(BatchState state, CompletableFuture<TakeOutcome> promise, long since) {}
+
+    /**
+     * Creates a stopped batcher.
+     *
+     * @param name its name
+     * @param spec what it serves
+     * @param source the source built from {@code spec} against the dataset
+     * @param pool the manager's worker pool (its loop is this batcher's loop)
+     * @param retryPolicy the backoff between retries
+     * @param ticker nanoseconds for metrics, such as {@code System::nanoTime}
+     * @param jobIds a source of unique job ids, shared by the manager's batchers
+     */
+    public ManagedBatcher(String name, BatcherSpec spec, BatchSource source, WorkerPool pool, RetryPolicy retryPolicy,
+            LongSupplier ticker, LongSupplier jobIds) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.source = Objects.requireNonNull(source, "source");
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.loop = pool.loop();
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
+    }
+
+    /** Returns the batcher's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Returns what the batcher serves. */
+    public BatcherSpec spec() {
+        return spec;
+    }
+
+    private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> action) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Runnable r = () -> {
+            try {
+                f.complete(action.get());
+            } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+            }
+        };
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            try {
+                loop.execute(r);
+            } catch (RejectedExecutionException e) {
+                f.completeExceptionally(new NotRunningException(name, Status.CLOSED));
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Starts batching at {@code state}. On a running batcher this is a warning and a no-op.
+     *
+     * @param state where to start
+     * @return true if it started, false if it was already running
+     */
+    public CompletableFuture<Boolean> start(BatchState state) {
+        Objects.requireNonNull(state, "state");
+        return onLoop(() -> {
+            if (status == Status.RUNNING) {
+                log.warn("batcher '{}' is already running at {}; stop it before starting it again", name, expected());
+                return false;
+            }
+            log.info("starting batcher '{}' at {}", name, state);
+            restart(state);
+            return true;
+        });
+    }
+
+    /**
+     * Stops batching: closes the channel, releases every buffered batch and cancels in-flight jobs
+     * (their slots return to the pool as they finish). Idempotent. Status becomes CLOSED, or stays
+     * FAILED.
+     *
+     * @return completes when the batcher has stopped
+     */
+    public CompletableFuture<Void> stop() {
+        return onLoop(() -> {
+            log.info("stopping batcher '{}'", name);
+            clearWindow();
+            generation++;
+            if (status != Status.FAILED) {
+                status = Status.CLOSED;
+            }
+            serveTakers();
+            return null;
+        });
+    }
+
+    /**
+     * Takes the batch at {@code state}. If the batcher does not stand at {@code state}, it logs a
+     * warning and restarts there (O(1) in iteration) first.
+     *
+     * @param state the state the caller holds
+     * @return the batch and its states, or the end; fails with {@link BatcherFailedException} at once
+     *     if the batcher failed (even with good batches buffered), or {@link NotRunningException} if
+     *     it is stopped or closed with nothing buffered
+     */
+    public CompletableFuture<TakeOutcome> take(BatchState state) {
+        Objects.requireNonNull(state, "state");
+        CompletableFuture<TakeOutcome> promise = new CompletableFuture<>();
+        onLoop(() -> {
+            takers.add(new Taker(state, promise, ticker.getAsLong()));
+            serveTakers();
+            return null;
+        }).whenComplete((v, e) -> {
+            if (e != null) {
+                promise.completeExceptionally(e);
+            }
+        });
+        return promise;
+    }
+
+    /** Returns the batcher's status and metrics. */
+    public CompletableFuture<BatcherStatus> status() {
+        return onLoop(this::snapshot);
+    }
+
+    private BatchState expected() {
+        return window.isEmpty() ? cursor : window.peekFirst().prev;
+    }
+
+    private void restart(BatchState state) {
+        clearWindow();
+        generation++;
+        cursor = state;
+        ended = false;
+        doneState = null;
+        failure = null;
+        status = Status.RUNNING;
+        capacity = spec.capacity() != null ? spec.capacity() : 2 * Math.max(1, pool.slots()) + 1;
+        startedAt = ticker.getAsLong();
+        takenSinceStart = 0;
+        pump();
+    }
+
+    private void clearWindow() {
+        for (Entry e : window) {
+            if (e.result != null) {
+                e.result.release();
+                e.result = null;
+            }
+            if (e.slot != null) {
+                e.slot.worker().cancel(e.jobId);
+            }
+            if (e.retryTimer != null) {
+                e.retryTimer.cancel(false);
+            }
+        }
+        window.clear();
+    }
+
+    private void pump() {
+        if (status != Status.RUNNING) {
+            return;
+        }
+        for (Entry e : window) {
+            if (e.needsDispatch) {
+                WorkerPool.Slot slot = pool.acquire(files(e.spec));
+                if (slot == null) {
+                    pool.awaitSlot(pumpTask);
+                    return;
+                }
+                dispatch(e, slot);
+            }
+        }
+        while (!ended && window.size() < capacity) {
+            if (!pool.hasFreeSlot()) {
+                pool.awaitSlot(pumpTask);
+                return;
+            }
+            Step step;
+            try {
+                step = source.next(cursor);
+            } catch (RuntimeException ex) {
+                fail(failureOf(ex, "manager", cursor, null, 1));
+                return;
+            }
+            if (step instanceof Step.Next next) {
+                Entry e = new Entry(cursor, next.state(), next.spec(), false);
+                window.add(e);
+                cursor = next.state();
+                dispatch(e, pool.acquire(files(e.spec)));
+            } else {
+                window.add(new Entry(cursor, null, null, true));
+                ended = true;
+                serveTakers();
+            }
+        }
+    }
+
+    private static Set<String> files(BatchSpec spec) {
+        Set<String> files = new LinkedHashSet<>();
+        for (ItemSpec item : spec.items()) {
+            files.add(item.file());
+        }
+        return files;
+    }
+
+    private void dispatch(Entry e, WorkerPool.Slot slot) {
+        e.slot = slot;
+        e.needsDispatch = false;
+        e.jobId = jobIds.getAsLong();
+        e.worker = slot.worker().name();
+        int gen = generation;
+        Job job = new Job(e.jobId, name, spec.dataset(), spec.options(), e.spec);
+        CompletableFuture<Materialized> f;
+        try {
+            f = slot.worker().submit(job);
+        } catch (RuntimeException ex) {
+            f = CompletableFuture.failedFuture(ex);
+        }
+        f.whenComplete((result, error) -> {
+            try {
+                loop.execute(() -> onDone(gen, e, result, error));
+            } catch (RejectedExecutionException closed) {
+                if (result != null) {
+                    result.release();
+                }
+            }
+        });
+    }
+
+    private void onDone(int gen, Entry e, Materialized result, Throwable error) {
+        if (e.slot != null) {
+            pool.release(e.slot);
+            e.slot = null;
+        }
+        if (gen != generation || status != Status.RUNNING) {
+            if (result != null) {
+                result.release();
+            }
+            return;
+        }
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof WorkerLostException lost) {
+                log.warn("batcher '{}': {}; sending batch {} to another worker", name, lost.getMessage(), e.prev);
+                redispatched++;
+                e.needsDispatch = true;
+                pump();
+                return;
+            }
+            e.failures++;
+            if (e.failures > retryLimit()) {
+                fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures));
+                return;
+            }
+            retries++;
+            long delay = retryPolicy.delayNanos(e.failures);
+            log.warn("batcher '{}': batch {} failed on worker {} (attempt {} of {}), retrying in {} ms: {}", name, e.prev,
+                    e.worker, e.failures, retryLimit() + 1, delay / 1_000_000, cause.toString());
+            e.retryTimer = loop.schedule(() -> {
+                e.retryTimer = null;
+                if (gen == generation && status == Status.RUNNING) {
+                    e.needsDispatch = true;
+                    pump();
+                }
+            }, delay, TimeUnit.NANOSECONDS);
+            return;
+        }
+        e.result = result;
+        produced++;
+        serveTakers();
+        pump();
+    }
+
+    private int retryLimit() {
+        return spec.retries() != null ? spec.retries() : 4;
+    }
+
+    private void fail(Failure f) {
+        log.warn("batcher '{}' failed: {}", name, f.describe());
+        failure = f;
+        status = Status.FAILED;
+        clearWindow();
+        generation++;
+        serveTakers();
+    }
+
+    static Failure failureOf(Throwable cause, String worker, BatchState state, BatchSpec spec, int attempts) {
+        String batch = spec == null ? "(not iterated)"
+                : spec.items().stream().map(ItemSpec::describe).collect(Collectors.joining("; "));
+        if (cause instanceof JobFailedException j) {
+            return new Failure(j.remoteClass(), j.remoteMessage(), j.remoteStack(), j.worker(), String.valueOf(state), batch,
+                    attempts);
+        }
+        StringWriter w = new StringWriter();
+        cause.printStackTrace(new PrintWriter(w));
+        return new Failure(cause.getClass().getName(), String.valueOf(cause.getMessage()), w.toString(), worker,
+                String.valueOf(state), batch, attempts);
+    }
+
+    private void serveTakers() {
+        while (!takers.isEmpty()) {
+            Taker t = takers.peekFirst();
+            if (status == Status.FAILED) {
+                takers.pollFirst().promise.completeExceptionally(new BatcherFailedException(name, failure));
+                continue;
+            }
+            if (status == Status.DONE) {
+                if (t.state.equals(doneState)) {
+                    takers.pollFirst();
+                    takeWaitNanos += ticker.getAsLong() - t.since;
+                    t.promise.complete(new TakeOutcome.End(doneState));
+                    continue;
+                }
+                log.warn("batcher '{}' is done at {}; restarting at the requested state {}", name, doneState, t.state);
+                restarts++;
+                restart(t.state);
+                continue;
+            }
+            if (status != Status.RUNNING) {
+                takers.pollFirst().promise.completeExceptionally(new NotRunningException(name, status));
+                continue;
+            }
+            if (!t.state.equals(expected())) {
+                log.warn("batcher '{}': requested state {} does not match the batcher's state {}; restarting at {}", name,
+                        t.state, expected(), t.state);
+                restarts++;
+                restart(t.state);
+                continue;
+            }
+            Entry head = window.peekFirst();
+            if (head == null || (!head.end && head.result == null)) {
+                return;
+            }
+            window.pollFirst();
+            takers.pollFirst();
+            takeWaitNanos += ticker.getAsLong() - t.since;
+            if (head.end) {
+                status = Status.DONE;
+                doneState = head.prev;
+                t.promise.complete(new TakeOutcome.End(head.prev));
+            } else {
+                Materialized result = head.result;
+                head.result = null;
+                taken++;
+                takenSinceStart++;
+                if (!t.promise.complete(new TakeOutcome.Next(result, head.next, head.prev))) {
+                    result.release();
+                }
+                pump();
+            }
+        }
+    }
+
+    private BatcherStatus snapshot() {
+        int buffered = 0;
+        int inFlight = 0;
+        boolean undispatched = false;
+        for (Entry e : window) {
+            if (e.result != null) {
+                buffered++;
+            }
+            if (e.slot != null) {
+                inFlight++;
+            }
+            undispatched |= e.needsDispatch;
+        }
+        boolean waiting = status == Status.RUNNING && pool.workers() == 0
+                && (undispatched || (!ended && window.size() < capacity));
+        double seconds = (ticker.getAsLong() - startedAt) / 1e9;
+        return new BatcherStatus(name, status, failure, expected() == null ? null : expected().toString(), produced, taken,
+                buffered, inFlight, capacity, retries, redispatched, restarts, pool.workers(), pool.slots(), waiting,
+                status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9);
+    }
+
+    /** Returns the in-order states of the window, for tests. */
+    List<BatchState> windowStates() {
+        List<BatchState> s = new ArrayList<>();
+        for (Entry e : window) {
+            s.add(e.prev);
+        }
+        return s;
+    }
+}

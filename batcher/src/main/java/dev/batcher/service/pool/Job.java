@@ -1,0 +1,25 @@
+package dev.batcher.service.pool;
+
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.spec.BatchSpec;
+import java.util.Objects;
+
+/**
+ * One materialisation: a batch spec, the dataset directory its files are relative to, and the
+ * materialiser options of its batcher.
+ *
+ * @param id unique within the manager, for correlating results and cancellations
+ * @param batcher the name of the batcher the job belongs to (for logs and errors)
+ * @param dataset the dataset directory, as the manager knows it
+ * @param options the batcher's materialiser options
+ * @param spec the batch
+ */
+public record Job(long id, String batcher, String dataset, MaterializeOptions options, BatchSpec spec) {
+    /** Checks for nulls. */
+    public Job {
+        Objects.requireNonNull(batcher, "batcher");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(spec, "spec");
+    }
+}

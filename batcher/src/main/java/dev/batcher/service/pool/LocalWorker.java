@@ -1,0 +1,84 @@
+package dev.batcher.service.pool;
+
+import dev.batcher.materializers.materialize.Batch;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A worker inside the manager's JVM: jobs run on an executor the caller supplies (and sizes to
+ * {@code slots}). This is how the manager materialises batches itself when it has no worker
+ * processes.
+ */
+public final class LocalWorker implements Worker {
+    private final String name;
+    private final int slots;
+    private final Executor executor;
+    private final MaterializerCache materializers;
+    private final ByteBufAllocator allocator;
+    private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Creates the worker.
+     *
+     * @param name its name in the pool
+     * @param slots how many jobs run at once ({@code > 0}); the executor must have that many threads
+     * @param executor where jobs run
+     * @param materializers the materializers, per dataset and options
+     * @param allocator where payload buffers come from
+     * @throws IllegalArgumentException if {@code slots <= 0}
+     */
+    public LocalWorker(String name, int slots, Executor executor, MaterializerCache materializers, ByteBufAllocator allocator) {
+        if (slots <= 0) {
+            throw new IllegalArgumentException("slots: " + slots + " (expected: > 0)");
+        }
+        this.name = Objects.requireNonNull(name, "name");
+        this.slots = slots;
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.materializers = Objects.requireNonNull(materializers, "materializers");
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int slots() {
+        return slots;
+    }
+
+    @Override
+    public CompletableFuture<Materialized> submit(Job job) {
+        CompletableFuture<Materialized> result = new CompletableFuture<>();
+        try {
+            executor.execute(() -> run(job, result));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new WorkerLostException(name, "its executor is shut down"));
+        }
+        return result;
+    }
+
+    private void run(Job job, CompletableFuture<Materialized> result) {
+        if (cancelled.remove(job.id())) {
+            result.completeExceptionally(new JobFailedException(name, "java.util.concurrent.CancellationException",
+                    "job " + job.id() + " cancelled", ""));
+            return;
+        }
+        try (Batch batch = materializers.get(job.dataset(), job.options()).materialize(job.spec())) {
+            result.complete(Payloads.encode(batch, allocator));
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(JobFailedException.of(name, e));
+        }
+    }
+
+    @Override
+    public void cancel(long jobId) {
+        cancelled.add(jobId);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.batcher.service.pool;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Something that materialises jobs: an in-process thread pool or a worker process on the far end of
+ * a connection. It may run up to {@link #slots()} jobs at once.
+ */
+public interface Worker {
+
+    /** Returns the worker's name, unique in its pool, for status and error messages. */
+    String name();
+
+    /** Returns how many jobs the worker runs at once. */
+    int slots();
+
+    /**
+     * Starts a job.
+     *
+     * @param job the job
+     * @return completes with the batch (the receiver owns its buffer), or exceptionally with {@link
+     *     JobFailedException} if materialisation failed or {@link WorkerLostException} if the worker
+     *     went away; may complete on any thread
+     */
+    CompletableFuture<Materialized> submit(Job job);
+
+    /**
+     * Tells the worker a job's result is no longer wanted. The job's future still completes.
+     *
+     * @param jobId the job's id
+     */
+    void cancel(long jobId);
+}

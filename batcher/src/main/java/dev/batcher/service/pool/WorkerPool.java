@@ -1,0 +1,257 @@
+package dev.batcher.service.pool;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The manager's worker slots. Confined to the manager's event loop: every method must be called on
+ * {@link #loop()}, and workers joining or leaving from other threads go through {@link #join} and
+ * {@link #leave}, which hop onto it.
+ *
+ * <p>Dispatch prefers, among workers with a free slot, the one that most recently read the files a
+ * job needs (their open handles and page cache are warm there), then the one with the most free
+ * slots, so no worker is swamped while another idles. Where a job lands never changes what it
+ * contains.
+ */
+public final class WorkerPool {
+    private static final int RECENT_FILES = 64;
+
+    private final EventExecutor loop;
+    private final Map<String, Member> members = new LinkedHashMap<>();
+    private final Deque<Runnable> waiters = new ArrayDeque<>();
+    private final List<Consumer<Worker>> leaveListeners = new ArrayList<>();
+
+    /**
+     * Creates an empty pool.
+     *
+     * @param loop the manager's event loop
+     */
+    public WorkerPool(EventExecutor loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+    }
+
+    /** Returns the manager's event loop. */
+    public EventExecutor loop() {
+        return loop;
+    }
+
+    /** A slot on one worker, held by one job. */
+    public static final class Slot {
+        private final Member member;
+        private boolean released;
+
+        private Slot(Member member) {
+            this.member = member;
+        }
+
+        /** Returns the worker. */
+        public Worker worker() {
+            return member.worker;
+        }
+    }
+
+    private static final class Member {
+        final Worker worker;
+        int free;
+        boolean gone;
+        final Set<String> recentFiles = new LinkedHashSet<>();
+
+        Member(Worker worker) {
+            this.worker = worker;
+            this.free = worker.slots();
+        }
+
+        int affinity(Collection<String> files) {
+            int n = 0;
+            for (String f : files) {
+                if (recentFiles.contains(f)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        void touch(Collection<String> files) {
+            for (String f : files) {
+                recentFiles.remove(f);
+                recentFiles.add(f);
+                if (recentFiles.size() > RECENT_FILES) {
+                    recentFiles.remove(recentFiles.iterator().next());
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds a worker; its slots are free at once. Safe from any thread.
+     *
+     * @param worker the worker
+     */
+    public void join(Worker worker) {
+        onLoop(() -> {
+            if (members.containsKey(worker.name())) {
+                throw new IllegalArgumentException("worker: " + worker.name() + " (expected: a name not already in the pool)");
+            }
+            members.put(worker.name(), new Member(worker));
+            wakeWaiters();
+        });
+    }
+
+    /**
+     * Removes a worker. Its in-flight jobs fail through their futures (the worker completes them with
+     * {@link WorkerLostException}); their slots are not returned. Safe from any thread.
+     *
+     * @param worker the worker
+     */
+    public void leave(Worker worker) {
+        onLoop(() -> {
+            Member m = members.remove(worker.name());
+            if (m != null) {
+                m.gone = true;
+                for (Consumer<Worker> l : List.copyOf(leaveListeners)) {
+                    l.accept(worker);
+                }
+            }
+        });
+    }
+
+    /**
+     * Registers a listener told (on the loop) when a worker leaves.
+     *
+     * @param listener the listener
+     */
+    public void onLeave(Consumer<Worker> listener) {
+        leaveListeners.add(listener);
+    }
+
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    /** Returns true if some worker has a free slot. */
+    public boolean hasFreeSlot() {
+        for (Member m : members.values()) {
+            if (m.free > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes a free slot for a job that reads {@code files}.
+     *
+     * @param files the job's files, for locality
+     * @return the slot, or null if none is free
+     */
+    public Slot acquire(Collection<String> files) {
+        Member best = null;
+        int bestAffinity = -1;
+        for (Member m : members.values()) {
+            if (m.free == 0) {
+                continue;
+            }
+            int a = m.affinity(files);
+            if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
+                best = m;
+                bestAffinity = a;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        best.free--;
+        best.touch(files);
+        return new Slot(best);
+    }
+
+    /**
+     * Returns a slot. Idempotent; a slot of a worker that left is dropped.
+     *
+     * @param slot the slot
+     */
+    public void release(Slot slot) {
+        if (slot.released) {
+            return;
+        }
+        slot.released = true;
+        if (!slot.member.gone) {
+            slot.member.free++;
+            wakeWaiters();
+        }
+    }
+
+    /**
+     * Asks to be called (once, on the loop) when a slot may have become free.
+     *
+     * @param waiter what to run
+     */
+    public void awaitSlot(Runnable waiter) {
+        if (!waiters.contains(waiter)) {
+            waiters.add(waiter);
+        }
+    }
+
+    private void wakeWaiters() {
+        // Waiters re-register if they still find nothing; each runs once per wake-up, in arrival order.
+        int n = waiters.size();
+        for (int i = 0; i < n && hasFreeSlot(); i++) {
+            waiters.poll().run();
+        }
+    }
+
+    /** Returns the number of workers. */
+    public int workers() {
+        return members.size();
+    }
+
+    /** Returns the total number of slots. */
+    public int slots() {
+        int n = 0;
+        for (Member m : members.values()) {
+            n += m.worker.slots();
+        }
+        return n;
+    }
+
+    /** Returns the number of free slots. */
+    public int freeSlots() {
+        int n = 0;
+        for (Member m : members.values()) {
+            n += m.free;
+        }
+        return n;
+    }
+
+    /** Returns the workers' names and their free and total slots, in join order. */
+    public List<WorkerInfo> describe() {
+        List<WorkerInfo> out = new ArrayList<>();
+        for (Member m : members.values()) {
+            out.add(new WorkerInfo(m.worker.name(), m.worker.slots(), m.free));
+        }
+        return out;
+    }
+
+    /**
+     * A worker as status shows it.
+     *
+     * @param name the worker's name
+     * @param slots its slots
+     * @param free how many are free
+     */
+    public record WorkerInfo(String name, int slots, int free) {}
+}
