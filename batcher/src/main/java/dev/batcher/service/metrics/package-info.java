@@ -1,0 +1,2 @@
+/** Status metrics of the batcher daemon in Prometheus text format, served over HTTP. */
+package dev.batcher.service.metrics;
