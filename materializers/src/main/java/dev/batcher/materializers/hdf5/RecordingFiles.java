@@ -134,21 +134,21 @@ public final class RecordingFiles implements AutoCloseable {
 
     private Path resolveUncached(String file) {
         if (file == null || file.isBlank()) {
-            throw refused(String.valueOf(file), "file: '" + file + "' (expected: a path relative to the dataset roots)");
+            throw refused(String.valueOf(file), "path: '" + file + "' (expected: a path relative to the dataset roots)");
         }
         Path relative;
         try {
             relative = Path.of(file);
         } catch (InvalidPathException e) {
-            throw refused(file, "file: '" + file + "' (expected: a valid path relative to the dataset roots)");
+            throw refused(file, "path: '" + file + "' (expected: a valid path relative to the dataset roots)");
         }
         if (relative.isAbsolute() || file.startsWith("/") || file.startsWith("\\")) {
-            throw refused(file, "file: '" + file + "' is absolute (expected: a path relative to the dataset roots "
+            throw refused(file, "path: '" + file + "' is absolute (expected: a path relative to the dataset roots "
                     + roots + ")");
         }
         for (Path part : relative) {
             if (part.toString().equals("..")) {
-                throw refused(file, "file: '" + file + "' contains '..' (expected: a path inside the dataset roots "
+                throw refused(file, "path: '" + file + "' contains '..' (expected: a path inside the dataset roots "
                         + roots + ")");
             }
         }
@@ -165,17 +165,17 @@ public final class RecordingFiles implements AutoCloseable {
                         "path: " + candidate + " (expected: resolvable): " + e, e);
             }
             if (!real.startsWith(root)) {
-                throw refused(file, "file: '" + file + "' resolves to " + real
+                throw refused(file, "path: '" + file + "' resolves to " + real
                         + " through a symbolic link (expected: a file inside its root " + root + ")");
             }
             if (!Files.isRegularFile(real)) {
                 throw new RecordingReadException(Reason.MISSING_FILE, file, null, null,
-                        "file: " + real + " is not a regular file (expected: an HDF5 file)", null);
+                        "path: " + real + " is not a regular file (expected: an HDF5 file)", null);
             }
             return real;
         }
         throw new RecordingReadException(Reason.MISSING_FILE, file, null, null,
-                "file: not found (expected: an existing file under one of the roots " + roots + ")", null);
+                "path: not found (expected: an existing file under one of the roots " + roots + ")", null);
     }
 
     private static RecordingReadException refused(String file, String detail) {
