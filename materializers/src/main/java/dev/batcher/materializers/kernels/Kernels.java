@@ -9,8 +9,11 @@ package dev.batcher.materializers.kernels;
  * on any CPU and on any JDK from 17 on: both perform the same separately rounded IEEE operations in
  * the same order (never a fused multiply-add), and no result depends on the hardware vector width
  * (elementwise kernels keep each output in its own lane; the reductions of {@link #normalize} use a
- * fixed logical layout). The one thing not pinned down is the payload of a NaN result when two
- * NaNs with different payloads meet in one operation; such a result is a NaN on both paths.
+ * fixed logical layout). The one thing not pinned down is the sign and payload of a NaN result
+ * where two NaNs meet in one operation, or a NaN meets an invalid operation such as {@code 0 *
+ * inf}: Java leaves those bits open (the JIT may swap the operands of a commutative operation, and
+ * CPUs differ in the NaN they generate), so such a result is a NaN on both paths, nothing more. A
+ * single NaN operand passes through with its payload (quieted) on both paths.
  *
  * <p>Instances are immutable and thread-safe; the kernels allocate nothing except in {@link
  * #normalize} (a 64-byte scratch array on the vector path).
