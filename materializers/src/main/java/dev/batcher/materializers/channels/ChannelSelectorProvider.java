@@ -16,9 +16,8 @@ import java.util.List;
  * com.example.eeg.CommonAverageProvider
  * }</pre>
  *
- * (or, on the module path, {@code provides dev.batcher.materializers.channels.ChannelSelectorProvider
- * with com.example.eeg.CommonAverageProvider;}). Providers are loaded once, with the class loader
- * that loaded {@link ChannelSelectors}. See {@code docs/extending.md} for a complete example.
+ * Providers are loaded once, with the class loader that loaded {@link ChannelSelectors}. See {@code
+ * docs/extending.md} for a complete example.
  *
  * <p>Implementations must be thread-safe, and the plans they return immutable and thread-safe:
  * plans are cached per (selection, channel list) and shared.
