@@ -1,0 +1,52 @@
+package dev.batcher.materializers.hdf5;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * One open HDF5 file with its lease count. The counters are guarded by the owning
+ * {@link HandleCache}'s monitor; {@link #dataset} may be called by any number of lease holders at once.
+ */
+final class Handle {
+    final Path path;
+    final HdfFile file;
+    private final ConcurrentHashMap<String, Dataset> datasets = new ConcurrentHashMap<>();
+
+    /** Guarded by the cache. */
+    int leases;
+    /** Guarded by the cache: out of the cache, close at the last lease. */
+    boolean retired;
+    /** Guarded by the cache: closed (or being closed). */
+    boolean closed;
+
+    Handle(Path path, HdfFile file) {
+        this.path = path;
+        this.file = file;
+    }
+
+    /** Returns the jhdf dataset at {@code normalizedPath}, looked up once per handle. */
+    Dataset dataset(String normalizedPath, Function<String, Dataset> lookup) {
+        Dataset dataset = datasets.get(normalizedPath);
+        if (dataset == null) {
+            dataset = lookup.apply(normalizedPath);
+            Dataset raced = datasets.putIfAbsent(normalizedPath, dataset);
+            if (raced != null) {
+                dataset = raced;
+            }
+        }
+        return dataset;
+    }
+
+    /** Tells whether the file channel is still open (an interrupt during a read closes it for everyone). */
+    boolean channelOpen() {
+        try {
+            return file.getHdfBackingStorage().getFileChannel().isOpen();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

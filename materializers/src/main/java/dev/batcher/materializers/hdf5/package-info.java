@@ -1,0 +1,20 @@
+/**
+ * Reading recording files: HDF5 through jhdf, for many concurrent materialisations.
+ *
+ * <p>{@link dev.batcher.materializers.hdf5.RecordingFiles} is the one entry point. It resolves file
+ * names against a list of dataset roots (and refuses names that would escape them), keeps a bounded
+ * LRU cache of open files whose handles are leased so that none is closed under a reader, parses and
+ * checks the attributes of signal and label datasets into
+ * {@link dev.batcher.materializers.dataset.SignalInfo} and
+ * {@link dev.batcher.materializers.dataset.LabelInfo}, and reads windows: signal windows as
+ * {@link dev.batcher.materializers.hdf5.RawWindow} (int16 or float32, exactly as stored) and label
+ * windows as {@code int[][]}. Only the requested window is read, so recordings of any length work.
+ *
+ * <p>Every failure is a {@link dev.batcher.materializers.hdf5.RecordingReadException} naming the file,
+ * the dataset and the window, with a {@link dev.batcher.materializers.hdf5.RecordingReadException.Reason}.
+ * Datasets compressed with a filter jhdf cannot decode (scaleoffset, szip, nbit, blosc, zstd) fail with
+ * a message telling the user how to repack the file with {@code h5repack}.
+ *
+ * <p>The on-disk format is described in {@code docs/dataset-format.md}.
+ */
+package dev.batcher.materializers.hdf5;
