@@ -3,6 +3,7 @@ package dev.batcher.materializers.materialize;
 import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.channels.ChannelPlan;
 import dev.batcher.materializers.channels.ChannelSelectors;
+import dev.batcher.materializers.dataset.SampleType;
 import dev.batcher.materializers.dataset.SignalInfo;
 import dev.batcher.materializers.hdf5.RawWindow;
 import dev.batcher.materializers.hdf5.RecordingFiles;
@@ -138,10 +139,10 @@ public final class Materializer {
             for (int k = 0; k < inputs.length; k++) {
                 float[] row = new float[n];
                 int r = inputs[k] - first;
-                if (raw.int16() != null) {
-                    kernels.decode(raw.int16()[r], 0, row, 0, n, scale, offset);
+                if (raw.type() == SampleType.INT16) {
+                    kernels.decode(raw.shorts()[r], 0, row, 0, n, scale, offset);
                 } else {
-                    kernels.decode(raw.float32()[r], 0, row, 0, n, scale, offset);
+                    kernels.decode(raw.floats()[r], 0, row, 0, n, scale, offset);
                 }
                 decoded[k] = row;
             }
