@@ -18,6 +18,12 @@ public record GeneratedRecording(String recording, Path file, long bytes, Signal
     /**
      * Checks the components.
      *
+     * @param recording the recording id
+     * @param file the file written
+     * @param bytes the file's size in bytes
+     * @param signal the signal dataset and its attributes
+     * @param labels the label dataset and its attributes
+     *
      * @throws NullPointerException if any component is null
      * @throws IllegalArgumentException if {@code bytes < 0}
      */

@@ -20,6 +20,12 @@ public record GenerationReport(
     /**
      * Checks the components and copies the list.
      *
+     * @param directory the dataset directory
+     * @param recordings the recordings in index order
+     * @param totalBytes the size of all files written
+     * @param sampleBytes the int16 signal bytes before compression
+     * @param elapsed the wall-clock time taken
+     *
      * @throws NullPointerException if any component or recording is null
      * @throws IllegalArgumentException if {@code totalBytes} or {@code sampleBytes} is negative, or
      *     {@code elapsed} is negative
@@ -39,12 +45,20 @@ public record GenerationReport(
         }
     }
 
-    /** Returns the files written, in recording order. */
+    /**
+     * Returns the files written, in recording order.
+     *
+     * @return the files written, in recording order
+     */
     public List<Path> files() {
         return recordings.stream().map(GeneratedRecording::file).toList();
     }
 
-    /** Returns the file bytes written per second, in MB/s (10^6 bytes); 0 if no time elapsed. */
+    /**
+     * Returns the file bytes written per second, in MB/s (10^6 bytes); 0 if no time elapsed.
+     *
+     * @return the file bytes written per second, in MB/s (10^6 bytes), or 0 if no time elapsed
+     */
     public double megabytesPerSecond() {
         return perSecond(totalBytes);
     }
@@ -52,6 +66,8 @@ public record GenerationReport(
     /**
      * Returns the int16 signal bytes generated per second, in MB/s (10^6 bytes); 0 if no time elapsed.
      * For compressed layouts this is the uncompressed rate.
+     *
+     * @return the int16 signal MB generated per second, or 0 if no time elapsed
      */
     public double sampleMegabytesPerSecond() {
         return perSecond(sampleBytes);

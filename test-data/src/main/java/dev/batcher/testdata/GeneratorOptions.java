@@ -77,32 +77,56 @@ public final class GeneratorOptions {
         return b;
     }
 
-    /** Returns the seed every random draw derives from. */
+    /**
+     * Returns the seed every random draw derives from.
+     *
+     * @return the seed every random draw derives from
+     */
     public long seed() {
         return seed;
     }
 
-    /** Returns the number of recordings (files). */
+    /**
+     * Returns the number of recordings (files).
+     *
+     * @return the number of recordings (files)
+     */
     public int recordings() {
         return recordings;
     }
 
-    /** Returns the shortest recording length, in hours. */
+    /**
+     * Returns the shortest recording length, in hours.
+     *
+     * @return the shortest recording length, in hours
+     */
     public double minHours() {
         return minHours;
     }
 
-    /** Returns the longest recording length, in hours; lengths are drawn uniformly in between. */
+    /**
+     * Returns the longest recording length, in hours; lengths are drawn uniformly in between.
+     *
+     * @return the longest recording length, in hours
+     */
     public double maxHours() {
         return maxHours;
     }
 
-    /** Returns the signal sample rate, in Hz. */
+    /**
+     * Returns the signal sample rate, in Hz.
+     *
+     * @return the signal sample rate, in Hz
+     */
     public double sampleRate() {
         return sampleRate;
     }
 
-    /** Returns how the signal dataset is stored. */
+    /**
+     * Returns how the signal dataset is stored.
+     *
+     * @return how the signal dataset is stored
+     */
     public Layout layout() {
         return layout;
     }
@@ -110,17 +134,27 @@ public final class GeneratorOptions {
     /**
      * Returns the channels per chunk for chunked layouts; 0 means all the recording's channels.
      * Chunk sizes larger than a recording's dataset are clipped to it.
+     *
+     * @return the channels per chunk, or 0 for all
      */
     public int chunkChannels() {
         return chunkChannels;
     }
 
-    /** Returns the samples per chunk for chunked layouts. */
+    /**
+     * Returns the samples per chunk for chunked layouts.
+     *
+     * @return the samples per chunk for chunked layouts
+     */
     public int chunkSamples() {
         return chunkSamples;
     }
 
-    /** Returns the deflate level (0 to 9) for the deflate layouts. */
+    /**
+     * Returns the deflate level (0 to 9) for the deflate layouts.
+     *
+     * @return the deflate level (0 to 9) for the deflate layouts
+     */
     public int deflateLevel() {
         return deflateLevel;
     }
@@ -128,12 +162,18 @@ public final class GeneratorOptions {
     /**
      * Returns how many recordings are generated at once. Each one in flight holds its whole signal
      * in memory (an 8 h, 11 channel, 256 Hz recording is about 160 MB, twice that for chunked layouts).
+     *
+     * @return the number of recordings in flight
      */
     public int threads() {
         return threads;
     }
 
-    /** Returns the executor recordings are generated on, or empty for a pool of {@link #threads()} threads. */
+    /**
+     * Returns the executor recordings are generated on, or empty for a pool of {@link #threads()} threads.
+     *
+     * @return the executor recordings are generated on, or empty for a pool of {@link #threads()} threads
+     */
     public Optional<Executor> executor() {
         return Optional.ofNullable(executor);
     }

@@ -25,7 +25,7 @@ final class Montage {
         MASTOID(0.15, 0.20, 0.25, 0.05, 4.0, 0.0),
         EOG_LEFT(0.05, 0.10, 0.45, 1.00, 6.0, 0.0),
         EOG_RIGHT(0.05, 0.10, 0.45, -1.00, 6.0, 0.0),
-        EMG(0.00, 0.00, 0.03, 0.00, 2.0, 1.0);
+        EMG(0.00, 0.00, 0.03, 0.00, 1.0, 1.0);
 
         final double[] weights;
         final double pinkRms;
