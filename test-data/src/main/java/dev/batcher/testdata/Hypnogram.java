@@ -40,9 +40,9 @@ final class Hypnogram {
         for (int e = 0; e < epochs; e++) {
             codes[e] = (byte) stage;
             double hours = (e + 1) * EPOCH_HOURS;
-            double night = Math.min(1.0, hours / 8.0);
+            double night = StrictMath.min(1.0, hours / 8.0);
             double cycle = (hours % cycleHours) / cycleHours;
-            double deep = Math.max(0.05, 1.0 - 1.4 * night) * (cycle > 0.1 && cycle < 0.55 ? 3.0 : 0.25);
+            double deep = StrictMath.max(0.05, 1.0 - 1.4 * night) * (cycle > 0.1 && cycle < 0.55 ? 3.0 : 0.25);
             double dream = (0.5 + 2.0 * night) * (cycle > 0.7 ? 3.0 : 0.15) * (hours < 1.0 ? 0.05 : 1.0);
             double sum = 0.0;
             for (int to = 0; to < row.length; to++) {
