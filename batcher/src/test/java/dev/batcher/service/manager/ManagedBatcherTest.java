@@ -36,7 +36,7 @@ class ManagedBatcherTest {
         return new ManagedBatcher("train", spec, TestSources.source(n), pool, fastRetries, System::nanoTime, () -> ++ids);
     }
 
-    private static <T> T get(CompletableFuture<T> f) throws Exception {
+    private static <T> T get(java.util.concurrent.Future<T> f) throws Exception {
         return f.get(10, TimeUnit.SECONDS);
     }
 
@@ -57,7 +57,7 @@ class ManagedBatcherTest {
         assertTrue(get(b.start(s)));
         for (int i = 0; i < 20; i++) {
             CompletableFuture<TakeOutcome> f = b.take(s);
-            await().atMost(Duration.ofSeconds(5)).until(() -> w.completeNewestFirst(j -> true) > 0 || f.isDone());
+            completeUntilDone(w, f);
             TakeOutcome out = get(f);
             assertEquals(TestSources.key(s), keyOf(out));
             assertEquals(s, ((TakeOutcome.Next) out).previous());
@@ -160,7 +160,7 @@ class ManagedBatcherTest {
         pool.join(rescuer);
         for (int i = 0; i < 6; i++) {
             CompletableFuture<TakeOutcome> f = b.take(s);
-            await().atMost(Duration.ofSeconds(5)).until(() -> rescuer.completeNewestFirst(j -> true) > 0 || f.isDone());
+            completeUntilDone(rescuer, f);
             TakeOutcome out = get(f);
             assertEquals(TestSources.key(s), keyOf(out));
             s = ((TakeOutcome.Next) out).state();
@@ -185,9 +185,17 @@ class ManagedBatcherTest {
         get(b.stop());
     }
 
+    /** Completes whatever the worker holds until the take is answered: stale jobs free slots for fresh ones. */
+    private static void completeUntilDone(ScriptedWorker w, CompletableFuture<?> f) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            w.completeNewestFirst(j -> true);
+            return f.isDone();
+        });
+    }
+
     private static long takeKey(ManagedBatcher b, ScriptedWorker w, BatchState s) throws Exception {
         CompletableFuture<TakeOutcome> f = b.take(s);
-        await().atMost(Duration.ofSeconds(5)).until(() -> w.completeNewestFirst(j -> true) > 0 || f.isDone());
+        completeUntilDone(w, f);
         return keyOf(get(f));
     }
 
