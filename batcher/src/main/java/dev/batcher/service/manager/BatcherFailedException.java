@@ -1,5 +1,6 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.client.Failure;
 import dev.batcher.service.ServiceException;
 
 /** A batcher failed; {@link #failure()} carries the remote cause, the worker and the batch. */

@@ -1,5 +1,9 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.client.Failure;
+import dev.batcher.client.BatcherStatus;
+import dev.batcher.client.Status;
+import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.Step;

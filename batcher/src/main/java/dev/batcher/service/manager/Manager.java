@@ -1,5 +1,6 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.service.ServiceException;

@@ -1,5 +1,6 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.client.Status;
 import dev.batcher.service.ServiceException;
 
 /** {@code take} was called on a batcher that is not running and has nothing buffered. */

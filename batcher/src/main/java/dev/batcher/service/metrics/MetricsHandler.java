@@ -1,6 +1,6 @@
 package dev.batcher.service.metrics;
 
-import dev.batcher.service.manager.BatcherStatus;
+import dev.batcher.client.BatcherStatus;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

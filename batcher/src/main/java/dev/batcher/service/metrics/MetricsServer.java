@@ -1,6 +1,6 @@
 package dev.batcher.service.metrics;
 
-import dev.batcher.service.manager.BatcherStatus;
+import dev.batcher.client.BatcherStatus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

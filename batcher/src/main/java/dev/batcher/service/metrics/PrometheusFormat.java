@@ -1,7 +1,7 @@
 package dev.batcher.service.metrics;
 
-import dev.batcher.service.manager.BatcherStatus;
-import dev.batcher.service.manager.Status;
+import dev.batcher.client.BatcherStatus;
+import dev.batcher.client.Status;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;

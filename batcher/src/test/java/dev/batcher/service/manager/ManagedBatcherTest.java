@@ -1,5 +1,8 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.client.BatcherStatus;
+import dev.batcher.client.Status;
+import dev.batcher.client.BatcherSpec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

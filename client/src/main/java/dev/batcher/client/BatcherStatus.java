@@ -1,4 +1,4 @@
-package dev.batcher.service.manager;
+package dev.batcher.client;
 
 /**
  * A batcher's status and metrics at one moment.

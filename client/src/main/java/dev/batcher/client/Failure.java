@@ -1,4 +1,4 @@
-package dev.batcher.service.manager;
+package dev.batcher.client;
 
 /**
  * Why a batcher failed: the exception on the worker, the worker, and the batch down to its file and

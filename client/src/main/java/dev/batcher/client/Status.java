@@ -1,4 +1,4 @@
-package dev.batcher.service.manager;
+package dev.batcher.client;
 
 /** The life-cycle state of a batcher. */
 public enum Status {

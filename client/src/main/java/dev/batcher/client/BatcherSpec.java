@@ -1,4 +1,4 @@
-package dev.batcher.service.manager;
+package dev.batcher.client;
 
 import dev.batcher.materializers.iteration.SourceConfig;
 import dev.batcher.materializers.materialize.MaterializeOptions;
