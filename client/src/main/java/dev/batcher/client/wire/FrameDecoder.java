@@ -54,9 +54,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Any violation is final, since the stream can no longer be trusted to be in step: the decoder
  * discards everything it has and will receive, writes an {@code ERROR} frame (code
- * {@code protocol}, no stack trace) towards the peer, closes the channel and fires a
- * {@link ProtocolException} naming the field, value and limit through
- * {@code exceptionCaught}. For that {@code ERROR} frame to be encoded, the {@link FrameEncoder} must
+ * {@code protocol}, no stack trace) towards the peer, fires a {@link ProtocolException} naming
+ * the field, value and limit through {@code exceptionCaught}, and closes the channel. For that {@code ERROR} frame to be encoded, the {@link FrameEncoder} must
  * sit between this decoder and the head of the pipeline, as {@link WireInitializer} puts it.
  *
  * <p>Frames read from this decoder must be released by whoever consumes them. The decoder is not
@@ -235,8 +234,8 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         failed = true;
         in.skipBytes(in.readableBytes());
         ctx.writeAndFlush(ErrorFrames.rejection(violation));
-        ctx.close();
         ctx.fireExceptionCaught(violation);
+        ctx.close();
         return null;
     }
 

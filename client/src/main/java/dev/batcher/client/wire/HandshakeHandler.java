@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * On success it restores the frame limit, fires {@link HandshakeCompleted} down the pipeline,
  * completes {@link #handshakeFuture()} and removes itself. On failure (a violation, a wrong token or
  * version, an {@code ERROR} from the daemon, the timeout) it sends an {@code ERROR} frame when it is
- * the one rejecting, closes the channel, fails the future and fires the exception ({@link
- * ProtocolException}, {@link PeerTimeoutException} or {@link dev.batcher.client.RemoteBatcherException})
- * through {@code exceptionCaught}. If the channel closes first, the future fails with a
+ * the one rejecting, fails the future, fires the exception ({@link ProtocolException},
+ * {@link PeerTimeoutException} or {@link dev.batcher.client.RemoteBatcherException}) through
+ * {@code exceptionCaught} and closes the channel. If the channel closes first, the future fails with a
  * {@link BatcherClientException}.
  *
  * <p>The future is completed on the channel's event loop: do not block in its dependent stages.
@@ -170,9 +170,9 @@ public abstract sealed class HandshakeHandler extends ChannelInboundHandlerAdapt
         if (tellPeer) {
             ctx.writeAndFlush(ErrorFrames.rejection(failure));
         }
-        ctx.close();
         future.completeExceptionally(failure);
         ctx.fireExceptionCaught(failure);
+        ctx.close();
     }
 
     @Override

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>after {@code interval} without writing anything, it sends {@code PING} (ids 1, 2, ...);</li>
  *   <li>it answers every {@code PING} with a {@code PONG} of the same id and swallows both;</li>
  *   <li>after {@code missed × interval} without reading anything, it sends an {@code ERROR} (code
- *       {@code timeout}, best effort), closes the channel and fires a {@link PeerTimeoutException}
- *       through {@code exceptionCaught}; {@code channelInactive} follows.</li>
+ *       {@code timeout}, best effort), fires a {@link PeerTimeoutException} through
+ *       {@code exceptionCaught} and closes the channel; {@code channelInactive} follows.</li>
  * </ul>
  * Since each end pings when it has been silent and the other answers at once, a live peer is heard
  * from at least every interval plus a round trip, whatever the two ends' intervals are; they need no
@@ -77,8 +77,8 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
                                 + silence.toMillis() + " ms (" + missed + " heartbeat intervals of "
                                 + interval.toMillis() + " ms)");
                 ctx.writeAndFlush(ErrorFrames.rejection(timeout));
-                ctx.close();
                 ctx.fireExceptionCaught(timeout);
+                ctx.close();
                 break;
             default:
                 break;

@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * The peer stayed silent for too long: no {@code HELLO} or {@code WELCOME} within the handshake
  * timeout, or nothing at all (not even a {@code PONG}) for the configured number of heartbeat
- * intervals. The handler that detects it closes the channel and fires this exception down the
- * pipeline, where the daemon or client sees it in {@code exceptionCaught}, followed by
- * {@code channelInactive}.
+ * intervals. The handler that detects it fires this exception down the pipeline, where the daemon
+ * or client sees it in {@code exceptionCaught}, and closes the channel; {@code channelInactive}
+ * follows.
  */
 public class PeerTimeoutException extends BatcherClientException {
     private static final long serialVersionUID = 1L;

@@ -11,8 +11,8 @@ import java.util.Objects;
  * length)"}.
  *
  * <p>The connection cannot continue after a protocol violation: the handler that detects it sends
- * an {@code ERROR} frame with {@link #code()} (best effort), closes the channel and fires this
- * exception down the pipeline.
+ * an {@code ERROR} frame with {@link #code()} (best effort), fires this exception down the
+ * pipeline and closes the channel.
  */
 public class ProtocolException extends BatcherClientException {
     private static final long serialVersionUID = 1L;
