@@ -28,11 +28,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@ExtendWith(LeakCheck.class)
 @Timeout(30)
 class FrameCodecTest {
     private final TrackingAllocator allocator = new TrackingAllocator();
@@ -108,7 +110,7 @@ class FrameCodecTest {
         Frame frame = recorder.frames.poll();
         assertEquals(MessageType.BATCH, frame.type());
         assertEquals(payload.length, frame.payload().readableBytes());
-        assertTrue(ByteBufUtil.equals(Unpooled.wrappedBuffer(payload), frame.payload()));
+        assertArrayEquals(payload, ByteBufUtil.getBytes(frame.payload()));
         // The composite cumulator only allocates composite shells: nothing near the frame size.
         assertTrue(allocator.largestRequest() < 64 << 10, "largest allocation " + allocator.largestRequest());
         frame.release();

@@ -22,8 +22,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
+@ExtendWith(LeakCheck.class)
 @Timeout(30)
 class HandshakeTest {
     private static final WireConfig CONFIG = WireConfig.defaults();
