@@ -62,7 +62,7 @@ public enum MessageType {
     public static MessageType fromCode(int code) {
         MessageType type = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
         if (type == null) {
-            throw new ProtocolException("type", String.format("0x%02x", code),
+            throw new ProtocolException("type", String.format("0x%02X", code),
                     "one of the message type codes of protocol " + Hello.PROTOCOL_VERSION);
         }
         return type;

@@ -49,9 +49,8 @@ public record Welcome(String serverVersion, Duration heartbeatInterval, int maxF
      * @throws ProtocolException naming the first bad field
      */
     static Welcome fromHeader(JsonNode header) {
-        long protocol = Headers.integer(header, "welcome.protocol", "protocol",
-                Hello.PROTOCOL_VERSION, Hello.PROTOCOL_VERSION);
-        assert protocol == Hello.PROTOCOL_VERSION;
+        Headers.integer(header, "welcome.protocol", "protocol", Hello.PROTOCOL_VERSION,
+                Hello.PROTOCOL_VERSION);
         String server = Headers.text(header, "welcome.server", "server");
         long heartbeat = Headers.integer(header, "welcome.heartbeatMillis", "heartbeatMillis",
                 1, Long.MAX_VALUE / 1_000_000);
