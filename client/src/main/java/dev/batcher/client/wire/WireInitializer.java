@@ -72,11 +72,12 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
      * @return the initializer, sharable between channels
      * @throws NullPointerException if {@code config}, {@code serverVersion} or {@code business} is
      *     null
+     * @throws IllegalArgumentException if {@code token} is empty
      */
     public static WireInitializer server(WireConfig config, String serverVersion, String token,
             Supplier<? extends ChannelHandler> business) {
         Welcome welcome = welcome(config, serverVersion);
-        byte[] digest = token == null ? null : Tokens.digest(token);
+        byte[] digest = tokenDigest(token);
         FrameEncoder encoder = new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength());
         return new WireInitializer(pipeline -> install(pipeline, config, encoder,
                 new ServerHandshakeHandler(welcome, digest, config.handshakeTimeout())), business);
@@ -109,12 +110,13 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
      * @param token the token every {@code HELLO} must carry, or null to require none
      * @return the handshake handler, whose {@link HandshakeHandler#handshakeFuture()} tells the outcome
      * @throws NullPointerException if {@code pipeline}, {@code config} or {@code serverVersion} is null
-     * @throws IllegalArgumentException if a handler name is already taken in the pipeline
+     * @throws IllegalArgumentException if {@code token} is empty, or a handler name is already taken
+     *     in the pipeline
      */
     public static ServerHandshakeHandler installServer(ChannelPipeline pipeline, WireConfig config,
             String serverVersion, String token) {
         ServerHandshakeHandler handshake = new ServerHandshakeHandler(welcome(config, serverVersion),
-                token == null ? null : Tokens.digest(token), config.handshakeTimeout());
+                tokenDigest(token), config.handshakeTimeout());
         install(pipeline, config,
                 new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength()), handshake);
         return handshake;
@@ -137,6 +139,17 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
         install(pipeline, config,
                 new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength()), handshake);
         return handshake;
+    }
+
+    private static byte[] tokenDigest(String token) {
+        if (token == null) {
+            return null;
+        }
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("token: \"\" (expected: null for no token, or a "
+                    + "non-empty secret)");
+        }
+        return Tokens.digest(token);
     }
 
     private static Welcome welcome(WireConfig config, String serverVersion) {
