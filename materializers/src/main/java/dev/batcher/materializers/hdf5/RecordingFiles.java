@@ -190,6 +190,7 @@ public final class RecordingFiles implements AutoCloseable {
      * @return the recording id
      * @throws RecordingReadException if the file cannot be resolved or opened, or if its
      *     {@code recording} attribute is not a non-blank string (reason {@link Reason#BAD_ATTRIBUTE})
+     * @throws IllegalStateException if this object is closed
      */
     public String recording(String file) {
         return withHandle(file, null, null, handle -> {
@@ -240,6 +241,7 @@ public final class RecordingFiles implements AutoCloseable {
      * @return signal dataset path to label dataset path, both absolute within the file, sorted by signal path
      * @throws RecordingReadException if the file cannot be resolved or opened, or a {@code labels}
      *     attribute is not a string (reason {@link Reason#BAD_ATTRIBUTE})
+     * @throws IllegalStateException if this object is closed
      */
     public Map<String, String> signalDatasets(String file) {
         return withHandle(file, null, null, handle -> {
@@ -425,7 +427,7 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     private <T> T withHandle(String file, String dataset, Window window, Function<Handle, T> operation) {
-        checkInterrupt(file, dataset, window);
+        checkInterrupt(file, dataset, window, null);
         Path path = resolve(file);
         for (int attempt = 0; ; attempt++) {
             Handle handle;
@@ -434,7 +436,7 @@ public final class RecordingFiles implements AutoCloseable {
             } catch (RecordingReadException | IllegalStateException e) {
                 throw e;
             } catch (RuntimeException e) {
-                checkInterrupt(file, dataset, window);
+                checkInterrupt(file, dataset, window, e);
                 throw translate(e, file, null, null);
             }
             try {
@@ -444,7 +446,7 @@ public final class RecordingFiles implements AutoCloseable {
                     throw e;
                 }
                 cache.discard(handle);
-                checkInterrupt(file, dataset, window);
+                checkInterrupt(file, dataset, window, e);
                 if (attempt > 0) {
                     throw e;
                 }
@@ -454,7 +456,7 @@ public final class RecordingFiles implements AutoCloseable {
                 }
                 // The channel was closed under us: by an interrupt of this thread or of another reader.
                 cache.discard(handle);
-                checkInterrupt(file, dataset, window);
+                checkInterrupt(file, dataset, window, e);
                 if (attempt > 0) {
                     throw translate(e, file, dataset, window);
                 }
@@ -464,11 +466,14 @@ public final class RecordingFiles implements AutoCloseable {
         }
     }
 
-    private static void checkInterrupt(String file, String dataset, Window window) {
+    /**
+     * Fails with {@link Reason#INTERRUPTED} if the current thread is interrupted. The flag is left set
+     * (never cleared, never swallowed): the caller's executor or task decides what an interrupt means.
+     */
+    private static void checkInterrupt(String file, String dataset, Window window, Throwable cause) {
         if (Thread.currentThread().isInterrupted()) {
-            // The flag stays set: the caller's executor or task decides what an interrupt means.
             throw new RecordingReadException(Reason.INTERRUPTED, file, dataset, window,
-                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", null);
+                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", cause);
         }
     }
 
