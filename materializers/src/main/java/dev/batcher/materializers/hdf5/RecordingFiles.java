@@ -52,7 +52,7 @@ import java.util.function.Function;
  * closes when its last lease ends, never under a reader. So the number of open files is at most
  * {@code maxOpenFiles} plus the evicted ones still being read. A thread interrupted in the middle of a
  * read closes the file's channel (that is how {@link FileChannel} works); the broken handle is then
- * dropped and the other threads that were reading it retry once on a fresh handle.
+ * dropped and the other threads that were reading it retry on a fresh handle (up to twice).
  *
  * <p><b>Caching.</b> Resolved paths and parsed {@link SignalInfo}/{@link LabelInfo} are cached for the
  * life of this object: files must not change while it is open.
@@ -64,6 +64,8 @@ import java.util.function.Function;
 public final class RecordingFiles implements AutoCloseable {
     /** The HDF5 signature, which starts a file or a user block boundary (offset 0, 512, 1024, 2048...). */
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    /** Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. */
+    private static final int MAX_ATTEMPTS = 3;
     private static final String REPACK =
             "repack it with a supported filter: h5repack -f GZIP=4 in.h5 out.h5 (or -f SHUF -f GZIP=4 for shuffle+gzip)";
 
@@ -441,23 +443,15 @@ public final class RecordingFiles implements AutoCloseable {
             }
             try {
                 return operation.apply(handle);
-            } catch (RecordingReadException e) {
-                if (e.getReason() != Reason.UNREADABLE || handle.channelOpen()) {
-                    throw e;
-                }
-                cache.discard(handle);
-                checkInterrupt(file, dataset, window, e);
-                if (attempt > 0) {
-                    throw e;
-                }
             } catch (RuntimeException e) {
                 if (handle.channelOpen()) {
                     throw translate(e, file, dataset, window);
                 }
-                // The channel was closed under us: by an interrupt of this thread or of another reader.
+                // The channel was closed under us, by an interrupt of this thread or of another reader,
+                // whatever jhdf made of that (a failed read, an unreadable attribute, a missing chunk).
                 cache.discard(handle);
                 checkInterrupt(file, dataset, window, e);
-                if (attempt > 0) {
+                if (attempt + 1 >= MAX_ATTEMPTS) {
                     throw translate(e, file, dataset, window);
                 }
             } finally {
