@@ -57,9 +57,10 @@ import java.util.function.Function;
  * <p><b>Caching.</b> Resolved paths and parsed {@link SignalInfo}/{@link LabelInfo} are cached for the
  * life of this object: files must not change while it is open.
  *
- * <p>Every method is thread-safe. Reads of the same dataset from several threads run in parallel
- * (jhdf reads with positional I/O and keeps no per-read state in the dataset; the concurrent-read test
- * in this module checks it).
+ * <p>Every method is thread-safe. Reads of the same dataset from several threads run in parallel:
+ * jhdf reads with positional I/O and keeps no per-read state in a dataset. jhdf itself promises only
+ * concurrent reads of different datasets or files; sharing one dataset is checked by this module's
+ * concurrency tests (including readers interrupted mid-read), not guaranteed upstream.
  */
 public final class RecordingFiles implements AutoCloseable {
     /** The HDF5 signature, which starts a file or a user block boundary (offset 0, 512, 1024, 2048...). */
