@@ -212,6 +212,7 @@ public final class Dataset {
         return o instanceof Dataset d && root.equals(d.root) && signals.equals(d.signals);
     }
 
+    /** Returns a hash of the root and the signals, consistent with {@link #equals}. */
     @Override
     public int hashCode() {
         return root.hashCode() * 31 + signals.hashCode();

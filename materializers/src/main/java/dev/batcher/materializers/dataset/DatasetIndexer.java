@@ -110,8 +110,14 @@ public final class DatasetIndexer {
     }
 
     /** Lists the HDF5 files under root as sorted relative paths with forward slashes. */
-    private static List<String> recordingFiles(Path root) {
+    private static List<String> recordingFiles(Path dir) {
         List<String> names = new ArrayList<>();
+        Path root;
+        try {
+            root = dir.toRealPath(); // a symbolic link as the dataset directory itself is fine
+        } catch (IOException e) {
+            throw new DatasetException(dir + ": cannot be resolved (expected: an existing directory): " + e, e);
+        }
         try (Stream<Path> paths = Files.walk(root)) {
             paths.forEach(path -> {
                 Path relative = root.relativize(path);

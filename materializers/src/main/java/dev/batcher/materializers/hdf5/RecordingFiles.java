@@ -52,18 +52,21 @@ import java.util.function.Function;
  * closes when its last lease ends, never under a reader. So the number of open files is at most
  * {@code maxOpenFiles} plus the evicted ones still being read. A thread interrupted in the middle of a
  * read closes the file's channel (that is how {@link FileChannel} works); the broken handle is then
- * dropped and the other threads that were reading it retry once on a fresh handle.
+ * dropped and the other threads that were reading it retry on a fresh handle (up to twice).
  *
  * <p><b>Caching.</b> Resolved paths and parsed {@link SignalInfo}/{@link LabelInfo} are cached for the
  * life of this object: files must not change while it is open.
  *
- * <p>Every method is thread-safe. Reads of the same dataset from several threads run in parallel
- * (jhdf reads with positional I/O and keeps no per-read state in the dataset; the concurrent-read test
- * in this module checks it).
+ * <p>Every method is thread-safe. Reads of the same dataset from several threads run in parallel:
+ * jhdf reads with positional I/O and keeps no per-read state in a dataset. jhdf itself promises only
+ * concurrent reads of different datasets or files; sharing one dataset is checked by this module's
+ * concurrency tests (including readers interrupted mid-read), not guaranteed upstream.
  */
 public final class RecordingFiles implements AutoCloseable {
     /** The HDF5 signature, which starts a file or a user block boundary (offset 0, 512, 1024, 2048...). */
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    /** Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. */
+    private static final int MAX_ATTEMPTS = 3;
     private static final String REPACK =
             "repack it with a supported filter: h5repack -f GZIP=4 in.h5 out.h5 (or -f SHUF -f GZIP=4 for shuffle+gzip)";
 
@@ -190,6 +193,7 @@ public final class RecordingFiles implements AutoCloseable {
      * @return the recording id
      * @throws RecordingReadException if the file cannot be resolved or opened, or if its
      *     {@code recording} attribute is not a non-blank string (reason {@link Reason#BAD_ATTRIBUTE})
+     * @throws IllegalStateException if this object is closed
      */
     public String recording(String file) {
         return withHandle(file, null, null, handle -> {
@@ -240,6 +244,7 @@ public final class RecordingFiles implements AutoCloseable {
      * @return signal dataset path to label dataset path, both absolute within the file, sorted by signal path
      * @throws RecordingReadException if the file cannot be resolved or opened, or a {@code labels}
      *     attribute is not a string (reason {@link Reason#BAD_ATTRIBUTE})
+     * @throws IllegalStateException if this object is closed
      */
     public Map<String, String> signalDatasets(String file) {
         return withHandle(file, null, null, handle -> {
@@ -425,7 +430,7 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     private <T> T withHandle(String file, String dataset, Window window, Function<Handle, T> operation) {
-        checkInterrupt(file, dataset, window);
+        checkInterrupt(file, dataset, window, null);
         Path path = resolve(file);
         for (int attempt = 0; ; attempt++) {
             Handle handle;
@@ -434,28 +439,20 @@ public final class RecordingFiles implements AutoCloseable {
             } catch (RecordingReadException | IllegalStateException e) {
                 throw e;
             } catch (RuntimeException e) {
-                checkInterrupt(file, dataset, window);
+                checkInterrupt(file, dataset, window, e);
                 throw translate(e, file, null, null);
             }
             try {
                 return operation.apply(handle);
-            } catch (RecordingReadException e) {
-                if (e.getReason() != Reason.UNREADABLE || handle.channelOpen()) {
-                    throw e;
-                }
-                cache.discard(handle);
-                checkInterrupt(file, dataset, window);
-                if (attempt > 0) {
-                    throw e;
-                }
             } catch (RuntimeException e) {
                 if (handle.channelOpen()) {
                     throw translate(e, file, dataset, window);
                 }
-                // The channel was closed under us: by an interrupt of this thread or of another reader.
+                // The channel was closed under us, by an interrupt of this thread or of another reader,
+                // whatever jhdf made of that (a failed read, an unreadable attribute, a missing chunk).
                 cache.discard(handle);
-                checkInterrupt(file, dataset, window);
-                if (attempt > 0) {
+                checkInterrupt(file, dataset, window, e);
+                if (attempt + 1 >= MAX_ATTEMPTS) {
                     throw translate(e, file, dataset, window);
                 }
             } finally {
@@ -464,11 +461,14 @@ public final class RecordingFiles implements AutoCloseable {
         }
     }
 
-    private static void checkInterrupt(String file, String dataset, Window window) {
+    /**
+     * Fails with {@link Reason#INTERRUPTED} if the current thread is interrupted. The flag is left set
+     * (never cleared, never swallowed): the caller's executor or task decides what an interrupt means.
+     */
+    private static void checkInterrupt(String file, String dataset, Window window, Throwable cause) {
         if (Thread.currentThread().isInterrupted()) {
-            // The flag stays set: the caller's executor or task decides what an interrupt means.
             throw new RecordingReadException(Reason.INTERRUPTED, file, dataset, window,
-                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", null);
+                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", cause);
         }
     }
 

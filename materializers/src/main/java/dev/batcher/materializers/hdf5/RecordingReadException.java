@@ -42,7 +42,7 @@ public final class RecordingReadException extends MaterializerException {
      * @param start the first sample (column)
      * @param count the number of samples
      */
-    public record Window(long firstRow, long rows, long start, long count) {
+    public record Window(long firstRow, long rows, long start, long count) implements java.io.Serializable {
         /** Returns {@code channels [a, b), samples [c, d)}. */
         @Override
         public String toString() {

@@ -88,6 +88,13 @@ class DatasetIndexerTest {
     }
 
     @Test
+    void scan_symlinkedDatasetDirectory_isWalked(@TempDir Path dir) throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("tiny-link"), TINY.toAbsolutePath());
+        assertEquals(DatasetIndexer.scan(TINY), DatasetIndexer.scan(link));
+        assertEquals(Dataset.load(TINY).signals(), Dataset.load(link).signals());
+    }
+
+    @Test
     void index_noLabeledSignals_fails(@TempDir Path dir) {
         TestRecordings.tenMinutes().labels(4, 1 / 30.0, 900 * S).write(dir.resolve("late.h5"));
         DatasetException e = assertThrows(DatasetException.class, () -> DatasetIndexer.index(dir));

@@ -15,6 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.util.Collections;
+
+import static org.awaitility.Awaitility.await;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,6 +73,73 @@ class RecordingFilesConcurrencyTest {
             files.close();
         }
         assertEquals(0, files.openFiles());
+    }
+
+    @Test
+    void readSignal_readersInterruptedMidRead_othersStayExactAndInterruptedOnesKeepTheirFlag() throws Exception {
+        List<JsonNode> layouts = Fixtures.layouts().toList();
+        Map<String, Object> expected = new HashMap<>();
+        for (JsonNode entry : layouts) {
+            JsonNode s = entry.get("signal");
+            int rows = s.get("shape").get(0).asInt();
+            int cols = s.get("shape").get(1).asInt();
+            expected.put(entry.get("file").asText(), s.get("type").asText().equals("INT16")
+                    ? Fixtures.shorts(s.get("expected").asText(), rows, cols)
+                    : Fixtures.floats(s.get("expected").asText(), rows, cols));
+        }
+        int readers = 4;
+        int iterations = 300;
+        AtomicInteger successes = new AtomicInteger();
+        AtomicInteger interrupted = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        try (RecordingFiles files = new RecordingFiles(List.of(Fixtures.root()), 3)) {
+            for (int t = 0; t < readers; t++) {
+                long seed = 77 + t;
+                Thread thread = new Thread(() -> {
+                    Random random = new Random(seed);
+                    try {
+                        for (int i = 0; i < iterations; i++) {
+                            // Mostly one shared file, so that an interrupt closes a channel others are reading.
+                            JsonNode entry = random.nextInt(4) != 0 ? layouts.get(0) : layouts.get(random.nextInt(layouts.size()));
+                            try {
+                                readAndCompare(files, entry, expected.get(entry.get("file").asText()), random);
+                                successes.incrementAndGet();
+                            } catch (RecordingReadException e) {
+                                if (e.getReason() != RecordingReadException.Reason.INTERRUPTED) {
+                                    throw e;
+                                }
+                                assertTrue(Thread.interrupted(), "the interrupt flag is kept");
+                                interrupted.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    } finally {
+                        finished.incrementAndGet();
+                    }
+                }, "reader-" + t);
+                threads.add(thread);
+                thread.start();
+            }
+            for (int i = 0; i < 60 && finished.get() < readers; i++) {
+                int before = successes.get();
+                threads.get(i % readers).interrupt();
+                await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                        .until(() -> successes.get() >= before + 3 || finished.get() == readers);
+            }
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(120));
+                assertTrue(!thread.isAlive(), thread.getName() + " finished");
+            }
+            if (!failures.isEmpty()) {
+                throw new AssertionError("reader failed: " + failures.get(0), failures.get(0));
+            }
+            assertEquals(readers * iterations, successes.get() + interrupted.get());
+            assertTrue(interrupted.get() > 0, "some reads were interrupted");
+            assertTrue(files.openFiles() <= 3, "open files: " + files.openFiles());
+        }
     }
 
     private static int readAndCompare(RecordingFiles files, JsonNode entry, Object expected, Random random) {
