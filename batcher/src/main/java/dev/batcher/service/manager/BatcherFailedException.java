@@ -7,6 +7,7 @@ import dev.batcher.service.ServiceException;
 public class BatcherFailedException extends ServiceException {
     private static final long serialVersionUID = 1L;
     private final transient Failure failure;
+    private final String batcher;
 
     /**
      * Creates the exception.
@@ -17,6 +18,12 @@ public class BatcherFailedException extends ServiceException {
     public BatcherFailedException(String batcher, Failure failure) {
         super("batcher '" + batcher + "' failed: " + failure.describe());
         this.failure = failure;
+        this.batcher = batcher;
+    }
+
+    /** Returns the name of the batcher that failed. */
+    public String batcher() {
+        return batcher;
     }
 
     /** Returns why the batcher failed. */

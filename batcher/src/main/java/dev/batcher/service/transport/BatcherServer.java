@@ -1,0 +1,57 @@
+package dev.batcher.service.transport;
+
+import dev.batcher.client.wire.WireConfig;
+import dev.batcher.client.wire.WireInitializer;
+import dev.batcher.service.manager.Manager;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+
+/**
+ * The daemon's listening socket: training clients and worker processes connect here, say who they
+ * are in the handshake, and are served by {@link ClientRequestHandler} or joined to the pool as
+ * {@link RemoteWorker}s.
+ */
+public final class BatcherServer implements AutoCloseable {
+    /** The version the daemon sends in {@code WELCOME}. */
+    public static final String VERSION = "batcher 0.1.0";
+
+    private final Channel channel;
+
+    private BatcherServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Binds the server.
+     *
+     * @param group the event loops for connections (not closed by the server)
+     * @param address where to listen
+     * @param config frame limits and heartbeats
+     * @param token the token every peer must present, or null for none
+     * @param manager the batchers and the worker pool
+     * @param blocking where slow requests (creating a batcher loads its dataset) run
+     * @return the bound server
+     * @throws InterruptedException if interrupted while binding
+     */
+    public static BatcherServer bind(EventLoopGroup group, InetSocketAddress address, WireConfig config, String token,
+            Manager manager, Executor blocking) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(WireInitializer.server(config, VERSION, token, () -> new ConnectionHandler(manager, blocking)));
+        WireInitializer.applyOptions(b, config);
+        return new BatcherServer(b.bind(address).sync().channel());
+    }
+
+    /** Returns where the server listens. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+}

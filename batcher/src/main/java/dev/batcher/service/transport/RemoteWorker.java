@@ -1,0 +1,165 @@
+package dev.batcher.service.transport;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batcher.client.RemoteBatcherException;
+import dev.batcher.client.wire.ErrorFrames;
+import dev.batcher.client.wire.Frame;
+import dev.batcher.client.wire.MessageType;
+import dev.batcher.service.pool.Job;
+import dev.batcher.service.pool.JobFailedException;
+import dev.batcher.service.pool.Materialized;
+import dev.batcher.service.pool.Worker;
+import dev.batcher.service.pool.WorkerLostException;
+import dev.batcher.service.pool.WorkerPool;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker process on the far end of a connection, as the pool sees it; also the business handler of
+ * that connection. Results arrive as {@code JOB_RESULT} frames whose payload is kept as it was
+ * received (a retained slice, no copy) until a client takes it.
+ */
+final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker {
+    private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
+
+    private final String name;
+    private final int slots;
+    private final Channel channel;
+    private final WorkerPool pool;
+    private final Map<Long, CompletableFuture<Materialized>> pending = new ConcurrentHashMap<>();
+    private volatile String lostBecause;
+
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool) {
+        this.name = name;
+        this.slots = slots;
+        this.channel = channel;
+        this.pool = pool;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int slots() {
+        return slots;
+    }
+
+    @Override
+    public CompletableFuture<Materialized> submit(Job job) {
+        CompletableFuture<Materialized> f = new CompletableFuture<>();
+        if (lostBecause != null) {
+            f.completeExceptionally(new WorkerLostException(name, lostBecause));
+            return f;
+        }
+        pending.put(job.id(), f);
+        ObjectNode h = Frame.newHeader();
+        h.put("batcher", job.batcher());
+        h.put("dataset", job.dataset());
+        h.set("options", Messages.MAPPER.valueToTree(job.options()));
+        h.set("spec", Messages.MAPPER.valueToTree(job.spec()));
+        channel.writeAndFlush(Frame.of(MessageType.JOB, job.id(), h)).addListener(w -> {
+            if (!w.isSuccess()) {
+                fail(job.id(), new WorkerLostException(name, "sending the job failed: " + w.cause()));
+            }
+        });
+        // The connection may have dropped between the check and the put.
+        if (lostBecause != null) {
+            fail(job.id(), new WorkerLostException(name, lostBecause));
+        }
+        return f;
+    }
+
+    private void fail(long id, Throwable t) {
+        CompletableFuture<Materialized> f = pending.remove(id);
+        if (f != null) {
+            f.completeExceptionally(t);
+        }
+    }
+
+    @Override
+    public void cancel(long jobId) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(Frame.of(MessageType.CANCEL, jobId));
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            switch (frame.type()) {
+                case JOB_RESULT -> {
+                    CompletableFuture<Materialized> f = pending.remove(frame.id());
+                    if (f != null) {
+                        int[] x = Messages.shape(frame.header(), "x");
+                        int[] y = Messages.shape(frame.header(), "y");
+                        long expected = Messages.payloadBytes(x, y);
+                        if (expected != frame.payload().readableBytes()) {
+                            f.completeExceptionally(new JobFailedException(name, "dev.batcher.client.wire.ProtocolException",
+                                    "payload: " + frame.payload().readableBytes() + " bytes (expected: " + expected
+                                            + " for the shapes in the header)", ""));
+                        } else if (!f.complete(new Materialized(x, y, frame.retainedPayload()))) {
+                            frame.payload().release();
+                        }
+                    }
+                }
+                case JOB_FAILURE -> {
+                    CompletableFuture<Materialized> f = pending.remove(frame.id());
+                    if (f != null) {
+                        RemoteBatcherException e = ErrorFrames.toException(frame);
+                        f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack()));
+                    }
+                }
+                default -> {
+                    log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
+                    ctx.close();
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        lost("its connection closed");
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("worker {}: {}; closing its connection", name, cause.toString());
+        ctx.close();
+    }
+
+    private void lost(String why) {
+        if (lostBecause != null) {
+            return;
+        }
+        lostBecause = why;
+        log.warn("worker {} left the pool: {}", name, why);
+        pool.leave(this);
+        List<Long> ids = new ArrayList<>(pending.keySet());
+        for (Long id : ids) {
+            fail(id, new WorkerLostException(name, why));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteWorker[" + name + ", " + slots + " slots]";
+    }
+}

@@ -1,0 +1,104 @@
+package dev.batcher.service.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.batcher.client.RemoteBatcherException;
+import dev.batcher.client.wire.ErrorFrames;
+import dev.batcher.client.wire.Frame;
+import dev.batcher.client.wire.MessageType;
+import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.MaterializeException;
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.service.pool.MaterializerCache;
+import dev.batcher.service.pool.Materialized;
+import dev.batcher.service.pool.Payloads;
+import dev.batcher.service.transport.Messages;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The worker side of a manager connection: runs each {@code JOB} on the executor and answers it. */
+final class JobHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(JobHandler.class);
+    private final String name;
+    private final Executor executor;
+    private final MaterializerCache materializers;
+    private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+
+    JobHandler(String name, Executor executor, MaterializerCache materializers) {
+        this.name = name;
+        this.executor = executor;
+        this.materializers = materializers;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            switch (frame.type()) {
+                case JOB -> {
+                    long id = frame.id();
+                    JsonNode h = frame.header();
+                    Channel ch = ctx.channel();
+                    executor.execute(() -> run(ch, id, h));
+                }
+                case CANCEL -> cancelled.add(frame.id());
+                case GOODBYE -> ctx.close();
+                default -> log.warn("manager sent an unexpected {} frame; ignoring it", frame.type());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void run(Channel ch, long id, JsonNode h) {
+        if (cancelled.remove(id)) {
+            return;
+        }
+        BatchSpec spec = null;
+        try {
+            String dataset = Messages.text(h, "dataset");
+            MaterializeOptions options = Messages.MAPPER.treeToValue(h.get("options"), MaterializeOptions.class);
+            spec = Messages.MAPPER.treeToValue(h.get("spec"), BatchSpec.class);
+            Materialized m;
+            try (Batch batch = materializers.get(dataset, options).materialize(spec)) {
+                m = Payloads.encode(batch, ch.alloc());
+            }
+            if (cancelled.remove(id) || !ch.isActive()) {
+                m.release();
+                return;
+            }
+            ch.writeAndFlush(Frame.of(MessageType.JOB_RESULT, id, Messages.tensorHeader(m), m.payload()));
+        } catch (Exception | Error e) {
+            cancelled.remove(id);
+            Map<String, String> context = new LinkedHashMap<>();
+            context.put(RemoteBatcherException.CONTEXT_WORKER, name);
+            if (e instanceof MaterializeException me) {
+                context.put(RemoteBatcherException.CONTEXT_FILE, me.item().file());
+                context.put(RemoteBatcherException.CONTEXT_WINDOW, me.item().describe());
+            }
+            if (ch.isActive()) {
+                ch.writeAndFlush(ErrorFrames.jobFailure(id, e, context));
+            }
+            if (e instanceof Error err && !(e instanceof OutOfMemoryError)) {
+                throw err;
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("connection to the manager failed: {}", cause.toString());
+        ctx.close();
+    }
+}
