@@ -1,0 +1,341 @@
+package dev.batcher.service;
+
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.BatcherStatus;
+import dev.batcher.client.wire.WireConfig;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.service.manager.Manager;
+import dev.batcher.service.manager.RetryPolicy;
+import dev.batcher.service.metrics.MetricsServer;
+import dev.batcher.service.pool.LocalWorker;
+import dev.batcher.service.pool.MaterializerCache;
+import dev.batcher.service.pool.WorkerPool;
+import dev.batcher.service.transport.BatcherServer;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The batcher daemon: the manager with its named batchers, its worker pool and the server that
+ * clients and worker processes connect to. It can start worker processes of its own ({@code
+ * localWorkers}) and stops them when it stops; with no workers at all it materialises batches itself
+ * ({@code managerSlots}). A training program can also run one inside its own JVM and connect to it
+ * over loopback with the same client API.
+ */
+public final class BatcherDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatcherDaemon.class);
+
+    private final Options options;
+    private final EventLoopGroup group;
+    private final DefaultEventExecutor loop;
+    private final ExecutorService blocking;
+    private final ExecutorService inProcess;
+    private final MaterializerCache materializers;
+    private final Manager manager;
+    private final BatcherServer server;
+    private final MetricsServer metrics;
+    private final List<Process> workers = new ArrayList<>();
+    private final AtomicInteger workerNames = new AtomicInteger();
+
+    /**
+     * The daemon's settings; build them with {@link #defaults()} and the {@code with} methods.
+     *
+     * @param bind where to listen (default 127.0.0.1:7070)
+     * @param token the token clients and workers must present, or null
+     * @param localWorkers worker processes the daemon starts itself
+     * @param workerSlots jobs each local worker process runs at once
+     * @param managerSlots jobs the daemon materialises in its own JVM (0 for none)
+     * @param datasetRoots the directories datasets may live under (empty: any)
+     * @param metricsPort the Prometheus endpoint's port (0: any free port), or null for none
+     * @param wire frame limits and heartbeats
+     * @param retry the backoff between retries
+     * @param batchers batchers to create at start, by name
+     * @param workerJvmArgs extra JVM arguments for local worker processes
+     * @param workerLog where local workers' output goes, or null to share the daemon's
+     */
+    public record Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
+            List<Path> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
+            List<String> workerJvmArgs, Path workerLog) {
+        /**
+         * Checks the settings.
+         *
+         * @throws IllegalArgumentException if a count is negative or {@code workerSlots <= 0}
+         */
+        public Options {
+            Objects.requireNonNull(bind, "bind");
+            if (localWorkers < 0) {
+                throw new IllegalArgumentException("localWorkers: " + localWorkers + " (expected: >= 0)");
+            }
+            if (workerSlots <= 0) {
+                throw new IllegalArgumentException("workerSlots: " + workerSlots + " (expected: > 0)");
+            }
+            if (managerSlots < 0) {
+                throw new IllegalArgumentException("managerSlots: " + managerSlots + " (expected: >= 0)");
+            }
+            datasetRoots = List.copyOf(datasetRoots);
+            batchers = Map.copyOf(new LinkedHashMap<>(batchers));
+            workerJvmArgs = List.copyOf(workerJvmArgs);
+            wire = wire == null ? WireConfig.defaults() : wire;
+            retry = retry == null ? RetryPolicy.defaults() : retry;
+        }
+
+        /** Returns the defaults: 127.0.0.1:7070, no token, no worker processes, one manager slot per core. */
+        public static Options defaults() {
+            return new Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7070), null, 0, 1,
+                    Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null);
+        }
+
+        /** Returns a copy listening on {@code address}. */
+        public Options withBind(InetSocketAddress address) {
+            return new Options(address, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy requiring {@code t} from clients and workers. */
+        public Options withToken(String t) {
+            return new Options(bind, t, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy that starts {@code n} worker processes of {@code slots} slots, and materialises nothing itself. */
+        public Options withLocalWorkers(int n, int slots) {
+            return new Options(bind, token, n, slots, n > 0 ? 0 : managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy that materialises in its own JVM on {@code n} threads. */
+        public Options withManagerSlots(int n) {
+            return new Options(bind, token, localWorkers, workerSlots, n, datasetRoots, metricsPort, wire, retry, batchers,
+                    workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy that only reads datasets under {@code roots}. */
+        public Options withDatasetRoots(List<Path> roots) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, roots, metricsPort, wire, retry, batchers,
+                    workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy serving Prometheus metrics on {@code port}. */
+        public Options withMetricsPort(Integer port) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, port, wire, retry, batchers,
+                    workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy with these wire settings. */
+        public Options withWire(WireConfig w) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, w, retry,
+                    batchers, workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy with this retry backoff. */
+        public Options withRetry(RetryPolicy r) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, r,
+                    batchers, workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy that creates these batchers at start. */
+        public Options withBatchers(Map<String, BatcherSpec> b) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry, b,
+                    workerJvmArgs, workerLog);
+        }
+
+        /** Returns a copy passing these JVM arguments to local worker processes. */
+        public Options withWorkerJvmArgs(List<String> args) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, args, workerLog);
+        }
+
+        /** Returns a copy sending local workers' output to {@code file}. */
+        public Options withWorkerLog(Path file) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, file);
+        }
+    }
+
+    private BatcherDaemon(Options options) throws InterruptedException {
+        this.options = options;
+        boolean ok = false;
+        group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+        loop = new DefaultEventExecutor((java.util.concurrent.ThreadFactory) r -> daemonThread(r, "batcher-manager"));
+        blocking = Executors.newCachedThreadPool(r -> daemonThread(r, "batcher-control"));
+        AtomicInteger n = new AtomicInteger();
+        inProcess = options.managerSlots() > 0
+                ? Executors.newFixedThreadPool(options.managerSlots(), r -> daemonThread(r, "batcher-materialize-" + n.incrementAndGet()))
+                : null;
+        materializers = new MaterializerCache(options.datasetRoots(), 64, Kernels.defaults());
+        WorkerPool pool = new WorkerPool(loop);
+        manager = new Manager(pool, options.retry(), System::nanoTime);
+        BatcherServer s = null;
+        MetricsServer m = null;
+        try {
+            if (inProcess != null) {
+                pool.join(new LocalWorker("manager", options.managerSlots(), inProcess, materializers, PooledByteBufAllocator.DEFAULT));
+            }
+            for (Map.Entry<String, BatcherSpec> b : new java.util.TreeMap<>(options.batchers()).entrySet()) {
+                manager.create(b.getKey(), b.getValue());
+            }
+            s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking);
+            if (options.metricsPort() != null) {
+                m = MetricsServer.bind(group, new InetSocketAddress(options.bind().getAddress(), options.metricsPort()), this::statuses);
+            }
+            ok = true;
+        } finally {
+            server = s;
+            metrics = m;
+            if (!ok) {
+                close();
+            }
+        }
+        for (int i = 0; i < options.localWorkers(); i++) {
+            spawnWorker();
+        }
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Starts a daemon.
+     *
+     * @param options its settings
+     * @return the running daemon
+     * @throws InterruptedException if interrupted while binding
+     * @throws dev.batcher.materializers.MaterializerException if a configured batcher's dataset or
+     *     source is invalid
+     */
+    public static BatcherDaemon start(Options options) throws InterruptedException {
+        return new BatcherDaemon(options);
+    }
+
+    /** Returns where clients and workers connect. */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** Returns where Prometheus scrapes {@code /metrics}, or null if it is off. */
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
+    }
+
+    /** Returns the manager. */
+    public Manager manager() {
+        return manager;
+    }
+
+    /** Returns the status of every batcher, sorted by name. */
+    public CompletableFuture<List<BatcherStatus>> statuses() {
+        List<CompletableFuture<BatcherStatus>> all = new ArrayList<>();
+        for (String name : manager.names()) {
+            all.add(manager.get(name).status());
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Starts one more local worker process, which connects back to this daemon.
+     *
+     * @return the process
+     * @throws ServiceException if the process cannot be started
+     */
+    public synchronized Process spawnWorker() {
+        InetSocketAddress a = address();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-modules");
+        cmd.add("jdk.incubator.vector");
+        cmd.addAll(options.workerJvmArgs());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.batcher.service.cli.Main");
+        cmd.add("worker");
+        cmd.add("--manager=" + host + ":" + a.getPort());
+        cmd.add("--slots=" + options.workerSlots());
+        cmd.add("--name=local-" + workerNames.incrementAndGet());
+        for (Path root : options.datasetRoots()) {
+            cmd.add("--dataset-root=" + root);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (options.token() != null) {
+            pb.environment().put("BATCHER_TOKEN", options.token());
+        }
+        if (options.workerLog() != null) {
+            File log = options.workerLog().toFile();
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        } else {
+            pb.inheritIO();
+        }
+        try {
+            Process p = pb.start();
+            workers.add(p);
+            log.info("started local worker process {} (pid {})", cmd.get(cmd.size() - 1 - options.datasetRoots().size()), p.pid());
+            return p;
+        } catch (java.io.IOException e) {
+            throw new ServiceException("starting a local worker process failed: " + String.join(" ", cmd) + ": " + e, e);
+        }
+    }
+
+    /** Returns the local worker processes started so far (some may have exited). */
+    public synchronized List<Process> workerProcesses() {
+        return List.copyOf(workers);
+    }
+
+    /** Stops every batcher, the local worker processes and the servers. */
+    @Override
+    public void close() {
+        try {
+            manager.close();
+        } finally {
+            synchronized (this) {
+                for (Process p : workers) {
+                    p.destroy();
+                }
+                for (Process p : workers) {
+                    try {
+                        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                            p.destroyForcibly();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        p.destroyForcibly();
+                    }
+                }
+            }
+            if (server != null) {
+                server.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            blocking.shutdownNow();
+            if (inProcess != null) {
+                inProcess.shutdownNow();
+            }
+            materializers.close();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.batcher.service.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.service.BatcherDaemon;
+import dev.batcher.service.transport.Messages;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code batcher serve}: run the daemon until it is stopped (SIGTERM or Ctrl-C). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the batcher daemon: named batchers, a worker pool, and the port clients and workers connect to.",
+                "With --local-workers it starts worker processes itself; with none, it materialises batches itself."})
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "7070", description = "Port for clients and workers (default: ${DEFAULT-VALUE}; 0: any free port).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; use 0.0.0.0 for remote workers, with a token).")
+    String bind;
+
+    @Option(names = "--local-workers", defaultValue = "0", description = "Worker processes to start and stop with the daemon (default: ${DEFAULT-VALUE}).")
+    int localWorkers;
+
+    @Option(names = "--worker-slots", defaultValue = "1", description = "Jobs each local worker runs at once (default: ${DEFAULT-VALUE}).")
+    int workerSlots;
+
+    @Option(names = "--manager-slots", paramLabel = "N",
+            description = "Jobs the daemon materialises itself (default: one per core without local workers, else 0).")
+    Integer managerSlots;
+
+    @Option(names = "--dataset-root", paramLabel = "DIR", description = "Only serve datasets under this directory (repeatable).")
+    List<Path> datasetRoots = List.of();
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Port of the Prometheus endpoint GET /metrics (default: --port + 1; -1: off).")
+    Integer metricsPort;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON file declaring batchers: {\"batchers\": {\"train\": {\"dataset\": ..., \"source\": {...}}}}.")
+    Path config;
+
+    @Mixin
+    TokenOptions token;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
+        BatcherDaemon.Options o = options();
+        BatcherDaemon daemon = BatcherDaemon.start(o);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "batcher-shutdown"));
+        out.printf("batcher daemon listening on %s:%d (%s)%n", daemon.address().getHostString(), daemon.address().getPort(),
+                o.token() == null ? "no token" : "token required");
+        if (daemon.metricsAddress() != null) {
+            out.printf("metrics at http://%s:%d/metrics%n", daemon.metricsAddress().getHostString(), daemon.metricsAddress().getPort());
+        }
+        out.printf("batchers: %s; local worker processes: %d; daemon materialises on %d threads%n", daemon.manager().names(),
+                o.localWorkers(), o.managerSlots());
+        stopped.await();
+        return 0;
+    }
+
+    BatcherDaemon.Options options() throws Exception {
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
+                .withBind(new InetSocketAddress(InetAddress.getByName(bind), port))
+                .withToken(token.token())
+                .withLocalWorkers(localWorkers, workerSlots)
+                .withDatasetRoots(datasetRoots)
+                .withMetricsPort(metricsPort == null ? (port == 0 ? Integer.valueOf(0) : Integer.valueOf(port + 1))
+                        : metricsPort < 0 ? null : metricsPort);
+        if (managerSlots != null) {
+            o = o.withManagerSlots(managerSlots);
+        }
+        if (config != null) {
+            JsonNode root = Messages.MAPPER.readTree(config.toFile());
+            JsonNode batchers = root.path("batchers");
+            if (!batchers.isObject()) {
+                throw new IllegalArgumentException("--config " + config + ": batchers: " + batchers
+                        + " (expected: an object of batcher specs by name)");
+            }
+            Map<String, BatcherSpec> specs = Messages.MAPPER.convertValue(batchers, new TypeReference<Map<String, BatcherSpec>>() {});
+            o = o.withBatchers(specs);
+        }
+        return o;
+    }
+}

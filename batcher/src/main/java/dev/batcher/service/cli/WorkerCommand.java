@@ -1,0 +1,58 @@
+package dev.batcher.service.cli;
+
+import dev.batcher.service.worker.WorkerNode;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code batcher worker}: a worker process that joins a daemon's pool. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Connect to a batcher daemon, announce --slots and materialise the batches it sends.",
+                "Exits with status 3 when the connection to the daemon closes; run it under a process manager to rejoin."})
+final class WorkerCommand implements Callable<Integer> {
+    @Option(names = "--manager", required = true, paramLabel = "HOST:PORT", description = "The daemon's address.")
+    String manager;
+
+    @Option(names = "--slots", paramLabel = "S", description = "Jobs to run at once (default: the number of cores).")
+    Integer slots;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The worker's name in status and errors (default: host-pid).")
+    String name;
+
+    @Option(names = "--dataset-root", paramLabel = "DIR", description = "Only read datasets under this directory (repeatable).")
+    List<Path> datasetRoots = List.of();
+
+    @Option(names = "--connect-timeout", defaultValue = "30", description = "Seconds to wait for the daemon (default: ${DEFAULT-VALUE}).")
+    int connectTimeout;
+
+    @Mixin
+    TokenOptions token;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
+        int colon = manager.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--manager: '" + manager + "' (expected: HOST:PORT)");
+        }
+        InetSocketAddress address = new InetSocketAddress(manager.substring(0, colon), Integer.parseInt(manager.substring(colon + 1)));
+        String n = name != null ? name : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        int s = slots != null ? slots : Runtime.getRuntime().availableProcessors();
+        try (WorkerNode node = WorkerNode.connect(new WorkerNode.Options(address, token.token(), n, s, datasetRoots, null),
+                connectTimeout * 1000L)) {
+            out.printf("worker %s joined %s with %d slots%n", n, manager, s);
+            node.closeFuture().join();
+            out.printf("worker %s: the connection to %s closed%n", n, manager);
+            return 3;
+        }
+    }
+}
