@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(120)
 class SyntheticDatasetTest {
@@ -210,6 +211,23 @@ class SyntheticDatasetTest {
         }
         if (layout.deflated()) {
             assertTrue(other.totalBytes() < contiguous.totalBytes(), () -> other + " vs " + contiguous);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {64.0, 100.5, 1000.0})
+    void generate_otherSampleRates_labelsStayOnTheSignalGrid(double sampleRate, @TempDir Path dir) {
+        GenerationReport report = SyntheticDataset.generate(dir.resolve("dataset"),
+                SMALL.toBuilder().recordings(2).hours(0.05, 0.1).sampleRate(sampleRate).build());
+
+        for (GeneratedRecording recording : report.recordings()) {
+            Recordings.Read read = Recordings.read(recording.file());
+            assertEquals(sampleRate, (Double) read.signalAttributes().get("sample_rate"));
+            assertEquals(recording.signal().samples(), read.signal()[0].length);
+            long lead = recording.labels().startNanos() - recording.signal().startNanos();
+            assertEquals(0, lead % 30_000_000_000L);
+            assertTrue(recording.signal().span().contains(recording.labels().span()));
+            assertEquals(recording.labels().samples(), read.labels().length);
         }
     }
 
