@@ -297,8 +297,11 @@ class SyntheticDatasetTest {
             task.run();
         });
         Thread opener = new Thread(() -> {
-            await().atMost(60, SECONDS).until(() -> caller.getState() == Thread.State.WAITING);
-            gate.countDown();
+            try {
+                await().atMost(60, SECONDS).until(() -> caller.getState() == Thread.State.WAITING);
+            } finally {
+                gate.countDown(); // even on timeout, so that generate() can never wait forever
+            }
         }, "gate-opener");
         Path out = dir.resolve("dataset");
         try {
