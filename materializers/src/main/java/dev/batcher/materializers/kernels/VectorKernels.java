@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Vector API path. Every kernel is elementwise across lanes (so the hardware width cannot
@@ -48,8 +49,10 @@ final class VectorKernels {
             case "512":
                 return FloatVector.SPECIES_512;
             default:
-                throw new IllegalArgumentException(
-                        Kernels.BITS_PROPERTY + ": " + bits + " (expected: 128, 256 or 512)");
+                LoggerFactory.getLogger(VectorKernels.class).warn("ignoring {}: {} (expected: 128, 256 or 512)",
+                        Kernels.BITS_PROPERTY, bits);
+                return FloatVector.SPECIES_PREFERRED.vectorBitSize() < 128
+                        ? FloatVector.SPECIES_128 : FloatVector.SPECIES_PREFERRED;
         }
     }
 
