@@ -2,6 +2,7 @@ package dev.batcher.testdata;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -16,8 +17,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * directory and deleted afterwards. Off unless asked for:
  * <pre>
  * mvn -q -B -pl test-data surefire:test -Dtest=GenerationThroughputBenchmark -Dbatcher.bench=true \
- *     [-Dbatcher.bench.recordings=14] [-Dbatcher.bench.threads=2] [-Dbatcher.bench.layouts=CONTIGUOUS,SHUFFLE_DEFLATE]
+ *     [-Dbatcher.bench.recordings=14] [-Dbatcher.bench.threads=2] [-Dbatcher.bench.deflateLevel=4] \
+ *     [-Dbatcher.bench.layouts=CONTIGUOUS,SHUFFLE_DEFLATE]
  * </pre>
+ * Besides wall-clock rates it prints the process CPU time, since the machine is shared: sample MB
+ * per CPU second is the figure that survives other people's load.
  */
 @EnabledIfSystemProperty(named = "batcher.bench", matches = "true")
 class GenerationThroughputBenchmark {
@@ -26,15 +30,22 @@ class GenerationThroughputBenchmark {
     void generate_gigabyteDataset_printsThroughput() throws IOException {
         int recordings = Integer.getInteger("batcher.bench.recordings", 14);
         int threads = Integer.getInteger("batcher.bench.threads", 2);
+        int deflateLevel = Integer.getInteger("batcher.bench.deflateLevel", 4);
         String layouts = System.getProperty("batcher.bench.layouts", "CONTIGUOUS,SHUFFLE_DEFLATE");
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (String name : layouts.split(",")) {
             Layout layout = Layout.valueOf(name.trim());
             Path dir = Files.createTempDirectory("batcher-bench-");
             try {
                 GeneratorOptions options = GeneratorOptions.builder().seed(1).recordings(recordings).hours(6, 8)
-                        .threads(threads).layout(layout).build();
+                        .threads(threads).layout(layout).deflateLevel(deflateLevel).build();
+                long cpu = os.getProcessCpuTime();
                 GenerationReport report = SyntheticDataset.generate(dir.resolve("dataset"), options);
-                System.out.printf(Locale.ROOT, "%-16s threads %d: %s%n", layout, threads, report);
+                double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+                System.out.printf(Locale.ROOT, "%-16s threads %d%s: %s; CPU %.1f s, %.1f MB of samples per CPU second%n",
+                        layout, threads, layout.deflated() ? ", deflate " + deflateLevel : "", report, cpuSeconds,
+                        report.sampleBytes() / 1e6 / cpuSeconds);
             } finally {
                 delete(dir);
             }

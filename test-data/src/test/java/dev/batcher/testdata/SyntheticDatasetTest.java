@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(120)
 class SyntheticDatasetTest {
@@ -213,6 +214,23 @@ class SyntheticDatasetTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(doubles = {64.0, 100.5, 1000.0})
+    void generate_otherSampleRates_labelsStayOnTheSignalGrid(double sampleRate, @TempDir Path dir) {
+        GenerationReport report = SyntheticDataset.generate(dir.resolve("dataset"),
+                SMALL.toBuilder().recordings(2).hours(0.05, 0.1).sampleRate(sampleRate).build());
+
+        for (GeneratedRecording recording : report.recordings()) {
+            Recordings.Read read = Recordings.read(recording.file());
+            assertEquals(sampleRate, (Double) read.signalAttributes().get("sample_rate"));
+            assertEquals(recording.signal().samples(), read.signal()[0].length);
+            long lead = recording.labels().startNanos() - recording.signal().startNanos();
+            assertEquals(0, lead % 30_000_000_000L);
+            assertTrue(recording.signal().span().contains(recording.labels().span()));
+            assertEquals(recording.labels().samples(), read.labels().length);
+        }
+    }
+
     @Test
     void generate_chunkShapeLargerThanDataset_isClippedToTheDataset(@TempDir Path dir) {
         GenerationReport report = SyntheticDataset.generate(dir.resolve("dataset"),
@@ -279,8 +297,11 @@ class SyntheticDatasetTest {
             task.run();
         });
         Thread opener = new Thread(() -> {
-            await().atMost(60, SECONDS).until(() -> caller.getState() == Thread.State.WAITING);
-            gate.countDown();
+            try {
+                await().atMost(60, SECONDS).until(() -> caller.getState() == Thread.State.WAITING);
+            } finally {
+                gate.countDown(); // even on timeout, so that generate() can never wait forever
+            }
         }, "gate-opener");
         Path out = dir.resolve("dataset");
         try {

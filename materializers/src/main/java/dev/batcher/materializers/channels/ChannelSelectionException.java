@@ -15,8 +15,11 @@ import java.util.Optional;
 public class ChannelSelectionException extends MaterializerException {
     private static final long serialVersionUID = 1L;
 
+    /** The selection; not serialised (the message names it). */
     private final transient ChannelSelection selection;
+    /** The channel at fault, or null. */
     private final String channel;
+    /** The signal's channels. */
     private final List<String> availableChannels;
 
     /**

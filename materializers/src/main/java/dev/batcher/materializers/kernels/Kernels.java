@@ -23,7 +23,8 @@ package dev.batcher.materializers.kernels;
  * <ul>
  *   <li>{@value #PATH_PROPERTY}{@code =scalar} makes {@link #defaults()} return the scalar path;
  *   <li>{@value #BITS_PROPERTY}{@code =128|256|512} forces the vector width (read once, when the
- *       vector path is first used). It is a diagnostic: it cannot change results, only speed.
+ *       vector path is first used; another value is ignored with a warning). It is a diagnostic: it
+ *       cannot change results, only speed.
  * </ul>
  */
 public final class Kernels {

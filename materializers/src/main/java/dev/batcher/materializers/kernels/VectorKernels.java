@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Vector API path. Every kernel is elementwise across lanes (so the hardware width cannot
@@ -48,8 +49,10 @@ final class VectorKernels {
             case "512":
                 return FloatVector.SPECIES_512;
             default:
-                throw new IllegalArgumentException(
-                        Kernels.BITS_PROPERTY + ": " + bits + " (expected: 128, 256 or 512)");
+                LoggerFactory.getLogger(VectorKernels.class).warn("ignoring {}: {} (expected: 128, 256 or 512)",
+                        Kernels.BITS_PROPERTY, bits);
+                return FloatVector.SPECIES_PREFERRED.vectorBitSize() < 128
+                        ? FloatVector.SPECIES_128 : FloatVector.SPECIES_PREFERRED;
         }
     }
 
@@ -107,7 +110,7 @@ final class VectorKernels {
     }
 
     /**
-     * Sample-major: for each block of four vectors, the accumulators stay in registers while the
+     * Sample-major: for each block of eight vectors, the accumulators stay in registers while the
      * terms are added in order.
      */
     static void combine(float[][] inputs, int[] termInputs, int[] termOffsets, float[] coefficients,
@@ -117,7 +120,7 @@ final class VectorKernels {
             return;
         }
         int i = 0;
-        for (; i <= n - 4 * V; i += 4 * V) {
+        for (; i <= n - 8 * V; i += 8 * V) {
             float[] x = inputs[termInputs[0]];
             int o = termOffsets[0] + i;
             FloatVector c = FloatVector.broadcast(F, coefficients[0]);
@@ -125,6 +128,10 @@ final class VectorKernels {
             FloatVector a1 = FloatVector.fromArray(F, x, o + V).mul(c);
             FloatVector a2 = FloatVector.fromArray(F, x, o + 2 * V).mul(c);
             FloatVector a3 = FloatVector.fromArray(F, x, o + 3 * V).mul(c);
+            FloatVector a4 = FloatVector.fromArray(F, x, o + 4 * V).mul(c);
+            FloatVector a5 = FloatVector.fromArray(F, x, o + 5 * V).mul(c);
+            FloatVector a6 = FloatVector.fromArray(F, x, o + 6 * V).mul(c);
+            FloatVector a7 = FloatVector.fromArray(F, x, o + 7 * V).mul(c);
             for (int t = 1; t < terms; t++) {
                 x = inputs[termInputs[t]];
                 o = termOffsets[t] + i;
@@ -133,12 +140,20 @@ final class VectorKernels {
                 a1 = a1.add(FloatVector.fromArray(F, x, o + V).mul(c));
                 a2 = a2.add(FloatVector.fromArray(F, x, o + 2 * V).mul(c));
                 a3 = a3.add(FloatVector.fromArray(F, x, o + 3 * V).mul(c));
+                a4 = a4.add(FloatVector.fromArray(F, x, o + 4 * V).mul(c));
+                a5 = a5.add(FloatVector.fromArray(F, x, o + 5 * V).mul(c));
+                a6 = a6.add(FloatVector.fromArray(F, x, o + 6 * V).mul(c));
+                a7 = a7.add(FloatVector.fromArray(F, x, o + 7 * V).mul(c));
             }
             int d = dstOff + i;
             a0.intoArray(dst, d);
             a1.intoArray(dst, d + V);
             a2.intoArray(dst, d + 2 * V);
             a3.intoArray(dst, d + 3 * V);
+            a4.intoArray(dst, d + 4 * V);
+            a5.intoArray(dst, d + 5 * V);
+            a6.intoArray(dst, d + 6 * V);
+            a7.intoArray(dst, d + 7 * V);
         }
         for (; i <= n - V; i += V) {
             FloatVector a = FloatVector.fromArray(F, inputs[termInputs[0]], termOffsets[0] + i)

@@ -182,6 +182,39 @@ class VectorScalarIdentityTest {
         }
     }
 
+    @Test
+    void allKernels_afterManyCallsCompiledByC2_vectorEqualsScalarBits() {
+        // Enough calls for the JIT's top tier to compile both paths, then compare what it produces.
+        int n = 263;
+        short[] shorts = new short[n];
+        for (int i = 0; i < n; i++) {
+            shorts[i] = (short) random.nextInt();
+        }
+        float[][] rows = {randomFloats(n + 8, false), randomFloats(n + 8, false), randomFloats(n + 8, false)};
+        int[] termInputs = {2, 0, 1, 0};
+        int[] termOffsets = {0, 3, 8, 1};
+        float[] coefficients = {0.5f, -1.25f, 1f / 3, 3e-3f};
+        float[] data = randomFloats(n, false);
+        float[][] out = new float[2][n];
+        float[][] norm = new float[2][];
+        for (int round = 0; round < 12_000; round++) {
+            for (int p = 0; p < 2; p++) {
+                Kernels k = p == 0 ? VECTOR : SCALAR;
+                k.decode(shorts, 0, out[p], 0, n, 0.195f, round);
+                k.combine(rows, termInputs, termOffsets, coefficients, 4, out[p], 0, n);
+                norm[p] = data.clone();
+                k.normalize(norm[p], 0, n);
+            }
+            if (round % 3000 == 2999) {
+                assertSameRawBits(out[1], out[0], "combine after " + round + " rounds");
+                assertSameRawBits(norm[1], norm[0], "normalize after " + round + " rounds");
+                VECTOR.decode(shorts, 0, out[0], 0, n, 0.195f, round);
+                SCALAR.decode(shorts, 0, out[1], 0, n, 0.195f, round);
+                assertSameRawBits(out[1], out[0], "decode after " + round + " rounds");
+            }
+        }
+    }
+
     private float[] randomFloats(int n, boolean specials) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
