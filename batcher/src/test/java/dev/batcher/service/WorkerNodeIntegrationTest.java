@@ -1,0 +1,113 @@
+package dev.batcher.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.Status;
+import dev.batcher.materializers.dataset.Dataset;
+import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.local.LocalBatcher;
+import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.service.manager.BatcherFailedException;
+import dev.batcher.service.manager.ManagedBatcher;
+import dev.batcher.service.manager.TakeOutcome;
+import dev.batcher.service.worker.WorkerNode;
+import io.netty.buffer.ByteBuf;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The daemon with worker nodes connected over loopback, driven through its manager. */
+@Timeout(120)
+class WorkerNodeIntegrationTest {
+    static final SourceConfig SOURCE = new SourceConfig.Random(4, 30, null, "fill:C3,C4,F3,F4", null, null);
+
+    static BatcherDaemon.Options noLocalSlots() {
+        return BatcherDaemon.Options.defaults().withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .withManagerSlots(0);
+    }
+
+    static WorkerNode worker(BatcherDaemon d, String name, int slots) throws InterruptedException {
+        return WorkerNode.connect(new WorkerNode.Options(d.address(), null, name, slots, List.of(), null), 10_000);
+    }
+
+    @Test
+    void take_throughRemoteWorkers_bytesEqualTheLocalBatcher() throws Exception {
+        try (BatcherDaemon d = BatcherDaemon.start(noLocalSlots());
+                WorkerNode w1 = worker(d, "w1", 2);
+                WorkerNode w2 = worker(d, "w2", 1)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() == 3);
+            ManagedBatcher b = d.manager().create("train", BatcherSpec.of(TestData.dataset().toString(), SOURCE));
+            Dataset ds = Dataset.load(TestData.dataset());
+            try (RecordingFiles files = new RecordingFiles(List.of(ds.root()), 8);
+                    LocalBatcher local = new LocalBatcher(SOURCE.build(ds.signals()),
+                            new Materializer(files, MaterializeOptions.defaults(), Kernels.scalar()))) {
+                BatchState s = BatchState.initial(11);
+                b.start(s).get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < 12; i++) {
+                    TakeOutcome.Next remote = (TakeOutcome.Next) b.take(s).get(30, TimeUnit.SECONDS);
+                    Taken.Next expected = (Taken.Next) local.take(s);
+                    try (Batch e = expected.batch()) {
+                        assertEquals(expected.state(), remote.state());
+                        assertPayloadEquals(e, remote.batch().payload());
+                    } finally {
+                        remote.batch().release();
+                    }
+                    s = remote.state();
+                }
+            }
+            b.stop().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static void assertPayloadEquals(Batch expected, ByteBuf payload) {
+        ByteBuffer bytes = payload.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        var x = expected.x();
+        assertEquals(x.remaining() * 4 + expected.y().remaining() * 4, bytes.remaining());
+        for (int i = 0; i < x.remaining(); i++) {
+            assertEquals(Float.floatToRawIntBits(x.get(i)), bytes.getInt(i * 4), "x element " + i);
+        }
+        var y = expected.y();
+        for (int i = 0; i < y.remaining(); i++) {
+            assertEquals(y.get(i), bytes.getInt(x.remaining() * 4 + i * 4), "y element " + i);
+        }
+    }
+
+    @Test
+    void take_badFilePath_failsNamingTheFileAndThePoolIsIntact() throws Exception {
+        try (BatcherDaemon d = BatcherDaemon.start(noLocalSlots()); WorkerNode w = worker(d, "w", 2)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() == 2);
+            var items = List.of(new dev.batcher.materializers.spec.ItemSpec("ghost", "blahblah.h5", "/signals/eeg", 0, 100,
+                    dev.batcher.materializers.spec.ChannelSelection.all(), "/labels/stage", 0, 1, 0));
+            SourceConfig bad = new SourceConfig.Specs(List.of(new dev.batcher.materializers.spec.BatchSpec(items)));
+            ManagedBatcher b = d.manager().create("bad", BatcherSpec.of(TestData.dataset().toString(), bad).withRetries(1));
+            b.start(BatchState.initial(0)).get(10, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> b.take(BatchState.initial(0)).get(30, TimeUnit.SECONDS));
+            BatcherFailedException f = assertInstanceOf(BatcherFailedException.class, e.getCause());
+            assertTrue(f.failure().message().contains("blahblah.h5"), f.failure().message());
+            assertTrue(f.failure().worker().startsWith("w#"), f.failure().worker());
+            assertTrue(f.failure().remoteStack().contains("RecordingReadException"), f.failure().remoteStack());
+            assertEquals(Status.FAILED, b.status().get().status());
+            b.stop().get();
+            b.stop().get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().freeSlots()).get() == 2);
+        }
+    }
+}
