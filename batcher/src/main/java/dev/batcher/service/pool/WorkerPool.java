@@ -63,6 +63,7 @@ public final class WorkerPool {
     private static final class Member {
         final Worker worker;
         int free;
+        long dispatched;
         boolean gone;
         final Set<String> recentFiles = new LinkedHashSet<>();
 
@@ -175,6 +176,7 @@ public final class WorkerPool {
             return null;
         }
         best.free--;
+        best.dispatched++;
         best.touch(files);
         return new Slot(best);
     }
@@ -241,7 +243,7 @@ public final class WorkerPool {
     public List<WorkerInfo> describe() {
         List<WorkerInfo> out = new ArrayList<>();
         for (Member m : members.values()) {
-            out.add(new WorkerInfo(m.worker.name(), m.worker.slots(), m.free));
+            out.add(new WorkerInfo(m.worker.name(), m.worker.slots(), m.free, m.dispatched));
         }
         return out;
     }
@@ -252,6 +254,7 @@ public final class WorkerPool {
      * @param name the worker's name
      * @param slots its slots
      * @param free how many are free
+     * @param dispatched how many jobs it has been given
      */
-    public record WorkerInfo(String name, int slots, int free) {}
+    public record WorkerInfo(String name, int slots, int free, long dispatched) {}
 }

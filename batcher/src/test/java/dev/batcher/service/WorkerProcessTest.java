@@ -1,0 +1,90 @@
+package dev.batcher.service;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.materializers.dataset.Dataset;
+import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.local.LocalBatcher;
+import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.service.manager.ManagedBatcher;
+import dev.batcher.service.manager.TakeOutcome;
+import dev.batcher.service.pool.WorkerPool;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Worker processes started by the daemon: SIGKILL one mid-run, add one mid-run; the batches never change. */
+@Timeout(180)
+class WorkerProcessTest {
+    @TempDir
+    Path tmp;
+
+    private static <T> T onLoop(BatcherDaemon d, Callable<T> c) throws Exception {
+        return d.manager().pool().loop().submit(c).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void take_workerKilledAndAnotherJoined_sequenceEqualsTheLocalBatcher() throws Exception {
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .withLocalWorkers(2, 1)
+                .withWorkerJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"))
+                .withWorkerLog(tmp.resolve("workers.log"));
+        try (BatcherDaemon d = BatcherDaemon.start(o)) {
+            WorkerPool pool = d.manager().pool();
+            await().atMost(Duration.ofSeconds(60)).until(() -> onLoop(d, pool::workers) == 2);
+            ManagedBatcher b = d.manager().create("train", BatcherSpec.of(TestData.dataset().toString(), WorkerNodeIntegrationTest.SOURCE));
+            Dataset ds = Dataset.load(TestData.dataset());
+            try (RecordingFiles files = new RecordingFiles(List.of(ds.root()), 8);
+                    LocalBatcher local = new LocalBatcher(WorkerNodeIntegrationTest.SOURCE.build(ds.signals()),
+                            new Materializer(files, MaterializeOptions.defaults(), Kernels.vector()))) {
+                BatchState s = BatchState.initial(21);
+                b.start(s).get(10, TimeUnit.SECONDS);
+                String joined = null;
+                for (int i = 0; i < 30; i++) {
+                    if (i == 8) {
+                        // SIGKILL while it holds jobs: the batcher's buffer is full and jobs are in flight.
+                        d.workerProcesses().get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                        await().atMost(Duration.ofSeconds(20)).until(() -> onLoop(d, pool::workers) == 1);
+                    }
+                    if (i == 16) {
+                        d.spawnWorker();
+                        await().atMost(Duration.ofSeconds(60)).until(() -> onLoop(d, pool::workers) == 2);
+                        joined = onLoop(d, pool::describe).get(1).name();
+                    }
+                    TakeOutcome.Next remote = (TakeOutcome.Next) b.take(s).get(60, TimeUnit.SECONDS);
+                    try (Batch expected = ((Taken.Next) local.take(s)).batch()) {
+                        WorkerNodeIntegrationTest.assertPayloadEquals(expected, remote.batch().payload());
+                    } finally {
+                        remote.batch().release();
+                    }
+                    s = remote.state();
+                }
+                String name = joined;
+                long given = onLoop(d, pool::describe).stream().filter(w -> w.name().equals(name)).findFirst().orElseThrow()
+                        .dispatched();
+                assertTrue(given > 0, "the worker that joined got work: " + onLoop(d, pool::describe));
+                assertTrue(b.status().get().redispatched() >= 1, "the killed worker's jobs were sent elsewhere");
+                assertEquals(0, b.status().get().retries(), "a lost worker is not a failed batch");
+            }
+            b.stop().get(10, TimeUnit.SECONDS);
+        }
+        assertTrue(Files.exists(tmp.resolve("workers.log")));
+    }
+}
