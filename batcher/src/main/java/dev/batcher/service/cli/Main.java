@@ -22,6 +22,9 @@ public final class Main {
     /** Returns the configured command line, for tests. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        for (CommandPlugin plugin : java.util.ServiceLoader.load(CommandPlugin.class)) {
+            cl.addSubcommand(plugin.command());
+        }
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // Users get the message, which names the file, field or value; the trace only with -Dbatcher.trace=true.
             cmd.getErr().println("batcher " + cmd.getCommandName() + ": " + describe(e));
