@@ -32,6 +32,18 @@ final class Checks {
     }
 
     /**
+     * Checks that term {@code t}'s range {@code [off, off + n)} lies inside its row; builds the
+     * names only on failure (this runs once per term per call).
+     *
+     * @throws IndexOutOfBoundsException if not
+     */
+    static void termRange(int t, int off, int n, int row, int length) {
+        if (off < 0 || off > length - n) {
+            range("termOffsets[" + t + "]", off, n, row < 0 ? "input" : "inputs[" + row + "]", length);
+        }
+    }
+
+    /**
      * Checks that an array holds at least {@code min} elements.
      *
      * @throws IndexOutOfBoundsException if not

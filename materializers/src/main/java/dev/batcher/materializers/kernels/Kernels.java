@@ -214,13 +214,63 @@ public final class Kernels {
             if (x == null) {
                 throw new NullPointerException("inputs[" + row + "] (named by termInputs[" + t + "])");
             }
-            Checks.range("termOffsets[" + t + "]", termOffsets[t], n, "inputs[" + row + "]", x.length);
+            Checks.termRange(t, termOffsets[t], n, row, x.length);
         }
         Checks.range("dstOff", dstOff, n, "dst", dst.length);
         if (vector) {
             VectorKernels.combine(inputs, termInputs, termOffsets, coefficients, terms, dst, dstOff, n);
         } else {
             ScalarKernels.combine(inputs, termInputs, termOffsets, coefficients, terms, dst, dstOff, n);
+        }
+    }
+
+    /**
+     * Writes a linear combination of shifted copies of one row (a FIR filter in correlation form):
+     * for {@code i} in {@code [0, n)},
+     *
+     * <pre>{@code
+     * acc = input[termOffsets[0] + i] * coefficients[0];
+     * for (t = 1; t < terms; t++)
+     *     acc = acc + input[termOffsets[t] + i] * coefficients[t];
+     * dst[dstOff + i] = acc;
+     * }</pre>
+     *
+     * each product and each sum separately rounded, terms in the given order: the same arithmetic as
+     * {@link #combine(float[][], int[], int[], float[], int, float[], int, int)} with every term
+     * naming the same row, but faster for many terms. {@link Resampler} runs on it. {@code dst} must
+     * not overlap any range of {@code input} that is read.
+     *
+     * @param input the row every term reads
+     * @param termOffsets for each term, the element of {@code input} that lines up with {@code i = 0}
+     * @param coefficients for each term, its factor
+     * @param terms how many terms (the first {@code terms} entries of the two arrays are used)
+     * @param dst where the sums go
+     * @param dstOff the first element to write
+     * @param n how many elements
+     * @throws NullPointerException if an array is null
+     * @throws IllegalArgumentException if {@code terms < 0} or {@code n < 0}
+     * @throws IndexOutOfBoundsException if a term array is shorter than {@code terms}, a term's range
+     *     {@code [termOffsets[t], termOffsets[t] + n)} is not inside {@code input}, or {@code [dstOff,
+     *     dstOff + n)} is not inside {@code dst}
+     */
+    public void combine(float[] input, int[] termOffsets, float[] coefficients, int terms, float[] dst, int dstOff,
+            int n) {
+        Checks.notNull(input, "input");
+        Checks.notNull(termOffsets, "termOffsets");
+        Checks.notNull(coefficients, "coefficients");
+        Checks.notNull(dst, "dst");
+        Checks.count("terms", terms);
+        Checks.count("n", n);
+        Checks.atLeast("termOffsets.length", termOffsets.length, "terms", terms);
+        Checks.atLeast("coefficients.length", coefficients.length, "terms", terms);
+        for (int t = 0; t < terms; t++) {
+            Checks.termRange(t, termOffsets[t], n, -1, input.length);
+        }
+        Checks.range("dstOff", dstOff, n, "dst", dst.length);
+        if (vector) {
+            VectorKernels.combine(input, termOffsets, coefficients, terms, dst, dstOff, n);
+        } else {
+            ScalarKernels.combine(input, termOffsets, coefficients, terms, dst, dstOff, n);
         }
     }
 

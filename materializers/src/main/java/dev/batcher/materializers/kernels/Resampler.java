@@ -1,5 +1,7 @@
 package dev.batcher.materializers.kernels;
 
+import java.util.Arrays;
+
 /**
  * Changes a signal's sampling rate by a rational factor {@code L/M} (up by {@code L}, down by
  * {@code M}) with a polyphase FIR filter: a Kaiser-windowed sinc low-pass whose stop band begins at
@@ -24,8 +26,9 @@ package dev.batcher.materializers.kernels;
  *
  * <h2>Determinism</h2>
  *
- * Each output is {@link Kernels#combine} over the taps in a fixed order, so the vector path
- * (whose lanes hold different outputs of the same phase) and the scalar path agree bit for bit.
+ * Each output is a sum over the taps in a fixed order ({@link Kernels#combine(float[], int[],
+ * float[], int, float[], int, int)}), so the vector path (whose lanes hold different outputs of the
+ * same phase) and the scalar path agree bit for bit.
  *
  * <p>Instances are immutable and thread-safe. Equal rates give an identity resampler, which copies.
  */
@@ -45,8 +48,11 @@ public final class Resampler {
     private final int taps;
     /** The filter, by phase: {@code phaseTaps[phi][j]} weighs input {@code base - half + 1 + j}. */
     private final float[][] phaseTaps;
-    /** For each output class r (outputs r, r + L, r + 2L, ...): the combine terms. */
-    private final int[][] classInputs;
+    /**
+     * For each output class r (outputs r, r + L, r + 2L, ...) and tap j: the component of the
+     * de-interleaved input the tap reads, its offset in that component, and the coefficient.
+     */
+    private final int[][] classComponents;
     private final int[][] classOffsets;
     private final float[][] classCoefficients;
 
@@ -59,7 +65,7 @@ public final class Resampler {
             half = 0;
             taps = 0;
             phaseTaps = new float[0][];
-            classInputs = new int[0][];
+            classComponents = new int[0][];
             classOffsets = new int[0][];
             classCoefficients = new float[0][];
             return;
@@ -90,7 +96,7 @@ public final class Resampler {
         // Output m = r + L*q has phase (r*M) % L and base (r*M)/L + q*M. With the padded input split
         // into M interleaved components, tap j of every output of class r reads component
         // (base_r + j) % M at element (base_r + j) / M + q: consecutive q are consecutive elements.
-        classInputs = new int[up][taps];
+        classComponents = new int[up][taps];
         classOffsets = new int[up][taps];
         classCoefficients = new float[up][];
         for (int r = 0; r < up; r++) {
@@ -98,7 +104,7 @@ public final class Resampler {
             int base = (int) (rm / up);
             int phase = (int) (rm % up);
             for (int j = 0; j < taps; j++) {
-                classInputs[r][j] = (base + j) % down;
+                classComponents[r][j] = (base + j) % down;
                 classOffsets[r][j] = (base + j) / down;
             }
             classCoefficients[r] = phaseTaps[phase];
@@ -243,8 +249,8 @@ public final class Resampler {
 
     /**
      * Resamples {@code in[inOff, inOff + inLen)} into {@code out[outOff, outOff +
-     * outputLength(inLen))}. Allocates a scratch copy of the input (about {@code inLen + 2 *
-     * halfWidth()} floats).
+     * outputLength(inLen))}. Works in a per-thread scratch copy of the input (about {@code inLen + 2
+     * * halfWidth()} floats), kept between calls unless it exceeds 2<sup>20</sup> floats.
      *
      * @param k the kernels to run the filter with
      * @param in the input samples
@@ -277,36 +283,96 @@ public final class Resampler {
             return;
         }
         // The padded input P[u] = in[u - pad] (zero outside), split into M components
-        // C[s][v] = P[v * M + s].
+        // C[s][v] = P[v * M + s], stored one after the other in one array: C[s][v] = split[s * stride + v].
         int pad = half - 1;
         long lastBase = ((long) (outLen - 1) * down) / up;
         long padded = Math.max(lastBase + taps, (long) pad + inLen);
-        int componentLength = (int) ((padded + down - 1) / down);
-        float[][] components = new float[down][componentLength];
-        if (down == 1) {
-            System.arraycopy(in, inOff, components[0], pad, inLen);
-        } else {
-            int s = pad % down;
-            int v = pad / down;
-            for (int i = 0; i < inLen; i++) {
-                components[s][v] = in[inOff + i];
-                if (++s == down) {
-                    s = 0;
-                    v++;
+        int stride = (int) ((padded + down - 1) / down);
+        Scratch scratch = Scratch.get();
+        float[] split = scratch.split(Math.multiplyExact(stride, down));
+        for (int s = 0; s < down; s++) {
+            // Input i lands at u = pad + i: component u % M, element u / M.
+            int first = Math.floorMod(s - pad, down);
+            int start = s * stride + (pad + first) / down;
+            int end = s * stride + stride;
+            int to = start;
+            if (down == 1) {
+                System.arraycopy(in, inOff, split, start, inLen);
+                to += inLen;
+            } else {
+                for (int i = first; i < inLen; i += down) {
+                    split[to++] = in[inOff + i];
+                }
+            }
+            Arrays.fill(split, s * stride, start, 0f);
+            Arrays.fill(split, to, end, 0f);
+        }
+        int[] offsets = scratch.offsets(taps);
+        float[] phaseOut = up == 1 ? null : scratch.phaseOut((outLen + up - 1) / up);
+        for (int r = 0; r < up && r < outLen; r++) {
+            int count = (outLen - r + up - 1) / up;
+            int[] components = classComponents[r];
+            int[] within = classOffsets[r];
+            for (int j = 0; j < taps; j++) {
+                offsets[j] = components[j] * stride + within[j];
+            }
+            if (up == 1) {
+                k.combine(split, offsets, classCoefficients[r], taps, out, outOff, count);
+            } else {
+                k.combine(split, offsets, classCoefficients[r], taps, phaseOut, 0, count);
+                for (int q = 0, o = outOff + r; q < count; q++, o += up) {
+                    out[o] = phaseOut[q];
                 }
             }
         }
-        float[] scratch = up == 1 ? null : new float[(outLen + up - 1) / up];
-        for (int r = 0; r < up && r < outLen; r++) {
-            int count = (outLen - r + up - 1) / up;
-            if (up == 1) {
-                k.combine(components, classInputs[r], classOffsets[r], classCoefficients[r], taps, out, outOff, count);
-            } else {
-                k.combine(components, classInputs[r], classOffsets[r], classCoefficients[r], taps, scratch, 0, count);
-                for (int q = 0, o = outOff + r; q < count; q++, o += up) {
-                    out[o] = scratch[q];
-                }
+    }
+
+    /**
+     * Per-thread working arrays, reused across calls (allocating and zeroing them each time cost
+     * more than the copy into them). Arrays above {@link #KEEP} elements are not kept.
+     */
+    private static final class Scratch {
+        static final int KEEP = 1 << 20;
+        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        private float[] split = new float[0];
+        private float[] phaseOut = new float[0];
+        private int[] offsets = new int[0];
+
+        static Scratch get() {
+            return LOCAL.get();
+        }
+
+        float[] split(int length) {
+            if (split.length >= length) {
+                return split;
             }
+            float[] a = new float[length];
+            if (length <= KEEP) {
+                split = a;
+            }
+            return a;
+        }
+
+        float[] phaseOut(int length) {
+            if (phaseOut.length >= length) {
+                return phaseOut;
+            }
+            float[] a = new float[length];
+            if (length <= KEEP) {
+                phaseOut = a;
+            }
+            return a;
+        }
+
+        int[] offsets(int length) {
+            if (offsets.length >= length) {
+                return offsets;
+            }
+            int[] a = new int[length];
+            if (length <= KEEP) {
+                offsets = a;
+            }
+            return a;
         }
     }
 

@@ -50,6 +50,26 @@ final class ScalarKernels {
         }
     }
 
+    static void combine(float[] x, int[] termOffsets, float[] coefficients, int terms, float[] dst, int dstOff,
+            int n) {
+        if (terms == 0) {
+            Arrays.fill(dst, dstOff, dstOff + n, 0f);
+            return;
+        }
+        int xOff = termOffsets[0];
+        float c = coefficients[0];
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = x[xOff + i] * c;
+        }
+        for (int t = 1; t < terms; t++) {
+            xOff = termOffsets[t];
+            c = coefficients[t];
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = dst[dstOff + i] + x[xOff + i] * c;
+            }
+        }
+    }
+
     static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] = y[yOff + i] + x[xOff + i] * a;

@@ -110,15 +110,132 @@ final class VectorKernels {
     }
 
     /**
-     * Sample-major: for each block of eight vectors, the accumulators stay in registers while the
-     * terms are added in order.
+     * Rows of up to four terms (most montage derivations) run loops with the rows in locals, which
+     * lets the JIT hoist the bounds checks; longer ones run {@link #combineGeneric}. The sums are
+     * the same either way: left to right, in term order.
      */
     static void combine(float[][] inputs, int[] termInputs, int[] termOffsets, float[] coefficients,
             int terms, float[] dst, int dstOff, int n) {
-        if (terms == 0) {
-            Arrays.fill(dst, dstOff, dstOff + n, 0f);
-            return;
+        switch (terms) {
+            case 0:
+                Arrays.fill(dst, dstOff, dstOff + n, 0f);
+                return;
+            case 1:
+                combine1(inputs[termInputs[0]], termOffsets[0], coefficients[0], dst, dstOff, n);
+                return;
+            case 2:
+                combine2(inputs[termInputs[0]], termOffsets[0], coefficients[0],
+                        inputs[termInputs[1]], termOffsets[1], coefficients[1], dst, dstOff, n);
+                return;
+            case 3:
+                combine3(inputs[termInputs[0]], termOffsets[0], coefficients[0],
+                        inputs[termInputs[1]], termOffsets[1], coefficients[1],
+                        inputs[termInputs[2]], termOffsets[2], coefficients[2], dst, dstOff, n);
+                return;
+            case 4:
+                combine4(inputs[termInputs[0]], termOffsets[0], coefficients[0],
+                        inputs[termInputs[1]], termOffsets[1], coefficients[1],
+                        inputs[termInputs[2]], termOffsets[2], coefficients[2],
+                        inputs[termInputs[3]], termOffsets[3], coefficients[3], dst, dstOff, n);
+                return;
+            default:
+                combineGeneric(inputs, termInputs, termOffsets, coefficients, terms, dst, dstOff, n);
         }
+    }
+
+    private static void combine1(float[] x0, int o0, float c0, float[] dst, int d, int n) {
+        FloatVector v0 = FloatVector.broadcast(F, c0);
+        int i = 0;
+        for (; i <= n - 2 * V; i += 2 * V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0).intoArray(dst, d + i);
+            FloatVector.fromArray(F, x0, o0 + i + V).mul(v0).intoArray(dst, d + i + V);
+        }
+        for (; i <= n - V; i += V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = x0[o0 + i] * c0;
+        }
+    }
+
+    private static void combine2(float[] x0, int o0, float c0, float[] x1, int o1, float c1,
+            float[] dst, int d, int n) {
+        FloatVector v0 = FloatVector.broadcast(F, c0);
+        FloatVector v1 = FloatVector.broadcast(F, c1);
+        int i = 0;
+        for (; i <= n - 2 * V; i += 2 * V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i).mul(v1)).intoArray(dst, d + i);
+            FloatVector.fromArray(F, x0, o0 + i + V).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i + V).mul(v1)).intoArray(dst, d + i + V);
+        }
+        for (; i <= n - V; i += V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i).mul(v1)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = x0[o0 + i] * c0 + x1[o1 + i] * c1;
+        }
+    }
+
+    private static void combine3(float[] x0, int o0, float c0, float[] x1, int o1, float c1,
+            float[] x2, int o2, float c2, float[] dst, int d, int n) {
+        FloatVector v0 = FloatVector.broadcast(F, c0);
+        FloatVector v1 = FloatVector.broadcast(F, c1);
+        FloatVector v2 = FloatVector.broadcast(F, c2);
+        int i = 0;
+        for (; i <= n - 2 * V; i += 2 * V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i).mul(v1))
+                    .add(FloatVector.fromArray(F, x2, o2 + i).mul(v2)).intoArray(dst, d + i);
+            FloatVector.fromArray(F, x0, o0 + i + V).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i + V).mul(v1))
+                    .add(FloatVector.fromArray(F, x2, o2 + i + V).mul(v2)).intoArray(dst, d + i + V);
+        }
+        for (; i <= n - V; i += V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i).mul(v1))
+                    .add(FloatVector.fromArray(F, x2, o2 + i).mul(v2)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = x0[o0 + i] * c0 + x1[o1 + i] * c1 + x2[o2 + i] * c2;
+        }
+    }
+
+    private static void combine4(float[] x0, int o0, float c0, float[] x1, int o1, float c1,
+            float[] x2, int o2, float c2, float[] x3, int o3, float c3, float[] dst, int d, int n) {
+        FloatVector v0 = FloatVector.broadcast(F, c0);
+        FloatVector v1 = FloatVector.broadcast(F, c1);
+        FloatVector v2 = FloatVector.broadcast(F, c2);
+        FloatVector v3 = FloatVector.broadcast(F, c3);
+        int i = 0;
+        for (; i <= n - 2 * V; i += 2 * V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i).mul(v1))
+                    .add(FloatVector.fromArray(F, x2, o2 + i).mul(v2))
+                    .add(FloatVector.fromArray(F, x3, o3 + i).mul(v3)).intoArray(dst, d + i);
+            FloatVector.fromArray(F, x0, o0 + i + V).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i + V).mul(v1))
+                    .add(FloatVector.fromArray(F, x2, o2 + i + V).mul(v2))
+                    .add(FloatVector.fromArray(F, x3, o3 + i + V).mul(v3)).intoArray(dst, d + i + V);
+        }
+        for (; i <= n - V; i += V) {
+            FloatVector.fromArray(F, x0, o0 + i).mul(v0)
+                    .add(FloatVector.fromArray(F, x1, o1 + i).mul(v1))
+                    .add(FloatVector.fromArray(F, x2, o2 + i).mul(v2))
+                    .add(FloatVector.fromArray(F, x3, o3 + i).mul(v3)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = x0[o0 + i] * c0 + x1[o1 + i] * c1 + x2[o2 + i] * c2 + x3[o3 + i] * c3;
+        }
+    }
+
+    /**
+     * Sample-major: for each block of eight vectors, the accumulators stay in registers while the
+     * terms are added in order.
+     */
+    private static void combineGeneric(float[][] inputs, int[] termInputs, int[] termOffsets, float[] coefficients,
+            int terms, float[] dst, int dstOff, int n) {
         int i = 0;
         for (; i <= n - 8 * V; i += 8 * V) {
             float[] x = inputs[termInputs[0]];
@@ -168,6 +285,66 @@ final class VectorKernels {
             float acc = inputs[termInputs[0]][termOffsets[0] + i] * coefficients[0];
             for (int t = 1; t < terms; t++) {
                 acc = acc + inputs[termInputs[t]][termOffsets[t] + i] * coefficients[t];
+            }
+            dst[dstOff + i] = acc;
+        }
+    }
+
+    /**
+     * One input row with per-term offsets (a FIR filter): the row stays in a local for the whole
+     * call, so the JIT hoists its bounds checks; eight accumulators per block, terms in order.
+     */
+    static void combine(float[] x, int[] termOffsets, float[] coefficients, int terms, float[] dst, int dstOff,
+            int n) {
+        if (terms == 0) {
+            Arrays.fill(dst, dstOff, dstOff + n, 0f);
+            return;
+        }
+        int i = 0;
+        for (; i <= n - 8 * V; i += 8 * V) {
+            int o = termOffsets[0] + i;
+            FloatVector c = FloatVector.broadcast(F, coefficients[0]);
+            FloatVector a0 = FloatVector.fromArray(F, x, o).mul(c);
+            FloatVector a1 = FloatVector.fromArray(F, x, o + V).mul(c);
+            FloatVector a2 = FloatVector.fromArray(F, x, o + 2 * V).mul(c);
+            FloatVector a3 = FloatVector.fromArray(F, x, o + 3 * V).mul(c);
+            FloatVector a4 = FloatVector.fromArray(F, x, o + 4 * V).mul(c);
+            FloatVector a5 = FloatVector.fromArray(F, x, o + 5 * V).mul(c);
+            FloatVector a6 = FloatVector.fromArray(F, x, o + 6 * V).mul(c);
+            FloatVector a7 = FloatVector.fromArray(F, x, o + 7 * V).mul(c);
+            for (int t = 1; t < terms; t++) {
+                o = termOffsets[t] + i;
+                c = FloatVector.broadcast(F, coefficients[t]);
+                a0 = a0.add(FloatVector.fromArray(F, x, o).mul(c));
+                a1 = a1.add(FloatVector.fromArray(F, x, o + V).mul(c));
+                a2 = a2.add(FloatVector.fromArray(F, x, o + 2 * V).mul(c));
+                a3 = a3.add(FloatVector.fromArray(F, x, o + 3 * V).mul(c));
+                a4 = a4.add(FloatVector.fromArray(F, x, o + 4 * V).mul(c));
+                a5 = a5.add(FloatVector.fromArray(F, x, o + 5 * V).mul(c));
+                a6 = a6.add(FloatVector.fromArray(F, x, o + 6 * V).mul(c));
+                a7 = a7.add(FloatVector.fromArray(F, x, o + 7 * V).mul(c));
+            }
+            int d = dstOff + i;
+            a0.intoArray(dst, d);
+            a1.intoArray(dst, d + V);
+            a2.intoArray(dst, d + 2 * V);
+            a3.intoArray(dst, d + 3 * V);
+            a4.intoArray(dst, d + 4 * V);
+            a5.intoArray(dst, d + 5 * V);
+            a6.intoArray(dst, d + 6 * V);
+            a7.intoArray(dst, d + 7 * V);
+        }
+        for (; i <= n - V; i += V) {
+            FloatVector a = FloatVector.fromArray(F, x, termOffsets[0] + i).mul(FloatVector.broadcast(F, coefficients[0]));
+            for (int t = 1; t < terms; t++) {
+                a = a.add(FloatVector.fromArray(F, x, termOffsets[t] + i).mul(FloatVector.broadcast(F, coefficients[t])));
+            }
+            a.intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            float acc = x[termOffsets[0] + i] * coefficients[0];
+            for (int t = 1; t < terms; t++) {
+                acc = acc + x[termOffsets[t] + i] * coefficients[t];
             }
             dst[dstOff + i] = acc;
         }

@@ -60,6 +60,11 @@ public final class KernelDigestMain {
                 update(sha, out);
             }
 
+            for (int terms = 0; terms <= inputs.length; terms++) {
+                k.combine(rows[4], offsets, coefficients, terms, out, 3, n);
+                update(sha, out);
+            }
+
             float[] y = floats(random, n);
             k.axpy(-0.7f, floats, 1, y, 0, n);
             update(sha, y);

@@ -114,6 +114,40 @@ class KernelsTest {
 
     @ParameterizedTest
     @EnumSource(KernelPath.class)
+    void combineSingleRow_manyTerms_matchesDoubleReference(KernelPath path) {
+        int n = 3000 + 7;
+        float[] input = gaussians(n + 200, 20);
+        int terms = 101;
+        int[] offsets = new int[terms];
+        float[] coefficients = new float[terms];
+        for (int t = 0; t < terms; t++) {
+            offsets[t] = 2 * t % 199;
+            coefficients[t] = (float) random.nextGaussian();
+        }
+        float[] dst = new float[n];
+        kernels(path).combine(input, offsets, coefficients, terms, dst, 0, n);
+        for (int i = 0; i < n; i++) {
+            double expected = 0;
+            double magnitude = 0;
+            for (int t = 0; t < terms; t++) {
+                double term = (double) coefficients[t] * input[offsets[t] + i];
+                expected += term;
+                magnitude += Math.abs(term);
+            }
+            assertEquals(expected, dst[i], 1e-5 * Math.max(1, magnitude), "element " + i);
+        }
+    }
+
+    @Test
+    void combineSingleRow_termOutsideTheRow_throwsNamingTheTerm() {
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> Kernels.vector().combine(new float[10], new int[] {0, 6}, new float[] {1, 1}, 2, new float[5], 0, 5));
+        assertEquals("termOffsets[1]: 6 (expected: >= 0 and termOffsets[1] + n <= input.length, with n 5 and "
+                + "input.length 10)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(KernelPath.class)
     void combine_noTerms_zeroFillsTheRange(KernelPath path) {
         float[] dst = {5f, 5f, 5f, 5f};
         kernels(path).combine(new float[0][], new int[0], new int[0], new float[0], 0, dst, 1, 2);

@@ -114,6 +114,31 @@ class VectorScalarIdentityTest {
     }
 
     @Test
+    void combineSingleRow_randomOffsetsAndSpecials_vectorEqualsScalarAndMultiRowBits() {
+        for (int n : LENGTHS) {
+            for (int trial = 0; trial < 6; trial++) {
+                float[] input = randomFloats(n + 120, trial % 2 == 0);
+                int terms = trial == 5 ? 102 : random.nextInt(12);
+                int[] termOffsets = new int[terms];
+                float[] coefficients = new float[terms];
+                for (int t = 0; t < terms; t++) {
+                    termOffsets[t] = random.nextInt(121);
+                    coefficients[t] = (float) (random.nextDouble() * 4 - 2);
+                }
+                int dstOff = random.nextInt(9);
+                float[] a = new float[n + dstOff + 3];
+                float[] b = a.clone();
+                float[] c = a.clone();
+                VECTOR.combine(input, termOffsets, coefficients, terms, a, dstOff, n);
+                SCALAR.combine(input, termOffsets, coefficients, terms, b, dstOff, n);
+                VECTOR.combine(new float[][] {input}, new int[terms], termOffsets, coefficients, terms, c, dstOff, n);
+                assertSameBits(b, a, "single-row combine n=" + n + " terms=" + terms);
+                assertSameBits(c, a, "single-row vs multi-row combine n=" + n + " terms=" + terms);
+            }
+        }
+    }
+
+    @Test
     void axpy_randomAndSpecialValues_vectorEqualsScalarBits() {
         for (int n : LENGTHS) {
             for (int off : OFFSETS) {
