@@ -128,35 +128,52 @@ public final class Materializer {
         SignalInfo info = files.signalInfo(item.file(), item.signal());
         ChannelPlan plan = ChannelSelectors.plan(item.channels(), info.channels());
         int n = item.sampleCount();
+        double rate = info.sampleRate();
+        Resampler resampler = options.targetRateHz() == null || options.targetRateHz() == rate ? null
+                : resamplers.computeIfAbsent(rate, r -> Resampler.of(r, options.targetRateHz()));
+        // A resampled window reads a margin on each side (as far as the recording allows) so that its
+        // outputs see real samples, not the filter's zero padding; the margin before is a whole number
+        // of decimation steps so output samples stay on the window's grid.
+        int before = 0;
+        int after = 0;
+        if (resampler != null && item.sampleStart() + n <= info.samples()) {
+            int m = resampler.downFactor();
+            int pad = (resampler.halfWidth() + m - 1) / m * m;
+            before = (int) Math.min(pad, item.sampleStart() / m * m);
+            after = (int) Math.min(pad, info.samples() - item.sampleStart() - n);
+        }
+        int read = before + n + after;
         int[] inputs = plan.inputs();
         float[][] decoded = new float[inputs.length][];
         if (inputs.length > 0) {
             int first = inputs[0];
             int last = inputs[inputs.length - 1];
-            RawWindow raw = files.readSignal(item.file(), item.signal(), first, last - first + 1, item.sampleStart(), n);
+            RawWindow raw = files.readSignal(item.file(), item.signal(), first, last - first + 1, item.sampleStart() - before, read);
             float scale = (float) info.resolution();
             float offset = (float) info.offset();
             for (int k = 0; k < inputs.length; k++) {
-                float[] row = new float[n];
+                float[] row = new float[read];
                 int r = inputs[k] - first;
                 if (raw.type() == SampleType.INT16) {
-                    kernels.decode(raw.shorts()[r], 0, row, 0, n, scale, offset);
+                    kernels.decode(raw.shorts()[r], 0, row, 0, read, scale, offset);
                 } else {
-                    kernels.decode(raw.floats()[r], 0, row, 0, n, scale, offset);
+                    kernels.decode(raw.floats()[r], 0, row, 0, read, scale, offset);
                 }
                 decoded[k] = row;
             }
         }
         int channels = plan.outputChannels();
-        float[] selected = new float[channels * n];
-        plan.apply(kernels, decoded, selected, 0, n);
-        double rate = info.sampleRate();
-        if (options.targetRateHz() != null && options.targetRateHz() != rate) {
-            Resampler resampler = resamplers.computeIfAbsent(rate, r -> Resampler.of(r, options.targetRateHz()));
+        float[] selected = new float[channels * read];
+        plan.apply(kernels, decoded, selected, 0, read);
+        if (resampler != null) {
+            int total = resampler.outputLength(read);
+            int skip = Math.toIntExact((long) before * resampler.upFactor() / resampler.downFactor());
             int m = resampler.outputLength(n);
+            float[] full = new float[total];
             float[] resampled = new float[channels * m];
             for (int c = 0; c < channels; c++) {
-                resampler.apply(kernels, selected, c * n, n, resampled, c * m);
+                resampler.apply(kernels, selected, c * read, read, full, 0);
+                System.arraycopy(full, skip, resampled, c * m, m);
             }
             selected = resampled;
             n = m;
