@@ -67,6 +67,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final long generation;
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
+    private final AtomicLong droppedAnswers = new AtomicLong();
     private volatile Channel channel;
     private volatile boolean handshaken;
     private volatile boolean lost;
@@ -96,6 +97,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
     boolean usable() {
         Channel ch = channel;
         return handshaken && !lost && ch != null && ch.isActive();
+    }
+
+    /** Returns how many answers arrived for requests already abandoned (and were released). */
+    long droppedAnswers() {
+        return droppedAnswers.get();
     }
 
     /** Returns how many requests wait for an answer. */
@@ -294,12 +300,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         Pending request = pending.remove(frame.id());
-        if (request == null) {
+        if (request == null || !request.answer.complete(frame)) {
             LOG.debug("dropping an answer to an abandoned request: {}", frame);
-            frame.release();
-            return;
-        }
-        if (!request.answer.complete(frame)) {
+            droppedAnswers.incrementAndGet();
             frame.release();
         }
     }

@@ -14,7 +14,7 @@ import java.util.Objects;
 public class ConnectionLostException extends BatcherClientException {
     private static final long serialVersionUID = 1L;
 
-    private final transient InetSocketAddress address;
+    private final InetSocketAddress address;
 
     /**
      * Creates the exception.

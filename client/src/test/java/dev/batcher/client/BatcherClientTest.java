@@ -10,12 +10,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.batcher.client.wire.ErrorFrames;
+import dev.batcher.client.wire.Frame;
 import dev.batcher.client.wire.LeakCheck;
+import dev.batcher.client.wire.MessageType;
+import dev.batcher.client.wire.ProtocolException;
 import dev.batcher.client.wire.TrackingAllocator;
+import dev.batcher.client.wire.WireConfig;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.SourceConfig;
 import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.materializers.spec.ItemSpec;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -28,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -292,7 +304,8 @@ class BatcherClientTest {
         assertEquals("take on batcher 'train' got no answer within 300 ms; request " + id
                 + " was cancelled", e.getMessage());
         await().atMost(WAIT).until(() -> daemon.cancels.contains(id));
-        // The late BATCH that answers the CANCEL is dropped; the same connection goes on.
+        // The late BATCH that answers the CANCEL is dropped (and released); the connection goes on.
+        await().atMost(WAIT).until(() -> client.currentConnection().droppedAnswers() == 1);
         takeAndCheck(train, state);
         assertEquals(1, client.currentConnection().generation());
         assertEquals(1, daemon.connections());
@@ -491,5 +504,100 @@ class BatcherClientTest {
         ConnectionLostException lost = assertInstanceOf(ConnectionLostException.class, failure.getCause());
         assertTrue(lost.getMessage().endsWith(": the client was closed"), lost.getMessage());
         assertFalse(client.isConnected());
+    }
+
+    /** Starts a take that the daemon leaves unanswered, and waits until the daemon has it. */
+    private CompletableFuture<Taken> hangingTake(BatcherClient client) {
+        BatcherHandle train = client.batcher("train");
+        daemon.script("train").hangTakes.set(1);
+        train.create(SPEC);
+        train.start(BatchState.initial(0));
+        CompletableFuture<Taken> pending =
+                CompletableFuture.supplyAsync(() -> train.take(BatchState.initial(0)), executor);
+        await().atMost(WAIT).until(() -> daemon.last("take") != null);
+        return pending;
+    }
+
+    private static ConnectionLostException lost(CompletableFuture<Taken> pending) {
+        ExecutionException failure = assertThrows(ExecutionException.class,
+                () -> pending.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        return assertInstanceOf(ConnectionLostException.class, failure.getCause());
+    }
+
+    @Test
+    void take_daemonSaysGoodbye_failsWithConnectionLostGivingTheReason() throws Exception {
+        BatcherClient client = connect();
+        CompletableFuture<Taken> pending = hangingTake(client);
+        daemon.sendToClients(() -> Frame.of(MessageType.GOODBYE, 0,
+                Frame.newHeader().put("reason", "shutting down")), true);
+        ConnectionLostException lost = lost(pending);
+        assertTrue(lost.getMessage().endsWith(": the daemon said GOODBYE (shutting down)"),
+                lost.getMessage());
+    }
+
+    @Test
+    void take_daemonSendsConnectionError_failsWithConnectionLostCausedByTheRemoteError()
+            throws Exception {
+        BatcherClient client = connect();
+        CompletableFuture<Taken> pending = hangingTake(client);
+        daemon.sendToClients(() -> ErrorFrames.error(0, ErrorFrames.CODE_INTERNAL,
+                new IllegalStateException("daemon out of memory"), Map.of()), true);
+        ConnectionLostException lost = lost(pending);
+        RemoteBatcherException cause = assertInstanceOf(RemoteBatcherException.class, lost.getCause());
+        assertEquals("daemon out of memory", cause.remoteMessage());
+        assertTrue(lost.getMessage().contains("the daemon closed the connection with an error: "
+                + "java.lang.IllegalStateException: daemon out of memory [code=internal]"),
+                lost.getMessage());
+    }
+
+    @Test
+    void take_daemonSendsAFrameNotForClients_closesAsAProtocolViolation() throws Exception {
+        BatcherClient client = connect();
+        CompletableFuture<Taken> pending = hangingTake(client);
+        daemon.sendToClients(() -> Frame.of(MessageType.JOB, 1), false);
+        ConnectionLostException lost = lost(pending);
+        ProtocolException cause = assertInstanceOf(ProtocolException.class, lost.getCause());
+        assertEquals("type: JOB (expected: RESPONSE, BATCH, ERROR or GOODBYE from the daemon)",
+                cause.getMessage());
+        await().atMost(WAIT).until(() -> daemon.errors.stream().anyMatch(e ->
+                "protocol".equals(e.code()) && e.remoteMessage().equals(cause.getMessage())));
+    }
+
+    @Test
+    void create_specTooLargeForAHeader_failsLocallyAndTheConnectionSurvives() {
+        BatcherClient client = connect(daemon, options().withWire(WireConfig.defaults()
+                .withMaxFrameLength(WireConfig.MIN_MAX_FRAME_LENGTH)));
+        List<BatchSpec> batches = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            batches.add(new BatchSpec(List.of(new ItemSpec("recording-" + i, "file-" + i + ".h5",
+                    "/signal", i, 7680, ChannelSelection.all(), "/labels", i, 1, 0))));
+        }
+        BatcherSpec huge = BatcherSpec.of("/data/sleep", new SourceConfig.Specs(batches));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> client.batcher("huge").create(huge));
+        assertEquals("headerLength", e.field());
+        assertTrue(e.getMessage().endsWith("(expected: <= 65521, the maximum header length; frame "
+                + "REQUEST id 1)"), e.getMessage());
+        assertEquals(List.of(), client.list());
+        assertEquals(1, daemon.connections());
+    }
+
+    @Test
+    void connect_sharedEventLoopGroup_isUsedAndLeftRunning() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            BatcherClient client = connect(daemon, options().withEventLoopGroup(group));
+            assertEquals(List.of(), client.list());
+            assertTrue(client.currentConnection().channel().eventLoop().parent() == group);
+            Future<?> onLoop = group.submit(client::list);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> onLoop.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertEquals("list called on an event loop thread of the client's group; blocking there "
+                    + "would deadlock the connection", e.getCause().getMessage());
+            client.close();
+            assertFalse(group.isShuttingDown(), "a shared group is the caller's to stop");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(WAIT.toMillis());
+        }
     }
 }

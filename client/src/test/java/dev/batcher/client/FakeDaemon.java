@@ -13,6 +13,8 @@ import dev.batcher.materializers.iteration.BatchState;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -35,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A daemon for tests that speaks section 12 of {@code docs/protocol.md} over real TCP on
@@ -98,6 +101,8 @@ final class FakeDaemon implements AutoCloseable {
     final Queue<Request> requests = new ConcurrentLinkedQueue<>();
     final Queue<Long> cancels = new ConcurrentLinkedQueue<>();
     final Queue<Throwable> exceptions = new ConcurrentLinkedQueue<>();
+    /** ERROR frames received from clients. */
+    final Queue<RemoteBatcherException> errors = new ConcurrentLinkedQueue<>();
     private final Map<String, FakeBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -185,6 +190,17 @@ final class FakeDaemon implements AutoCloseable {
         return n;
     }
 
+    /** Sends each client connection a frame made by {@code frame}, then closes it if asked. */
+    void sendToClients(Supplier<Frame> frame, boolean close) throws InterruptedException {
+        for (Channel child : children) {
+            ChannelFuture written = child.writeAndFlush(frame.get());
+            if (close) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+            written.await(5, TimeUnit.SECONDS);
+        }
+    }
+
     /** Closes every client connection abruptly (no GOODBYE), as a crashing daemon would. */
     void dropConnections() throws InterruptedException {
         children.close().await(5, TimeUnit.SECONDS);
@@ -230,6 +246,9 @@ final class FakeDaemon implements AutoCloseable {
                         break;
                     case GOODBYE:
                         ctx.close();
+                        break;
+                    case ERROR:
+                        errors.add(ErrorFrames.toException(frame));
                         break;
                     default:
                         exceptions.add(new AssertionError("unexpected frame " + frame));
