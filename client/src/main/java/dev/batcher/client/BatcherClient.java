@@ -164,7 +164,7 @@ public final class BatcherClient implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         BatcherClient client = new BatcherClient(address, options, allocator);
         try {
-            client.connection("connect");
+            client.connection(null);
             return client;
         } catch (RuntimeException | Error e) {
             try {
@@ -230,9 +230,11 @@ public final class BatcherClient implements AutoCloseable {
     /**
      * Returns the open connection, connecting (again) if there is none.
      *
-     * @param op the operation that needs it, for messages
+     * @param what the operation that needs it, such as {@code take on batcher 'train'}, for
+     *     messages; null for the first connection made by {@code connect}
      */
-    Connection connection(String op) {
+    Connection connection(String what) {
+        String op = what == null ? "connect" : what;
         checkOpen(op);
         checkNotOnEventLoop(op);
         Connection c = current;
@@ -250,7 +252,7 @@ public final class BatcherClient implements AutoCloseable {
                 LOG.info("reconnecting to {} for {}", address, op);
             }
             current = null;
-            c = open(++connections);
+            c = open(++connections, what == null ? "" : " for " + what);
             current = c;
         }
         if (closed.get()) {
@@ -271,7 +273,12 @@ public final class BatcherClient implements AutoCloseable {
         return current;
     }
 
-    private Connection open(long generation) {
+    /**
+     * Connects and completes the handshake.
+     *
+     * @param purpose {@code ""}, or {@code " for take on batcher 'train'"}, appended to messages
+     */
+    private Connection open(long generation, String purpose) {
         Connection connection = new Connection(address, generation);
         Bootstrap b = bootstrap.clone()
                 .handler(WireInitializer.client(options.wire(), hello, () -> connection));
@@ -280,8 +287,8 @@ public final class BatcherClient implements AutoCloseable {
         connection.attach(channel);
         boolean ok = false;
         try {
-            awaitConnect(connected);
-            awaitHandshake(channel);
+            awaitConnect(connected, purpose);
+            awaitHandshake(channel, purpose);
             ok = true;
             return connection;
         } finally {
@@ -291,44 +298,44 @@ public final class BatcherClient implements AutoCloseable {
         }
     }
 
-    private void awaitConnect(ChannelFuture connected) {
+    private void awaitConnect(ChannelFuture connected, String purpose) {
         Duration timeout = options.connectTimeout();
         boolean done;
         try {
             done = connected.await(timeout.plus(GRACE).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BatcherClientException("connect to " + address + " interrupted", e);
+            throw new BatcherClientException("connect to " + address + purpose + " interrupted", e);
         }
         if (!done) {
             connected.cancel(false);
-            throw new ConnectionLostException(address, "could not connect to " + address + " within "
-                    + timeout.toMillis() + " ms", null);
+            throw new ConnectionLostException(address, "could not connect to " + address + purpose
+                    + " within " + timeout.toMillis() + " ms", null);
         }
         if (!connected.isSuccess()) {
             Throwable cause = connected.cause();
-            throw new ConnectionLostException(address, "could not connect to " + address + ": "
-                    + cause, cause);
+            throw new ConnectionLostException(address, "could not connect to " + address + purpose
+                    + ": " + cause, cause);
         }
     }
 
-    private void awaitHandshake(Channel channel) {
+    private void awaitHandshake(Channel channel, String purpose) {
         Duration timeout = options.wire().handshakeTimeout();
         try {
             HandshakeHandler.handshakeFuture(channel).get(timeout.plus(GRACE).toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BatcherClientException("handshake with " + address + " interrupted", e);
+            throw new BatcherClientException("handshake with " + address + purpose + " interrupted", e);
         } catch (TimeoutException e) {
-            throw new ConnectionLostException(address, "no WELCOME from " + address + " within "
-                    + timeout.toMillis() + " ms", e);
+            throw new ConnectionLostException(address, "no WELCOME from " + address + purpose
+                    + " within " + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
-            throw handshakeFailure(e.getCause());
+            throw handshakeFailure(e.getCause(), purpose);
         }
     }
 
-    private BatcherClientException handshakeFailure(Throwable cause) {
+    private BatcherClientException handshakeFailure(Throwable cause, String purpose) {
         if (cause instanceof RemoteBatcherException) {
             RemoteBatcherException rejection = (RemoteBatcherException) cause;
             Map<String, String> context = new LinkedHashMap<>(rejection.context());
@@ -345,11 +352,11 @@ public final class BatcherClient implements AutoCloseable {
             return rethrown;
         }
         if (cause instanceof PeerTimeoutException) {
-            return new ConnectionLostException(address, "no WELCOME from " + address + ": "
-                    + cause.getMessage(), cause);
+            return new ConnectionLostException(address, "no WELCOME from " + address + purpose
+                    + ": " + cause.getMessage(), cause);
         }
-        return new ConnectionLostException(address, "handshake with " + address + " failed: "
-                + cause.getMessage(), cause);
+        return new ConnectionLostException(address, "handshake with " + address + purpose
+                + " failed: " + cause.getMessage(), cause);
     }
 
     private void checkOpen(String op) {

@@ -98,7 +98,7 @@ public final class BatcherHandle implements Batcher {
         }
         checkOpen(Requests.CREATE);
         synchronized (this) {
-            Connection connection = client.connection(Requests.CREATE);
+            Connection connection = client.connection(Requests.describe(Requests.CREATE, name));
             boolean created = sendCreate(connection, spec);
             this.spec = spec;
             this.createdOn = connection.generation();
@@ -127,7 +127,7 @@ public final class BatcherHandle implements Batcher {
         checkState(state);
         checkOpen(Requests.START);
         synchronized (this) {
-            Connection connection = client.connection(Requests.START);
+            Connection connection = client.connection(Requests.describe(Requests.START, name));
             recreate(connection);
             boolean wasStarted = sendStart(connection, state);
             started = true;
@@ -162,7 +162,7 @@ public final class BatcherHandle implements Batcher {
     public Taken take(BatchState state) {
         checkState(state);
         checkOpen(Requests.TAKE);
-        Connection connection = client.connection(Requests.TAKE);
+        Connection connection = client.connection(Requests.describe(Requests.TAKE, name));
         synchronized (this) {
             recreate(connection);
             if (started && startedOn != connection.generation()) {
@@ -193,7 +193,7 @@ public final class BatcherHandle implements Batcher {
         checkOpen(Requests.STOP);
         synchronized (this) {
             try {
-                Connection connection = client.connection(Requests.STOP);
+                Connection connection = client.connection(Requests.describe(Requests.STOP, name));
                 recreate(connection);
                 Requests.response(connection.call(Requests.STOP, name,
                         Requests.request(Requests.STOP, name), client.options().requestTimeout()),
@@ -219,7 +219,7 @@ public final class BatcherHandle implements Batcher {
      */
     public BatcherStatus status() {
         checkOpen(Requests.STATUS);
-        Connection connection = client.connection(Requests.STATUS);
+        Connection connection = client.connection(Requests.describe(Requests.STATUS, name));
         synchronized (this) {
             recreate(connection);
         }

@@ -381,6 +381,11 @@ class BatcherClientTest {
         int port = daemon.address().getPort();
         daemon.close();
         await().atMost(WAIT).until(() -> !client.isConnected());
+        BatchState down = state;
+        ConnectionLostException refused = assertThrows(ConnectionLostException.class,
+                () -> train.take(down));
+        assertTrue(refused.getMessage().startsWith("could not connect to " + client.address()
+                + " for take on batcher 'train': "), refused.getMessage());
         FakeDaemon restarted = daemon(FakeDaemon.start(port, null));
         assertEquals(port, restarted.address().getPort());
         state = takeAndCheck(train, state);
