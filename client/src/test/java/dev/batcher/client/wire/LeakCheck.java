@@ -18,8 +18,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Best effort: a leak is only seen after the garbage collector has cleared the buffer, so this
  * collects garbage and then allocates to make the detector poll; a leak may still be blamed on a
  * later class. The deterministic check is {@link TrackingAllocator}; this is the net behind it.
+ * Public so that the client tests ({@code dev.batcher.client}) use it too.
  */
-final class LeakCheck implements AfterAllCallback {
+public final class LeakCheck implements AfterAllCallback {
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
 
     static {

@@ -14,9 +14,10 @@ import java.util.stream.Collectors;
 
 /**
  * An unpooled allocator that remembers every buffer it hands out (unpooled, so that no instance is
- * recycled for another allocation) and the capacities requested. Thread-safe.
+ * recycled for another allocation) and the capacities requested. Thread-safe. Public so that the
+ * client tests ({@code dev.batcher.client}) use it too.
  */
-final class TrackingAllocator implements ByteBufAllocator {
+public final class TrackingAllocator implements ByteBufAllocator {
     private final UnpooledByteBufAllocator delegate = new UnpooledByteBufAllocator(true);
     private final Queue<ByteBuf> buffers = new ConcurrentLinkedQueue<>();
     private final AtomicLong requestedBytes = new AtomicLong();
@@ -39,19 +40,19 @@ final class TrackingAllocator implements ByteBufAllocator {
         return largestRequest.get();
     }
 
-    int allocations() {
+    public int allocations() {
         return buffers.size();
     }
 
     /** Fails if any buffer handed out still has a positive reference count. */
-    void assertAllReleased() {
+    public void assertAllReleased() {
         List<ByteBuf> live = buffers.stream().filter(b -> b.refCnt() > 0).collect(Collectors.toList());
         if (!live.isEmpty()) {
             fail(live.size() + " of " + buffers.size() + " buffers not released: " + live);
         }
     }
 
-    boolean allReleased() {
+    public boolean allReleased() {
         return buffers.stream().allMatch(b -> b.refCnt() == 0);
     }
 
