@@ -12,7 +12,7 @@ import dev.batcher.service.pool.Materialized;
 /** The JSON headers of section 12 of {@code docs/protocol.md}, shared by the daemon and its workers. */
 public final class Messages {
     /** The mapper for headers: records, sealed source configs and all. */
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = dev.batcher.client.BatcherJson.mapper();
 
     private Messages() {}
 

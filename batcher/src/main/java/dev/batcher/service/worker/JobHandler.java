@@ -62,7 +62,9 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void run(Channel ch, long id, JsonNode h) {
+        // Every job is answered, cancelled or not: the manager frees the job's slot when the answer arrives.
         if (cancelled.remove(id)) {
+            answerCancelled(ch, id);
             return;
         }
         BatchSpec spec = null;
@@ -74,8 +76,9 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             try (Batch batch = materializers.get(dataset, options).materialize(spec)) {
                 m = Payloads.encode(batch, ch.alloc());
             }
-            if (cancelled.remove(id) || !ch.isActive()) {
+            if (cancelled.remove(id)) {
                 m.release();
+                answerCancelled(ch, id);
                 return;
             }
             ch.writeAndFlush(Frame.of(MessageType.JOB_RESULT, id, Messages.tensorHeader(m), m.payload()));
@@ -94,6 +97,11 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
                 throw err;
             }
         }
+    }
+
+    private void answerCancelled(Channel ch, long id) {
+        ch.writeAndFlush(ErrorFrames.jobFailure(id, new java.util.concurrent.CancellationException("job " + id + " cancelled"),
+                Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
     }
 
     @Override

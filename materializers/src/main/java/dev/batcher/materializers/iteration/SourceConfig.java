@@ -50,6 +50,25 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
             return new RandomBatches(signals, new RandomBatchesConfig(batchSize, seconds(batchSeconds), numChannels,
                     selection(channels), signalWeights, labelWeights));
         }
+
+        /** Compares by value, weights included (a record alone would compare arrays by identity). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Random r && batchSize == r.batchSize
+                    && Double.compare(batchSeconds, r.batchSeconds) == 0
+                    && java.util.Objects.equals(numChannels, r.numChannels)
+                    && java.util.Objects.equals(channels, r.channels)
+                    && java.util.Arrays.equals(signalWeights, r.signalWeights)
+                    && (labelWeights == null ? r.labelWeights == null
+                            : r.labelWeights != null && java.util.Arrays.deepEquals(labelWeights.toArray(), r.labelWeights.toArray()));
+        }
+
+        @Override
+        public int hashCode() {
+            int h = java.util.Objects.hash(batchSize, batchSeconds, numChannels, channels);
+            h = 31 * h + java.util.Arrays.hashCode(signalWeights);
+            return 31 * h + (labelWeights == null ? 0 : java.util.Arrays.deepHashCode(labelWeights.toArray()));
+        }
     }
 
     /**
