@@ -175,7 +175,7 @@ class BatcherServiceTest {
     void take_badFilePath_throwsNamingTheFile_statusFailed_stopTwice_poolIntact() throws Exception {
         List<ItemSpec> items = List.of(new ItemSpec("ghost", "blahblah", "/signals/eeg", 0, 128, ChannelSelection.all(),
                 "/labels/stage", 0, 1, 0));
-        SourceConfig bad = new SourceConfig.Specs(List.of(new BatchSpec(items), new BatchSpec(items)));
+        SourceConfig bad = new SourceConfig.Specs(List.of(new BatchSpec(items)));
         for (BatcherDaemon d : List.of(single, multi)) {
             try (BatcherClient c = BatcherClient.connect(d.address())) {
                 BatcherHandle badbatcher = c.batcher("bad");

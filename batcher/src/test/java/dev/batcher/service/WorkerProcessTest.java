@@ -39,6 +39,18 @@ class WorkerProcessTest {
         return d.manager().pool().loop().submit(c).get(10, TimeUnit.SECONDS);
     }
 
+    private static void signal(String sig, Process p) {
+        try {
+            int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start().waitFor();
+            assertEquals(0, rc, "kill -" + sig + " " + p.pid());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void take_workerKilledAndAnotherJoined_sequenceEqualsTheLocalBatcher() throws Exception {
         BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
@@ -59,8 +71,29 @@ class WorkerProcessTest {
                 String joined = null;
                 for (int i = 0; i < 30; i++) {
                     if (i == 8) {
-                        // SIGKILL while it holds jobs: the batcher's buffer is full and jobs are in flight.
-                        d.workerProcesses().get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                        // Freeze both workers so the next job is certainly in flight on one of them, then
+                        // SIGKILL that one and let the other go on.
+                        List<Process> procs = d.workerProcesses();
+                        // A batch is buffered, so the take below cannot wait on a frozen worker.
+                        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().get().buffered() >= 1);
+                        procs.forEach(p -> signal("STOP", p));
+                        TakeOutcome.Next taken = (TakeOutcome.Next) b.take(s).get(60, TimeUnit.SECONDS);
+                        try (Batch expected = ((Taken.Next) local.take(s)).batch()) {
+                            WorkerNodeIntegrationTest.assertPayloadEquals(expected, taken.batch().payload());
+                        } finally {
+                            taken.batch().release();
+                        }
+                        s = taken.state();
+                        WorkerPool.WorkerInfo busy = await().atMost(Duration.ofSeconds(20)).until(
+                                () -> onLoop(d, pool::describe).stream().filter(w -> w.free() < w.slots()).findFirst(),
+                                java.util.Optional::isPresent).orElseThrow();
+                        int index = Integer.parseInt(busy.name().substring("local-".length(), busy.name().indexOf('#'))) - 1;
+                        procs.get(index).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                        procs.forEach(p -> {
+                            if (p.isAlive()) {
+                                signal("CONT", p);
+                            }
+                        });
                         await().atMost(Duration.ofSeconds(20)).until(() -> onLoop(d, pool::workers) == 1);
                     }
                     if (i == 16) {
