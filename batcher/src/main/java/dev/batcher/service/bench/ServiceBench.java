@@ -1,0 +1,316 @@
+package dev.batcher.service.bench;
+
+import dev.batcher.client.BatcherClient;
+import dev.batcher.client.BatcherHandle;
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.materializers.dataset.Dataset;
+import dev.batcher.materializers.dataset.DatasetIndexer;
+import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.local.LocalBatcher;
+import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.Batcher;
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.service.BatcherDaemon;
+import dev.batcher.testdata.GeneratorOptions;
+import dev.batcher.testdata.SyntheticDataset;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end figures of the batcher service, each as a ratio against a baseline measured in the same
+ * run: throughput at the client against the same-process LocalBatcher; {@code take} of buffered
+ * batches against raw netty loopback of the same bytes; restart latency against one materialisation.
+ * Run it with {@code bin/batcher bench service}.
+ */
+public final class ServiceBench {
+    private static final List<String> CHANNELS = List.of("C3", "C4", "F3", "F4", "O1", "O2", "M1", "M2");
+
+    private ServiceBench() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param dataset a dataset directory to read, or null to generate one under {@code scratch}
+     * @param scratch where to generate a dataset when {@code dataset} is null
+     * @param seconds how long to measure each figure
+     * @param batchSize items per batch (32 for the reference 32 × 8 × 7680 batch)
+     * @param out receives each line as it is measured
+     * @return one line per figure
+     * @throws Exception if the daemon, a worker or the dataset fails
+     */
+    public static List<String> run(Path dataset, Path scratch, double seconds, int batchSize, java.util.function.Consumer<String> out)
+            throws Exception {
+        List<String> lines = new ArrayList<>();
+        java.util.function.Consumer<String> emit = l -> {
+            lines.add(l);
+            out.accept(l);
+        };
+        Path ds = dataset != null ? dataset : generate(scratch);
+        SourceConfig source = new SourceConfig.Random(batchSize, 30, null, "fill:" + String.join(",", CHANNELS), null, null);
+        BatcherSpec spec = BatcherSpec.of(ds.toString(), source);
+        Dataset loaded = Dataset.load(ds);
+        long bytesPerBatch;
+        double local;
+        double oneMaterialization;
+        try (RecordingFiles files = new RecordingFiles(List.of(loaded.root()), 64);
+                LocalBatcher lb = new LocalBatcher(source.build(loaded.signals()),
+                        new Materializer(files, MaterializeOptions.defaults(), Kernels.defaults()))) {
+            Run r = drive(lb, seconds, BatchState.initial(1));
+            bytesPerBatch = r.bytesPerBatch;
+            local = r.batchesPerSecond();
+            oneMaterialization = 1.0 / local;
+            emit.accept(line("local.batcher", local, "batches/s", 1.0, "local", r.megabytesPerSecond(), 1));
+        }
+        record Setup(String name, BatcherDaemon.Options options) {}
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        List<Setup> setups = List.of(
+                new Setup("service.inprocess.2slots", BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2)),
+                new Setup("service.1worker.2slots", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(1, 2)),
+                new Setup("service.2workers.1slot", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(2, 1)));
+        for (Setup setup : setups) {
+            try (BatcherDaemon d = BatcherDaemon.start(setup.options.withWorkerJvmArgs(List.of("-Xmx1g")));
+                    BatcherClient c = BatcherClient.connect(d.address())) {
+                awaitSlots(d, 2);
+                BatcherHandle h = c.batcher("bench");
+                h.create(spec);
+                h.start(BatchState.initial(1));
+                Run r = drive(h, seconds, BatchState.initial(1));
+                emit.accept(line(setup.name, r.batchesPerSecond(), "batches/s", r.batchesPerSecond() / local, "local.batcher",
+                        r.megabytesPerSecond(), r.takeWaitShare));
+                h.stop();
+            }
+        }
+        // take() of batches that are already buffered, against raw netty of the same bytes.
+        int buffered = 24;
+        try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
+                BatcherClient c = BatcherClient.connect(d.address())) {
+            BatcherHandle h = c.batcher("buffered");
+            h.create(spec.withCapacity(buffered));
+            double best = 0;
+            for (int round = 0; round < 3; round++) {
+                BatchState s = BatchState.initial(100 + round);
+                h.start(s);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (h.status().buffered() < buffered && System.nanoTime() < deadline) {
+                    LockSupportPark.parkMillis(20);
+                }
+                long t0 = System.nanoTime();
+                for (int i = 0; i < buffered; i++) {
+                    Taken.Next n = (Taken.Next) h.take(s);
+                    touch(n.batch());
+                    n.batch().close();
+                    s = n.state();
+                }
+                best = Math.max(best, buffered * (double) bytesPerBatch / ((System.nanoTime() - t0) / 1e9));
+                h.stop();
+            }
+            double raw = rawNettyBytesPerSecond(bytesPerBatch, buffered * 3);
+            emit.accept(line("service.take.buffered", best / 1e6, "MB/s", best / raw, "raw.netty.loopback", raw / 1e6, 1));
+        }
+        // Restart latency: take at another state (stop, restart, materialise) against one materialisation.
+        try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
+                BatcherClient c = BatcherClient.connect(d.address())) {
+            BatcherHandle h = c.batcher("restart");
+            h.create(spec);
+            h.start(BatchState.initial(7));
+            ((Taken.Next) h.take(BatchState.initial(7))).batch().close();
+            double sum = 0;
+            int n = 10;
+            for (int i = 0; i < n; i++) {
+                BatchState elsewhere = new BatchState(7, 1000 + 37L * i);
+                long t0 = System.nanoTime();
+                Taken t = h.take(elsewhere);
+                sum += (System.nanoTime() - t0) / 1e9;
+                ((Taken.Next) t).batch().close();
+            }
+            double latency = sum / n;
+            emit.accept(String.format(Locale.ROOT, "%-28s %10.2f ms       %6.2fx one.materialization (%.2f ms)", "service.restart.latency",
+                    latency * 1e3, latency / oneMaterialization, oneMaterialization * 1e3));
+            h.stop();
+        }
+        return lines;
+    }
+
+    /** Sleeps without being a synchronisation primitive: the benchmark polls the daemon's status. */
+    private static final class LockSupportPark {
+        static void parkMillis(long ms) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
+        }
+    }
+
+    private static void awaitSlots(BatcherDaemon d, int slots) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() < slots) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("workers did not join in 60 s");
+            }
+            LockSupportPark.parkMillis(50);
+        }
+    }
+
+    private static String line(String name, double value, String unit, double ratio, String baseline, double mbps, double waitShare) {
+        return String.format(Locale.ROOT, "%-28s %10.1f %-9s %6.2fx %-20s (%.0f MB/s%s)", name, value, unit, ratio, baseline, mbps,
+                waitShare < 1 ? String.format(Locale.ROOT, ", %.0f%% of the time waiting in take", 100 * waitShare) : "");
+    }
+
+    private record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
+        double batchesPerSecond() {
+            return batches / elapsed;
+        }
+
+        double megabytesPerSecond() {
+            return batches * (double) bytesPerBatch / elapsed / 1e6;
+        }
+    }
+
+    /** Takes batches for {@code seconds} (after a short warm-up), reading every float as a trainer would. */
+    private static Run drive(Batcher b, double seconds, BatchState start) {
+        BatchState s = start;
+        for (int i = 0; i < 5; i++) {
+            Taken.Next n = (Taken.Next) b.take(s);
+            n.batch().close();
+            s = n.state();
+        }
+        long batches = 0;
+        long bytes = 0;
+        long waiting = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            long w0 = System.nanoTime();
+            Taken.Next n = (Taken.Next) b.take(s);
+            waiting += System.nanoTime() - w0;
+            try (Batch batch = n.batch()) {
+                bytes = 4L * (batch.x().remaining() + batch.y().remaining());
+                touch(batch);
+            }
+            s = n.state();
+            batches++;
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        return new Run(batches, bytes, elapsed, waiting / 1e9 / elapsed);
+    }
+
+    private static float sink;
+
+    private static void touch(Batch batch) {
+        var x = batch.x();
+        float acc = 0;
+        for (int i = 0; i < x.remaining(); i += 16) {
+            acc += x.get(i);
+        }
+        sink += acc;
+    }
+
+    private static Path generate(Path scratch) throws IOException {
+        Path ds = Files.createTempDirectory(scratch, "bench-service").resolve("ds");
+        SyntheticDataset.generate(ds, GeneratorOptions.builder().seed(3).recordings(6).hours(1, 2).sampleRate(256)
+                .threads(2).build());
+        DatasetIndexer.index(ds);
+        return ds;
+    }
+
+    /** The throughput of raw netty on loopback: a server writes {@code count} buffers of {@code size} bytes. */
+    static double rawNettyBytesPerSecond(long size, int count) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        try {
+            CompletableFuture<Long> done = new CompletableFuture<>();
+            long total = size * count;
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 20, 16 << 20))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                int sent;
+
+                                @Override
+                                public void channelActive(ChannelHandlerContext ctx) {
+                                    pump(ctx);
+                                }
+
+                                @Override
+                                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                                    pump(ctx);
+                                }
+
+                                private void pump(ChannelHandlerContext ctx) {
+                                    while (sent < count && ctx.channel().isWritable()) {
+                                        ByteBuf b = ctx.alloc().directBuffer((int) size);
+                                        b.writerIndex((int) size);
+                                        ctx.writeAndFlush(b);
+                                        sent++;
+                                    }
+                                }
+                            });
+                        }
+                    }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+            long[] t0 = new long[1];
+            Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        long received;
+
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            t0[0] = System.nanoTime();
+                        }
+
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            received += ((ByteBuf) msg).readableBytes();
+                            ReferenceCountUtil.release(msg);
+                            if (received >= total) {
+                                done.complete(System.nanoTime() - t0[0]);
+                            }
+                        }
+                    }).connect(server.localAddress()).sync().channel();
+            long nanos = done.get(120, TimeUnit.SECONDS);
+            client.close().sync();
+            server.close().sync();
+            return total / (nanos / 1e9);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * Runs the benchmark from the command line: {@code ServiceBench [dataset] [seconds]}.
+     *
+     * @param args an optional dataset directory and seconds per figure
+     * @throws Exception if the benchmark fails
+     */
+    public static void main(String[] args) throws Exception {
+        Path ds = args.length > 0 && !args[0].isEmpty() ? Path.of(args[0]) : null;
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+        run(ds, Path.of(System.getProperty("java.io.tmpdir")), seconds, 32, System.out::println);
+    }
+}
