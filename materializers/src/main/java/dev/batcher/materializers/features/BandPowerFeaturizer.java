@@ -83,6 +83,9 @@ public final class BandPowerFeaturizer implements Featurizer {
         /**
          * Checks the band.
          *
+         * @param name a label for reports
+         * @param lowHz the lowest frequency in the band
+         * @param highHz the first frequency above the band
          * @throws IllegalArgumentException if the name is blank or the limits are not finite with
          *     {@code 0 <= lowHz < highHz}
          */

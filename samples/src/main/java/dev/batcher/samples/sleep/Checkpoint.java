@@ -90,6 +90,10 @@ public final class Checkpoint {
         /**
          * Checks the shape and copies the values.
          *
+         * @param name the array's name
+         * @param rows its rows
+         * @param columns its columns
+         * @param values {@code rows * columns} values, row-major
          * @throws IllegalArgumentException if a dimension is negative or the values do not fill the shape
          */
         public Array {

@@ -75,17 +75,24 @@ import picocli.CommandLine.ParameterException;
  * existing checkpoint is an error rather than being overwritten. The settings that shape the run are
  * stored too, and a resume with different ones is refused.
  *
- * <p><b>Running it</b> on a generated dataset (8 recordings of 2 to 4 hours), from the project root
- * after {@code mvn -q -B -o -pl samples -am install -DskipTests}:
+ * <p><b>Running it</b> on a generated dataset (8 recordings of 2 to 4 hours at 256 Hz), from the
+ * project root after {@code mvn -q -B -o -pl samples -am install -DskipTests}:
  * <pre>{@code
  * CP="samples/target/batcher-samples-0.1.0-SNAPSHOT.jar:samples/target/lib/*"
  * java --add-modules jdk.incubator.vector -cp "$CP" dev.batcher.service.cli.Main \
- *     generate /tmp/sleep8 --recordings 8 --min-hours 2 --max-hours 4
+ *     generate /tmp/sleep8 --recordings 8 --min-hours 2 --max-hours 4 --threads 2
  * java --add-modules jdk.incubator.vector -cp "$CP" dev.batcher.samples.sleep.SleepStageTrainer \
- *     --dataset /tmp/sleep8 --steps 500 --checkpoint-dir /tmp/sleep8-ckpt
+ *     --dataset /tmp/sleep8 --steps 1500 --checkpoint-dir /tmp/sleep8-ckpt --checkpoint-every 500 \
+ *     --progress-seconds 10
  * }</pre>
- * On two shared cores that trains for about a minute and a half with a {@link LocalBatcherFactory}
- * and reaches about 93% held-out accuracy (see the figures in the samples' README).
+ * It trains on rec-0000 to rec-0005 and evaluates on rec-0006 and rec-0007 (756 epochs). Measured on
+ * two cores shared with other builds (load average about 5), with {@link LocalBatcherFactory}: 1500
+ * steps of 64 epochs in 78 s, 19.2 batches/s, 99.0% of the loop's time waiting in {@code take} (the
+ * featurised data loading, single-threaded in this process, is the bottleneck; the rest of a step
+ * takes about half a millisecond), held-out accuracy 99.2% (750/756; the errors are N3 taken for N2 and
+ * back, and one REM epoch). {@code --hidden 16} reaches 98.5% after 500 steps; {@code --channels
+ * fill:C3,C4,F3,F4,O1,O2} 99.1%. Run again with {@code --resume} and a larger {@code --steps} to
+ * continue.
  */
 public final class SleepStageTrainer {
     /** The moving-average weight of the newest step. */
@@ -334,7 +341,7 @@ public final class SleepStageTrainer {
                     }
                     long t2 = System.nanoTime();
                     takeTotal += t1 - t0;
-                    interval.add(t1 - t0, t2);
+                    interval.add(t1 - t0);
                     listener.afterStep(step, state, loss, checkpointed);
                     if (interval.due(t2, step) || step == o.steps) {
                         progress(interval, t2);
@@ -449,7 +456,7 @@ public final class SleepStageTrainer {
                 this.start = start;
             }
 
-            void add(long take, long now) {
+            void add(long take) {
                 steps++;
                 takeNanos += take;
             }

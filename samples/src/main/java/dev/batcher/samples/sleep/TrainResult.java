@@ -29,7 +29,26 @@ public record TrainResult(long startStep, long steps, String state, double valid
         double batchesPerSecond, double takeWaitShare, double seconds, List<String> digests, double[] parameters,
         Path checkpoint) {
 
-    /** Copies the lists and arrays. */
+    /**
+     * Copies the lists and arrays.
+     *
+     * @param startStep the step this run started from
+     * @param steps the steps done at the end
+     * @param state the training batch state after the last step
+     * @param validAccuracy the held-out accuracy, or NaN
+     * @param validEpochs the held-out epochs counted
+     * @param classes the label names
+     * @param confusion held-out counts, {@code confusion[true][predicted]}
+     * @param lossEma the training loss moving average
+     * @param accuracyEma the training accuracy moving average
+     * @param losses each step's training loss, for this run
+     * @param batchesPerSecond training steps per second
+     * @param takeWaitShare the share of the loop's time spent in {@code take}
+     * @param seconds the training loop's wall-clock time
+     * @param digests the batch digests, or empty
+     * @param parameters the model's parameters
+     * @param checkpoint the last checkpoint, or null
+     */
     public TrainResult {
         classes = List.copyOf(classes);
         confusion = deepCopy(confusion);
