@@ -1,12 +1,12 @@
 package dev.batcher.samples.sleep;
 
 import dev.batcher.materializers.iteration.BatchState;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -346,7 +346,7 @@ public final class Checkpoint {
             throw new CheckpointException(file + ": corrupt: the SHA-256 of the payload does not match the stored "
                     + "digest (expected: an intact file; restore it from a copy or remove it to start over)", null);
         }
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             Checkpoint c = parse(in);
             if (in.read() != -1) {
                 throw new IOException("bytes after the last array");
@@ -390,8 +390,8 @@ public final class Checkpoint {
         return new Checkpoint(step, state, settings, lossEma, accuracyEma, statsRows, optimizerSteps, list);
     }
 
-    private static int count(InputStream in, String what) throws IOException {
-        int n = ((DataInputStream) in).readInt();
+    private static int count(DataInputStream in, String what) throws IOException {
+        int n = in.readInt();
         if (n < 0 || n > in.available()) {
             throw new IOException(what + " count " + n + " does not fit the " + in.available() + " bytes left");
         }

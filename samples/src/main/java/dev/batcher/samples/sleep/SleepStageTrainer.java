@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.ojalgo.matrix.store.R064Store;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -505,7 +506,7 @@ public final class SleepStageTrainer {
         private void restore(Checkpoint c) {
             if (!c.settings().equals(settings)) {
                 List<String> differences = new ArrayList<>();
-                Set<String> keys = new java.util.TreeSet<>(settings.keySet());
+                Set<String> keys = new TreeSet<>(settings.keySet());
                 keys.addAll(c.settings().keySet());
                 for (String k : keys) {
                     if (!Objects.equals(settings.get(k), c.settings().get(k))) {
