@@ -50,6 +50,9 @@ final class WorkerCommand implements Callable<Integer> {
         try (WorkerNode node = WorkerNode.connect(new WorkerNode.Options(address, token.token(), n, s, datasetRoots, null),
                 connectTimeout * 1000L)) {
             out.printf("worker %s joined %s with %d slots%n", n, manager, s);
+            // SIGTERM (a process manager stopping the worker, or the daemon stopping its own) says goodbye.
+            Thread hook = new Thread(node::close, "batcher-worker-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
             node.closeFuture().join();
             out.printf("worker %s: the connection to %s closed%n", n, manager);
             return 3;

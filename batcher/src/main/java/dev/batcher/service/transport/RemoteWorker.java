@@ -36,6 +36,7 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     private final WorkerPool pool;
     private final Map<Long, CompletableFuture<Materialized>> pending = new ConcurrentHashMap<>();
     private volatile String lostBecause;
+    private volatile boolean saidGoodbye;
 
     RemoteWorker(String name, int slots, Channel channel, WorkerPool pool) {
         this.name = name;
@@ -123,6 +124,7 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
                         f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack()));
                     }
                 }
+                case GOODBYE -> saidGoodbye = true;
                 default -> {
                     log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
                     ctx.close();
@@ -150,7 +152,11 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             return;
         }
         lostBecause = why;
-        log.warn("worker {} left the pool: {}", name, why);
+        if (saidGoodbye && pending.isEmpty()) {
+            log.info("worker {} left the pool: it said goodbye", name);
+        } else {
+            log.warn("worker {} left the pool: {}", name, why);
+        }
         pool.leave(this);
         List<Long> ids = new ArrayList<>(pending.keySet());
         for (Long id : ids) {

@@ -127,8 +127,13 @@ public final class WorkerNode implements AutoCloseable {
         materializers.close();
     }
 
+    /** Says goodbye to the manager (so it knows the worker left on purpose), then disconnects. */
     @Override
     public void close() {
+        if (channel.isActive()) {
+            channel.writeAndFlush(dev.batcher.client.wire.Frame.of(dev.batcher.client.wire.MessageType.GOODBYE, 0))
+                    .awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
         channel.close().syncUninterruptibly();
         shutdown(group, executor, materializers);
     }

@@ -1,0 +1,45 @@
+package dev.batcher.samples.cli;
+
+import dev.batcher.samples.quickstart.Quickstart;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code batcher quickstart}: the main job, end to end. */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = {"The main job: generate a synthetic sleep dataset, start a batcher daemon with local worker",
+                "processes, train a sleep-stage classifier through it with progress, simulate a crash of the trainer",
+                "and the daemon part way, resume from the checkpoint on a new daemon, and print the held-out accuracy."})
+public final class QuickstartCommand implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = "quickstart", description = "Working directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--recordings", defaultValue = "8", description = "Recordings to generate (default: ${DEFAULT-VALUE}).")
+    int recordings;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--crash-at", defaultValue = "550", description = "Simulate a crash after this step; 0 for none (default: ${DEFAULT-VALUE}).")
+    int crashAt;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Local worker processes (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--slots", defaultValue = "1", description = "Jobs per worker process (default: ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Option(names = "--progress-seconds", defaultValue = "5", description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
+    double progressSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Quickstart.run(new Quickstart.Options(dir, recordings, steps, crashAt, checkpointEvery, workers, slots, progressSeconds),
+                System.out);
+        return 0;
+    }
+}
