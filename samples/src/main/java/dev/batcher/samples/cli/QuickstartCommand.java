@@ -18,6 +18,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--recordings", defaultValue = "8", description = "Recordings to generate (default: ${DEFAULT-VALUE}).")
     int recordings;
 
+    @Option(names = "--hours", defaultValue = "2", description = "Longest recording in hours (default: ${DEFAULT-VALUE}).")
+    double hours;
+
     @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
@@ -38,7 +41,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Quickstart.run(new Quickstart.Options(dir, recordings, steps, crashAt, checkpointEvery, workers, slots, progressSeconds),
+        Quickstart.run(new Quickstart.Options(dir, recordings, hours, steps, crashAt, checkpointEvery, workers, slots, progressSeconds),
                 System.out);
         return 0;
     }

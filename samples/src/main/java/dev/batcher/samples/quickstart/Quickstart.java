@@ -34,6 +34,7 @@ public final class Quickstart {
      *
      * @param dir where the dataset, checkpoints and logs go
      * @param recordings recordings to generate (the last two are held out)
+     * @param hours the longest recording in hours (the shortest is half as long)
      * @param steps training steps in all
      * @param crashAt the step after which the crash is simulated (0: no crash)
      * @param checkpointEvery steps between checkpoints
@@ -41,7 +42,7 @@ public final class Quickstart {
      * @param slots jobs per worker process
      * @param progressSeconds seconds between progress lines
      */
-    public record Options(Path dir, int recordings, int steps, int crashAt, int checkpointEvery, int workers, int slots,
+    public record Options(Path dir, int recordings, double hours, int steps, int crashAt, int checkpointEvery, int workers, int slots,
             double progressSeconds) {
         /**
          * Checks the settings.
@@ -100,7 +101,7 @@ public final class Quickstart {
                 throw new IllegalStateException(dataset + " exists without " + Dataset.TABLE + "; delete it or pick another --dir");
             }
             GenerationReport g = SyntheticDataset.generate(dataset, GeneratorOptions.builder().seed(1).recordings(o.recordings())
-                    .hours(1, 2).sampleRate(256).threads(Runtime.getRuntime().availableProcessors()).build());
+                    .hours(o.hours() / 2, o.hours()).sampleRate(256).threads(Runtime.getRuntime().availableProcessors()).build());
             DatasetIndexer.index(dataset);
             out.printf(Locale.ROOT, "generated %d recordings (%.0f MB) in %s in %.1f s%n", g.recordings().size(), g.totalBytes() / 1e6,
                     dataset, g.elapsed().toMillis() / 1e3);

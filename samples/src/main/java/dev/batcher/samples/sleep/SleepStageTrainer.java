@@ -315,7 +315,10 @@ public final class SleepStageTrainer {
             long loopStart = System.nanoTime();
             long takeTotal = 0;
             Interval interval = new Interval(loopStart);
-            try (Batcher batcher = factory.open("train", trainSpec)) {
+            try (Batcher batcher = factory.open("train", trainSpec);
+                    java.io.Writer digestLog = o.digestLog == null ? java.io.Writer.nullWriter()
+                            : java.nio.file.Files.newBufferedWriter(o.digestLog, java.nio.charset.StandardCharsets.UTF_8,
+                                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
                 while (step < o.steps) {
                     long t0 = System.nanoTime();
                     Taken taken = batcher.take(state);
@@ -326,8 +329,13 @@ public final class SleepStageTrainer {
                     }
                     Features f;
                     try (Batch batch = next.batch()) {
-                        if (o.digests) {
-                            digests.add(digest(batch));
+                        if (o.digests || o.digestLog != null) {
+                            String d = digest(batch);
+                            if (o.digests) {
+                                digests.add(d);
+                            }
+                            digestLog.write((step + 1) + " " + state + " " + d + "\n");
+                            digestLog.flush();
                         }
                         f = Features.of(batch);
                     }
@@ -340,6 +348,10 @@ public final class SleepStageTrainer {
                         writeCheckpoint();
                         checkpointed = true;
                     }
+                    if (o.crashAfter > 0 && step == o.crashAfter) {
+                        out.flush();
+                        Runtime.getRuntime().halt(137);
+                    }
                     long t2 = System.nanoTime();
                     takeTotal += t1 - t0;
                     interval.add(t1 - t0);
@@ -351,6 +363,8 @@ public final class SleepStageTrainer {
                 if (checkpointFile != null && step > startStep && step % o.checkpointEvery != 0) {
                     writeCheckpoint();
                 }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("--digest-log " + o.digestLog + ": " + e.getMessage(), e);
             }
             double seconds = (System.nanoTime() - loopStart) / 1e9;
             long done = step - startStep;

@@ -82,4 +82,12 @@ final class TrainOptions {
 
     @Option(names = "--digests", description = "Record the SHA-256 of every training batch in the result.")
     boolean digests;
+
+    @Option(names = "--crash-after", paramLabel = "STEP",
+            description = "Simulate a crash: halt the JVM abruptly (no cleanup, exit status 137) after this step, to try --resume.")
+    long crashAfter;
+
+    @Option(names = "--digest-log", paramLabel = "FILE",
+            description = "Append 'step state sha256' of every training batch to FILE, one flushed line a step.")
+    java.nio.file.Path digestLog;
 }
