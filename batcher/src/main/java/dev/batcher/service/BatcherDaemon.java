@@ -182,7 +182,7 @@ public final class BatcherDaemon implements AutoCloseable {
                 : null;
         materializers = new MaterializerCache(options.datasetRoots(), 64, Kernels.defaults());
         WorkerPool pool = new WorkerPool(loop);
-        manager = new Manager(pool, options.retry(), System::nanoTime);
+        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots());
         BatcherServer s = null;
         MetricsServer m = null;
         try {

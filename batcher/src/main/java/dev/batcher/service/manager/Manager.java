@@ -24,6 +24,7 @@ public final class Manager implements AutoCloseable {
     private final LongSupplier ticker;
     private final AtomicLong jobIds = new AtomicLong();
     private final Map<String, ManagedBatcher> batchers = new TreeMap<>();
+    private final List<Path> datasetRoots;
 
     /**
      * Creates a manager with no batchers.
@@ -31,9 +32,11 @@ public final class Manager implements AutoCloseable {
      * @param pool the worker pool
      * @param retryPolicy the backoff between retries
      * @param ticker nanoseconds for metrics
+     * @param datasetRoots the directories datasets may live under (empty: any)
      */
-    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker) {
+    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<Path> datasetRoots) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.datasetRoots = datasetRoots.stream().map(Manager::real).toList();
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
@@ -51,7 +54,8 @@ public final class Manager implements AutoCloseable {
      * @param spec what it serves
      * @return the batcher, stopped if new
      * @throws IllegalArgumentException if the name is malformed
-     * @throws ServiceException if the name exists with another spec
+     * @throws ServiceException if the name exists with another spec, or the dataset is outside the
+     *     dataset roots
      * @throws dev.batcher.materializers.MaterializerException if the dataset or source is invalid
      */
     public ManagedBatcher create(String name, BatcherSpec spec) {
@@ -68,7 +72,12 @@ public final class Manager implements AutoCloseable {
                         + " (expected: the same spec, or a new name)");
             }
         }
-        Dataset dataset = Dataset.load(Path.of(spec.dataset()));
+        Path dir = real(Path.of(spec.dataset()));
+        if (!datasetRoots.isEmpty() && datasetRoots.stream().noneMatch(dir::startsWith)) {
+            throw new ServiceException("dataset: " + spec.dataset() + " (expected: a directory under the daemon's dataset roots "
+                    + datasetRoots + "); refusing to serve it");
+        }
+        Dataset dataset = Dataset.load(dir);
         BatchSource source = spec.source().build(dataset.signals());
         synchronized (batchers) {
             ManagedBatcher existing = batchers.get(name);
@@ -78,6 +87,14 @@ public final class Manager implements AutoCloseable {
             ManagedBatcher b = new ManagedBatcher(name, spec, source, pool, retryPolicy, ticker, jobIds::incrementAndGet);
             batchers.put(name, b);
             return b;
+        }
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            return p.toAbsolutePath().normalize();
         }
     }
 

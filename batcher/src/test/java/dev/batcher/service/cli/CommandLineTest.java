@@ -1,0 +1,103 @@
+package dev.batcher.service.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.batcher.client.BatcherClient;
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.service.BatcherDaemon;
+import dev.batcher.service.TestData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: help texts, peek with numpy output, status, and messages instead of stack traces. */
+@Timeout(120)
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void help_everySubcommand_printsUsage() {
+        for (String sub : new String[] {"generate", "index", "peek", "serve", "worker", "status"}) {
+            Run r = run(sub, "--help");
+            assertEquals(0, r.code(), sub);
+            assertTrue(r.out().startsWith("Usage: batcher " + sub), r.out());
+        }
+        assertTrue(run("--help").out().contains("peek"));
+    }
+
+    @Test
+    void peek_randomBatch_printsShapesStatsLabelsAndWritesNpy() throws Exception {
+        Run r = run("peek", TestData.dataset().toString(), "--batch-size", "4", "--seconds", "30", "--channels", "names:C3,C4",
+                "--state", "seed=5,batch=2", "--npy", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("x        float32 [4, 2, 3840]"), r.out());
+        assertTrue(r.out().contains("y        int32   [4, 1, 1]"), r.out());
+        assertTrue(r.out().contains("C3 "), r.out());
+        assertTrue(r.out().contains("next     seed=5,batch=3"), r.out());
+        byte[] x = Files.readAllBytes(tmp.resolve("x.npy"));
+        assertEquals((byte) 0x93, x[0]);
+        assertEquals("NUMPY", new String(x, 1, 5, java.nio.charset.StandardCharsets.US_ASCII));
+        int headerLength = ByteBuffer.wrap(x, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+        String header = new String(x, 10, headerLength, java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'descr': '<f4'") && header.contains("'shape': (4, 2, 3840)"), header);
+        assertEquals(0, (10 + headerLength) % 64, "numpy aligns the data to 64 bytes");
+        assertEquals(10 + headerLength + 4 * 2 * 3840 * 4, x.length);
+    }
+
+    @Test
+    void peek_missingDataset_saysWhichFileWithoutAStackTrace() {
+        Run r = run("peek", tmp.resolve("nope").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("batcher peek: "), r.err());
+        assertTrue(r.err().contains("nope"), r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void status_runningDaemon_tableAndJson() throws Exception {
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).withManagerSlots(1);
+        try (BatcherDaemon d = BatcherDaemon.start(o); BatcherClient c = BatcherClient.connect(d.address())) {
+            var h = c.batcher("train");
+            h.create(BatcherSpec.of(TestData.dataset().toString(), new SourceConfig.Random(2, 30, null, "fill:C3,C4", null, null)));
+            h.start(BatchState.initial(4));
+            ((dev.batcher.materializers.materialize.Taken.Next) h.take(BatchState.initial(4))).batch().close();
+            String manager = "127.0.0.1:" + d.address().getPort();
+            Run table = run("status", "--manager", manager);
+            assertEquals(0, table.code(), table.err());
+            assertTrue(table.out().startsWith("BATCHER"), table.out());
+            assertTrue(table.out().contains("train") && table.out().contains("RUNNING") && table.out().contains("seed=4,batch=1"),
+                    table.out());
+            Run json = run("status", "--manager", manager, "--json");
+            assertEquals(0, json.code(), json.err());
+            assertTrue(json.out().contains("\"status\" : \"RUNNING\""), json.out());
+            assertTrue(json.out().contains("\"taken\" : 1"), json.out());
+            h.stop();
+        }
+    }
+}
