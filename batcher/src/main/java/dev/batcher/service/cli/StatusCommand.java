@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
         description = "Show every batcher of a daemon: status, state, batches taken, buffered and in flight, retries, "
                 + "restarts, workers, batches/s and the time clients waited in take.")
 final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--manager", defaultValue = "127.0.0.1:7070", paramLabel = "HOST:PORT",
+    @Option(names = "--manager", defaultValue = "127.0.0.1:7070", paramLabel = "HOST:PORT", converter = HostPort.class,
             description = "The daemon's address (default: ${DEFAULT-VALUE}).")
-    String manager;
+    InetSocketAddress manager;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
@@ -34,7 +34,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
-        try (BatcherClient client = BatcherClient.connect(address(manager), ClientOptions.defaults().withToken(token.token()))) {
+        try (BatcherClient client = BatcherClient.connect(manager, ClientOptions.defaults().withToken(token.token()))) {
             List<BatcherStatus> all = client.list();
             if (json) {
                 out.println(BatcherJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
@@ -43,14 +43,6 @@ final class StatusCommand implements Callable<Integer> {
             }
             return all.stream().anyMatch(s -> s.failure() != null) ? 1 : 0;
         }
-    }
-
-    static InetSocketAddress address(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--manager: '" + hostPort + "' (expected: HOST:PORT)");
-        }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
     static String table(List<BatcherStatus> all) {

@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
         description = {"Connect to a batcher daemon, announce --slots and materialise the batches it sends.",
                 "Exits with status 3 when the connection to the daemon closes; run it under a process manager to rejoin."})
 final class WorkerCommand implements Callable<Integer> {
-    @Option(names = "--manager", required = true, paramLabel = "HOST:PORT", description = "The daemon's address.")
-    String manager;
+    @Option(names = "--manager", required = true, paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "The daemon's address.")
+    InetSocketAddress manager;
 
     @Option(names = "--slots", paramLabel = "S", description = "Jobs to run at once (default: the number of cores).")
     Integer slots;
@@ -40,21 +41,17 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
-        int colon = manager.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--manager: '" + manager + "' (expected: HOST:PORT)");
-        }
-        InetSocketAddress address = new InetSocketAddress(manager.substring(0, colon), Integer.parseInt(manager.substring(colon + 1)));
+        InetSocketAddress address = manager;
         String n = name != null ? name : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         int s = slots != null ? slots : Runtime.getRuntime().availableProcessors();
         try (WorkerNode node = WorkerNode.connect(new WorkerNode.Options(address, token.token(), n, s, datasetRoots, null),
                 connectTimeout * 1000L)) {
-            out.printf("worker %s joined %s with %d slots%n", n, manager, s);
+            out.printf("worker %s joined %s:%d with %d slots%n", n, manager.getHostString(), manager.getPort(), s);
             // SIGTERM (a process manager stopping the worker, or the daemon stopping its own) says goodbye.
             Thread hook = new Thread(node::close, "batcher-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             node.closeFuture().join();
-            out.printf("worker %s: the connection to %s closed%n", n, manager);
+            out.printf("worker %s: the connection to %s:%d closed%n", n, manager.getHostString(), manager.getPort());
             return 3;
         }
     }

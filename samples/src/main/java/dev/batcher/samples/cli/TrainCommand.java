@@ -7,6 +7,7 @@ import dev.batcher.samples.sleep.ServiceBatcherFactory;
 import dev.batcher.samples.sleep.SleepStageTrainer;
 import dev.batcher.samples.sleep.StepListener;
 import dev.batcher.samples.sleep.TrainResult;
+import dev.batcher.service.cli.HostPort;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,9 @@ import picocli.CommandLine.Unmatched;
                 "(--manager) or from this process. Every other option goes to the trainer: see",
                 "'bin/batcher train --trainer-help'."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--manager", paramLabel = "HOST:PORT", description = "Take batches from this daemon (default: in this process).")
-    String manager;
+    @Option(names = "--manager", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "Take batches from this daemon (default: in this process).")
+    InetSocketAddress manager;
 
     @Option(names = "--run", defaultValue = "sleep", description = "The run's name on the daemon (default: ${DEFAULT-VALUE}).")
     String run;
@@ -44,11 +46,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (manager == null) {
             r = SleepStageTrainer.run(args, new LocalBatcherFactory(), System.out, StepListener.none());
         } else {
-            int colon = manager.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--manager: '" + manager + "' (expected: HOST:PORT)");
-            }
-            InetSocketAddress address = new InetSocketAddress(manager.substring(0, colon), Integer.parseInt(manager.substring(colon + 1)));
+            InetSocketAddress address = manager;
             String token = System.getenv("BATCHER_TOKEN");
             try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token))) {
                 r = SleepStageTrainer.run(args, new ServiceBatcherFactory(client, run), System.out, StepListener.none());
