@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public record Figure(String name, double value, String unit, double ratio, String baseline) {
     /** The width the name is padded to, so that the columns line up. */
-    static final int NAME_WIDTH = 64;
+    static final int NAME_WIDTH = 86;
 
     private static final Pattern LINE = Pattern.compile(
             "^(\\S.*?)\\s{2,}(\\d+(?:\\.\\d+)?) (\\S+)\\s{2,}(\\d+\\.\\d+)x\\s{2,}(\\S.*)$");
