@@ -48,7 +48,11 @@ public final class Harness implements AutoCloseable {
      * @param baselineNanos the baseline's, likewise
      */
     public record Timing(double candidateNanos, double baselineNanos) {
-        /** Returns {@code baselineNanos / candidateNanos}: the candidate's speed relative to the baseline. */
+        /**
+         * Returns the candidate's speed relative to the baseline.
+         *
+         * @return {@code baselineNanos / candidateNanos}; {@code > 1} when the candidate is faster
+         */
         public double ratio() {
             return baselineNanos / candidateNanos;
         }
