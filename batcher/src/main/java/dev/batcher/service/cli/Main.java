@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code batcher} command line: {@code bin/batcher --help} lists the subcommands. */
 @Command(name = "batcher", mixinStandardHelpOptions = true, version = "batcher 0.1.0",
         description = "Deterministic, resumable batch loading for machine-learning training.",
-        subcommands = {GenerateCommand.class, IndexCommand.class, PeekCommand.class, ServeCommand.class, WorkerCommand.class, StatusCommand.class})
+        subcommands = {GenerateCommand.class, IndexCommand.class, PeekCommand.class, ServeCommand.class, WorkerCommand.class,
+            StatusCommand.class, BenchCommand.class})
 public final class Main {
     private Main() {}
 

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.ojalgo.matrix.store.R032Store;
 
 /**
@@ -26,6 +27,9 @@ import org.ojalgo.matrix.store.R032Store;
  * baseline time / candidate time} is the candidate's speed relative to the baseline ({@code > 1}:
  * faster).
  *
+ * <p>Output: a {@code #} header line, then one {@link Figure} line per figure, {@code name  value
+ * GB/s  ratio x  baseline (its GB/s)}.
+ *
  * <p>Run with {@code java --add-modules jdk.incubator.vector -cp <classpath>
  * dev.batcher.materializers.bench.KernelBench [options]}. Options: {@code --warmup-ms=N} (default
  * 1500), {@code --measure-ms=N} (per case, default 2000), {@code --windows=N} (the large size,
@@ -41,16 +45,18 @@ public final class KernelBench {
     private final long measureNanos;
     private final int windows;
     private final List<String> lines = new ArrayList<>();
+    private final Consumer<String> listener;
     private final SplittableRandom random = new SplittableRandom(1);
     private final Kernels vector = Kernels.vector();
     private final Kernels scalar = Kernels.scalar();
     /** Written by every case so that no result is dead. */
     private float sink;
 
-    private KernelBench(long warmupMs, long measureMs, int windows) {
+    private KernelBench(long warmupMs, long measureMs, int windows, Consumer<String> listener) {
         this.warmupNanos = warmupMs * 1_000_000L;
         this.measureNanos = measureMs * 1_000_000L;
         this.windows = windows;
+        this.listener = listener;
     }
 
     /**
@@ -65,6 +71,22 @@ public final class KernelBench {
      *     jdk.incubator.vector}
      */
     public static List<String> run(String[] args) {
+        return run(args, line -> { });
+    }
+
+    /**
+     * Runs the benchmark, handing each line to {@code listener} as soon as it is measured.
+     *
+     * @param args options: {@code --warmup-ms=N}, {@code --measure-ms=N}, {@code --windows=N},
+     *     {@code --quick}
+     * @param listener receives each report line as it is produced
+     * @return the report lines
+     * @throws IllegalArgumentException if an option is unknown or its value is not a positive
+     *     integer
+     * @throws UnsupportedOperationException if the JVM lacks {@code --add-modules
+     *     jdk.incubator.vector}
+     */
+    public static List<String> run(String[] args, Consumer<String> listener) {
         long warmupMs = 1500;
         long measureMs = 2000;
         int windows = 64;
@@ -84,7 +106,7 @@ public final class KernelBench {
                         + " (expected: --warmup-ms=N, --measure-ms=N, --windows=N or --quick)");
             }
         }
-        KernelBench bench = new KernelBench(warmupMs, measureMs, windows);
+        KernelBench bench = new KernelBench(warmupMs, measureMs, windows, listener);
         bench.runAll();
         return List.copyOf(bench.lines);
     }
@@ -99,9 +121,7 @@ public final class KernelBench {
      *     jdk.incubator.vector}
      */
     public static void main(String[] args) {
-        for (String line : run(args)) {
-            System.out.println(line);
-        }
+        run(args, System.out::println);
     }
 
     private static long positive(String arg) {
@@ -119,9 +139,9 @@ public final class KernelBench {
     }
 
     private void runAll() {
-        lines.add(String.format(Locale.ROOT, "KernelBench: JDK %s, %s, %d CPUs; GB/s = input bytes read per second (arraycopy: "
-                + "bytes copied); ratio = baseline time / candidate time; median of %d alternating rounds",
-                Runtime.version(), vector, Runtime.getRuntime().availableProcessors(), ROUNDS));
+        emit(Figure.comment(String.format(Locale.ROOT, "KernelBench: JDK %s, %s, %d CPUs; GB/s = input bytes read per "
+                + "second (arraycopy: bytes copied); ratio = baseline time / candidate time; median of %d alternating rounds",
+                Runtime.version(), vector, Runtime.getRuntime().availableProcessors(), ROUNDS)));
         for (int w : new int[] {1, windows}) {
             decode(w);
             montage(w);
@@ -311,9 +331,13 @@ public final class KernelBench {
         }
         double cNanos = median(c);
         double bNanos = median(b);
-        lines.add(String.format(Locale.ROOT, "%s: %s %.2f GB/s (%.1f us), %s %.2f GB/s (%.1f us), ratio %.2fx",
-                what, candidateName, bytes / cNanos, cNanos / 1000, baselineName, baselineBytes / bNanos, bNanos / 1000,
-                bNanos / cNanos));
+        emit(new Figure(what + ": " + candidateName, bytes / cNanos, "GB/s", bNanos / cNanos,
+                String.format(Locale.ROOT, "%s (%s GB/s)", baselineName, Figure.number(baselineBytes / bNanos))).line());
+    }
+
+    private void emit(String line) {
+        lines.add(line);
+        listener.accept(line);
     }
 
     private static int repetitions(Runnable op, long roundNanos) {
