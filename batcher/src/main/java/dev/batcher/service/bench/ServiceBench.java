@@ -9,6 +9,7 @@ import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.bench.Figure;
 import dev.batcher.materializers.local.LocalBatcher;
 import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.Batcher;
@@ -63,18 +64,22 @@ public final class ServiceBench {
      * @param scratch where to generate a dataset when {@code dataset} is null
      * @param seconds how long to measure each figure
      * @param batchSize items per batch (32 for the reference 32 × 8 × 7680 batch)
+     * @param quick generate minutes of data instead of hours (for tests of the harness)
      * @param out receives each line as it is measured
      * @return one line per figure
      * @throws Exception if the daemon, a worker or the dataset fails
      */
-    public static List<String> run(Path dataset, Path scratch, double seconds, int batchSize, java.util.function.Consumer<String> out)
+    public static List<String> run(Path dataset, Path scratch, double seconds, int batchSize, boolean quick,
+            java.util.function.Consumer<String> out)
             throws Exception {
         List<String> lines = new ArrayList<>();
         java.util.function.Consumer<String> emit = l -> {
             lines.add(l);
             out.accept(l);
         };
-        Path ds = dataset != null ? dataset : generate(scratch);
+        emit.accept(Figure.comment("ServiceBench: batches of " + batchSize + " x 8 x 7680 float32 at the client; ratios against"
+                + " the same-process LocalBatcher, raw netty loopback and one materialisation, measured in this run"));
+        Path ds = dataset != null ? dataset : generate(scratch, quick);
         SourceConfig source = new SourceConfig.Random(batchSize, 30, null, "fill:" + String.join(",", CHANNELS), null, null);
         BatcherSpec spec = BatcherSpec.of(ds.toString(), source);
         Dataset loaded = Dataset.load(ds);
@@ -88,14 +93,15 @@ public final class ServiceBench {
             bytesPerBatch = r.bytesPerBatch;
             local = r.batchesPerSecond();
             oneMaterialization = 1.0 / local;
-            emit.accept(line("local.batcher", local, "batches/s", 1.0, "local", r.megabytesPerSecond(), 1));
+            emit.accept(Figure.comment(String.format(Locale.ROOT, "local.batcher: %.1f batches/s, %.0f MB/s in this thread",
+                    local, r.megabytesPerSecond())));
         }
         record Setup(String name, BatcherDaemon.Options options) {}
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         List<Setup> setups = List.of(
-                new Setup("service.inprocess.2slots", BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2)),
-                new Setup("service.1worker.2slots", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(1, 2)),
-                new Setup("service.2workers.1slot", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(2, 1)));
+                new Setup("service, daemon materialises on 2 threads", BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2)),
+                new Setup("service, 1 worker process of 2 slots", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(1, 2)),
+                new Setup("service, 2 worker processes of 1 slot", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(2, 1)));
         for (Setup setup : setups) {
             try (BatcherDaemon d = BatcherDaemon.start(setup.options.withWorkerJvmArgs(List.of("-Xmx1g")));
                     BatcherClient c = BatcherClient.connect(d.address())) {
@@ -104,8 +110,10 @@ public final class ServiceBench {
                 h.create(spec);
                 h.start(BatchState.initial(1));
                 Run r = drive(h, seconds, BatchState.initial(1));
-                emit.accept(line(setup.name, r.batchesPerSecond(), "batches/s", r.batchesPerSecond() / local, "local.batcher",
-                        r.megabytesPerSecond(), r.takeWaitShare));
+                emit.accept(new Figure(setup.name + String.format(Locale.ROOT, " (%.0f MB/s, %.0f%% of the time in take)",
+                        r.megabytesPerSecond(), 100 * r.takeWaitShare), r.batchesPerSecond(), "batches/s",
+                        r.batchesPerSecond() / local, String.format(Locale.ROOT, "LocalBatcher in one thread (%.1f batches/s)", local))
+                        .line());
                 h.stop();
             }
         }
@@ -134,7 +142,8 @@ public final class ServiceBench {
                 h.stop();
             }
             double raw = rawNettyBytesPerSecond(bytesPerBatch, buffered * 3);
-            emit.accept(line("service.take.buffered", best / 1e6, "MB/s", best / raw, "raw.netty.loopback", raw / 1e6, 1));
+            emit.accept(new Figure("service take of buffered batches", best / 1e6, "MB/s", best / raw,
+                    String.format(Locale.ROOT, "raw netty loopback of the same bytes (%.0f MB/s)", raw / 1e6)).line());
         }
         // Restart latency: take at another state (stop, restart, materialise) against one materialisation.
         try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
@@ -153,8 +162,9 @@ public final class ServiceBench {
                 ((Taken.Next) t).batch().close();
             }
             double latency = sum / n;
-            emit.accept(String.format(Locale.ROOT, "%-28s %10.2f ms       %6.2fx one.materialization (%.2f ms)", "service.restart.latency",
-                    latency * 1e3, latency / oneMaterialization, oneMaterialization * 1e3));
+            emit.accept(new Figure("service restart latency (take at another state)", latency * 1e3, "ms",
+                    oneMaterialization / latency, String.format(Locale.ROOT, "one materialisation in this thread (%.2f ms)",
+                            oneMaterialization * 1e3)).line());
             h.stop();
         }
         return lines;
@@ -175,11 +185,6 @@ public final class ServiceBench {
             }
             LockSupportPark.parkMillis(50);
         }
-    }
-
-    private static String line(String name, double value, String unit, double ratio, String baseline, double mbps, double waitShare) {
-        return String.format(Locale.ROOT, "%-28s %10.1f %-9s %6.2fx %-20s (%.0f MB/s%s)", name, value, unit, ratio, baseline, mbps,
-                waitShare < 1 ? String.format(Locale.ROOT, ", %.0f%% of the time waiting in take", 100 * waitShare) : "");
     }
 
     private record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
@@ -231,9 +236,10 @@ public final class ServiceBench {
         sink += acc;
     }
 
-    private static Path generate(Path scratch) throws IOException {
+    private static Path generate(Path scratch, boolean quick) throws IOException {
         Path ds = Files.createTempDirectory(scratch, "bench-service").resolve("ds");
-        SyntheticDataset.generate(ds, GeneratorOptions.builder().seed(3).recordings(6).hours(1, 2).sampleRate(256)
+        SyntheticDataset.generate(ds, GeneratorOptions.builder().seed(3).recordings(quick ? 3 : 6)
+                .hours(quick ? 0.05 : 1, quick ? 0.1 : 2).sampleRate(256)
                 .threads(2).build());
         DatasetIndexer.index(ds);
         return ds;
@@ -311,6 +317,6 @@ public final class ServiceBench {
     public static void main(String[] args) throws Exception {
         Path ds = args.length > 0 && !args[0].isEmpty() ? Path.of(args[0]) : null;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
-        run(ds, Path.of(System.getProperty("java.io.tmpdir")), seconds, 32, System.out::println);
+        run(ds, Path.of(System.getProperty("java.io.tmpdir")), seconds, 32, false, System.out::println);
     }
 }

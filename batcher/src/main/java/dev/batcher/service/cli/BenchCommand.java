@@ -3,6 +3,7 @@ package dev.batcher.service.cli;
 import dev.batcher.materializers.bench.KernelBench;
 import dev.batcher.service.bench.MaterializeBench;
 import dev.batcher.service.bench.ReadBench;
+import dev.batcher.service.bench.ServiceBench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code batcher bench}: run the benchmarks and print one line per figure, each a ratio against a baseline. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure the kernels, window reads per HDF5 layout and batch materialisation.",
+        description = {"Measure the kernels, window reads per HDF5 layout, batch materialisation and the service end to end.",
                 "Prints one line per figure: 'name  value unit  ratio x  baseline', where",
                 "ratio = baseline time / candidate time for the same work, both measured in",
                 "this run in alternating rounds (> 1: faster than the baseline). Lines that",
@@ -31,10 +32,10 @@ import picocli.CommandLine.Spec;
                 "or machines. docs/benchmarks.md explains each line."})
 final class BenchCommand implements Callable<Integer> {
     /** What to measure. */
-    enum What { kernels, reads, materialize, all }
+    enum What { kernels, reads, materialize, service, all }
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-            description = "kernels, reads, materialize or all (default: ${DEFAULT-VALUE}).")
+            description = "kernels, reads, materialize, service or all (default: ${DEFAULT-VALUE}).")
     What what;
 
     @Option(names = "--seconds", defaultValue = "2", paramLabel = "S",
@@ -70,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         run(out::println);
         return 0;
@@ -83,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
      * @return every line
      * @throws IllegalArgumentException if an option is out of range
      */
-    List<String> run(Consumer<String> out) {
+    List<String> run(Consumer<String> out) throws Exception {
         check(seconds > 0 && !Double.isInfinite(seconds), "--seconds", seconds, "a positive number");
         check(gb > 0 && !Double.isInfinite(gb), "--gb", gb, "a positive number");
         check(windows > 0, "--windows", windows, "a positive integer");
@@ -107,6 +108,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (what == What.materialize || what == What.all) {
                 MaterializeBench.run(args(scratch, "--batches=" + batches), both);
+            }
+            if (what == What.service || what == What.all) {
+                ServiceBench.run(null, scratch, quick ? 0.5 : 2 * seconds, quick ? 4 : 32, quick, both);
             }
         } finally {
             if (dir == null && scratch != null) {

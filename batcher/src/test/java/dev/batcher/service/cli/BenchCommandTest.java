@@ -39,7 +39,7 @@ class BenchCommandTest {
     void help_describesWhatAndOptions() {
         Run r = execute("bench", "--help");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize or all", "--seconds=S", "--dir=DIR",
+        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service or all", "--seconds=S", "--dir=DIR",
                 "--gb=GB", "--threads=N", "--quick", "ratio = baseline time / candidate time")) {
             assertTrue(r.out().contains(s), "missing '" + s + "' in\n" + r.out());
         }
@@ -52,11 +52,11 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.lines();
         String all = String.join("\n", lines);
-        for (String header : List.of("# KernelBench: ", "# ReadBench: ", "# MaterializeBench: ")) {
+        for (String header : List.of("# KernelBench: ", "# ReadBench: ", "# MaterializeBench: ", "# ServiceBench: ")) {
             assertEquals(1, lines.stream().filter(l -> l.startsWith(header)).count(), all);
         }
         List<Figure> figures = lines.stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
-        assertEquals(12 + 12 + 10, figures.size(), all);
+        assertEquals(12 + 12 + 10 + 5, figures.size(), all);
         assertTrue(figures.stream().allMatch(f -> f.ratio() > 0), all);
         assertTrue(Files.isRegularFile(dir.resolve("contiguous/bench-data.properties")), "--dir keeps the data");
     }
