@@ -79,6 +79,34 @@ class CommandLineTest {
     }
 
     @Test
+    void serve_configFile_declaresBatchersAndBadConfigNamesTheField() throws Exception {
+        Path config = tmp.resolve("batchers.json");
+        Files.writeString(config, "{\"batchers\": {"
+                + "\"train\": {\"dataset\": \"" + TestData.dataset() + "\", \"source\": {\"type\": \"random\", \"batchSize\": 8,"
+                + " \"batchSeconds\": 30, \"channels\": \"fill:C3,C4\"}, \"options\": {\"normalize\": true}},"
+                + "\"valid\": {\"dataset\": \"" + TestData.dataset() + "\", \"source\": {\"type\": \"sequential\", \"batchSize\": 16,"
+                + " \"batchSeconds\": 30}, \"capacity\": 3}}}");
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs("--port", "0", "--config", config.toString(), "--local-workers", "2");
+        BatcherDaemon.Options o = serve.options();
+        assertEquals(java.util.Set.of("train", "valid"), o.batchers().keySet());
+        assertEquals(new SourceConfig.Random(8, 30, null, "fill:C3,C4", null, null), o.batchers().get("train").source());
+        assertTrue(o.batchers().get("train").options().normalize());
+        assertEquals(3, o.batchers().get("valid").capacity());
+        assertEquals(2, o.localWorkers());
+        assertEquals(0, o.managerSlots(), "with local workers the daemon materialises nothing itself");
+        try (BatcherDaemon d = BatcherDaemon.start(o.withLocalWorkers(0, 1).withManagerSlots(1).withMetricsPort(null))) {
+            assertEquals(java.util.List.of("train", "valid"), d.manager().names());
+        }
+        Files.writeString(config, "{\"batcher\": {}}");
+        ServeCommand bad = new ServeCommand();
+        new CommandLine(bad).parseArgs("--config", config.toString());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, bad::options);
+        assertTrue(e.getMessage().contains("batchers: ") && e.getMessage().contains("expected: an object of batcher specs by name"),
+                e.getMessage());
+    }
+
+    @Test
     void status_runningDaemon_tableAndJson() throws Exception {
         BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).withManagerSlots(1);
