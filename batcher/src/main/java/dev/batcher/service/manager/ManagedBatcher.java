@@ -201,7 +201,8 @@ public final class ManagedBatcher {
      * @param state the state the caller holds
      * @return the batch and its states, or the end; fails with {@link BatcherFailedException} at once
      *     if the batcher failed (even with good batches buffered), or {@link NotRunningException} if
-     *     it is stopped or closed with nothing buffered
+     *     it is stopped or closed with nothing buffered. Cancelling the future before it completes
+     *     withdraws the take without consuming a batch.
      */
     public CompletableFuture<TakeOutcome> take(BatchState state) {
         Objects.requireNonNull(state, "state");
@@ -401,6 +402,11 @@ public final class ManagedBatcher {
     private void serveTakers() {
         while (!takers.isEmpty()) {
             Taker t = takers.peekFirst();
+            if (t.promise.isDone()) {
+                // Cancelled by its client (a timeout): it must not consume a batch.
+                takers.pollFirst();
+                continue;
+            }
             if (status == Status.FAILED) {
                 takers.pollFirst().promise.completeExceptionally(new BatcherFailedException(name, failure));
                 continue;

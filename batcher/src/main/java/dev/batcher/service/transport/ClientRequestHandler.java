@@ -43,6 +43,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private final Manager manager;
     private final Executor blocking;
     private final String peer;
+    /** Requests still being answered, by id, so that a client's CANCEL can withdraw them. */
+    private final java.util.Map<Long, CompletableFuture<?>> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
     ClientRequestHandler(Manager manager, Executor blocking, String peer) {
         this.manager = manager;
@@ -59,7 +61,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         try {
             switch (frame.type()) {
                 case REQUEST -> handle(ctx.channel(), frame.id(), frame.header());
-                case CANCEL, GOODBYE -> { }
+                case CANCEL -> {
+                    CompletableFuture<?> f = pending.remove(frame.id());
+                    if (f != null) {
+                        f.cancel(false);
+                    }
+                }
+                case GOODBYE -> { }
                 default -> {
                     ProtocolException e = new ProtocolException("type", frame.type().name(),
                             "REQUEST, CANCEL or GOODBYE from a client");
@@ -90,7 +98,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 case "start" -> batcher(h).start(state(h)).thenApply(started -> response(id, r -> r.put("started", started)));
                 case "stop" -> batcher(h).stop().thenApply(v -> response(id, r -> { }));
                 case "status" -> batcher(h).status().thenApply(s -> response(id, r -> r.set("status", Messages.MAPPER.valueToTree(s))));
-                case "take" -> batcher(h).take(state(h)).thenApply(outcome -> take(id, outcome));
+                case "take" -> {
+                    CompletableFuture<TakeOutcome> taking = batcher(h).take(state(h));
+                    pending.put(id, taking);
+                    yield taking.thenApply(outcome -> take(id, outcome));
+                }
                 default -> throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, "op", op,
                         "one of create, start, take, stop, status, list");
             };
@@ -98,6 +110,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((frame, error) -> {
+            pending.remove(id);
             Frame out = error == null ? frame : errorFrame(id, error);
             ch.writeAndFlush(out).addListener(w -> {
                 if (!w.isSuccess() && ch.isActive()) {
@@ -189,6 +202,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                         ? ErrorFrames.CODE_BAD_REQUEST
                         : ErrorFrames.CODE_INTERNAL;
         return ErrorFrames.error(id, code, e, Map.of());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // A client that went away takes nothing more: withdraw its waiting takes.
+        for (CompletableFuture<?> f : pending.values()) {
+            f.cancel(false);
+        }
+        pending.clear();
+        ctx.fireChannelInactive();
     }
 
     @Override

@@ -203,6 +203,20 @@ class ManagedBatcherTest {
     }
 
     @Test
+    void take_cancelledWhileWaiting_consumesNoBatch() throws Exception {
+        ScriptedWorker w = new ScriptedWorker("w1", 1);
+        pool.join(w);
+        ManagedBatcher b = batcher(-1, null, null);
+        BatchState s = BatchState.initial(6);
+        get(b.start(s));
+        CompletableFuture<TakeOutcome> gaveUp = b.take(s);
+        assertTrue(gaveUp.cancel(false));
+        assertEquals(TestSources.key(s), takeKey(b, w, s), "the next take at the same state gets batch 0, no restart");
+        assertEquals(0, get(b.status()).restarts());
+        get(b.stop());
+    }
+
+    @Test
     void take_finiteSource_deliversAllThenEndThenDone() throws Exception {
         ScriptedWorker w = new ScriptedWorker("w1", 2);
         pool.join(w);
