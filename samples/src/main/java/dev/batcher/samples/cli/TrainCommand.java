@@ -21,7 +21,8 @@ import picocli.CommandLine.Unmatched;
                 "(--manager) or from this process. Every other option goes to the trainer: see",
                 "'bin/batcher train --trainer-help'."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--manager", paramLabel = "HOST:PORT", description = "Take batches from this daemon (default: in this process).")
+    @Option(names = "--manager", paramLabel = "HOST:PORT", description = "Take batches from this daemon, with the token in the BATCHER_TOKEN environment variable if it needs one "
+            + "(default: in this process).")
     String manager;
 
     @Option(names = "--run", defaultValue = "sleep", description = "The run's name on the daemon (default: ${DEFAULT-VALUE}).")
@@ -49,7 +50,9 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--manager: '" + manager + "' (expected: HOST:PORT)");
             }
             InetSocketAddress address = new InetSocketAddress(manager.substring(0, colon), Integer.parseInt(manager.substring(colon + 1)));
-            String token = System.getenv("BATCHER_TOKEN");
+            // As TokenOptions reads it for serve, worker and status: surrounding whitespace (a newline) is not part of it.
+            String env = System.getenv("BATCHER_TOKEN");
+            String token = env == null || env.isBlank() ? null : env.strip();
             try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token))) {
                 r = SleepStageTrainer.run(args, new ServiceBatcherFactory(client, run), System.out, StepListener.none());
             }
