@@ -373,6 +373,57 @@ class DocsTest {
         assertEquals(1, checked, "the --config example of operations.md");
     }
 
+    static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+    static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.*)$");
+
+    /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+    static String anchor(String heading) {
+        return heading.strip().toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+    }
+
+    static Set<String> anchors(Path md) {
+        Set<String> out = new HashSet<>();
+        boolean inBlock = false;
+        for (String line : Docs.read(md).lines().toList()) {
+            if (line.strip().startsWith("```")) {
+                inBlock = !inBlock;
+            }
+            Matcher m = HEADING.matcher(line);
+            if (!inBlock && m.matches()) {
+                out.add(anchor(m.group(1)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void relativeLinksInTheDocs_leadToFilesAndHeadings() {
+        List<String> broken = new ArrayList<>();
+        int links = 0;
+        for (Path md : Docs.markdownFiles()) {
+            List<String> lines = Docs.read(md).lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = LINK.matcher(lines.get(i));
+                while (m.find()) {
+                    String target = m.group(1);
+                    if (target.matches("[a-z]+:.*")) {
+                        continue; // https:, mailto:
+                    }
+                    links++;
+                    String path = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+                    Path file = path.isEmpty() ? md : md.getParent().resolve(path).normalize();
+                    if (!Files.exists(file)) {
+                        broken.add(Docs.relative(md) + ":" + (i + 1) + ": " + target + ": no such file");
+                    } else if (target.contains("#") && !anchors(file).contains(target.substring(target.indexOf('#') + 1))) {
+                        broken.add(Docs.relative(md) + ":" + (i + 1) + ": " + target + ": no such heading in " + Docs.relative(file));
+                    }
+                }
+            }
+        }
+        assertTrue(broken.isEmpty(), String.join("\n", broken));
+        assertTrue(links > 10, "relative links checked: " + links);
+    }
+
     static final Pattern METRIC_ROW = Pattern.compile("^\\| `(batcher_[a-z_]+)` \\| (\\w+) \\|");
     static final Pattern COLUMN_ROW = Pattern.compile("^\\| `([A-Z/-]+)` \\|");
 
