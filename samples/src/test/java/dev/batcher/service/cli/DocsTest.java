@@ -109,6 +109,17 @@ class DocsTest {
         all.forEach(c -> subcommands.add(c.args().isEmpty() ? "(none)" : c.args().get(0)));
         System.out.println("DocsTest: " + all.size() + " bin/batcher commands parse; per file " + perFile + "; subcommands "
                 + subcommands);
+        // The rule the docs teach: a daemon that other machines can reach requires a token.
+        for (Command c : all) {
+            List<String> a = c.args();
+            boolean exposed = !a.isEmpty() && a.get(0).equals("serve") && a.stream().anyMatch(x -> x.startsWith("--bind")
+                    && !x.endsWith("127.0.0.1") && !x.endsWith("localhost") && !x.equals("--bind"))
+                    || a.contains("--bind") && !List.of("127.0.0.1", "localhost").contains(a.get(a.indexOf("--bind") + 1));
+            if (exposed) {
+                assertTrue(a.stream().anyMatch(x -> x.startsWith("--token-file")), c.where() + ": " + c.text()
+                        + " binds beyond loopback without --token-file");
+            }
+        }
         for (String required : List.of("index", "peek", "serve", "worker", "status", "train", "generate")) {
             assertTrue(subcommands.contains(required), "the docs show no 'bin/batcher " + required + "' (or it was not found)");
         }
