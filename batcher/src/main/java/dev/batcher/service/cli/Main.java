@@ -17,7 +17,30 @@ public final class Main {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        configureLogging();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Applies this module's {@code simplelogger.properties} as system properties, which slf4j-simple
+     * ranks above any file. jHDF's jar holds a file of the same name that logs every file open to
+     * standard output, and which of the two the class path finds first depends on the order in which
+     * {@code lib/*} is listed: the output of {@code status --json} or {@code peek} must not.
+     */
+    static void configureLogging() {
+        String self = Main.class.getName().replace('.', '/') + ".class";
+        java.net.URL url = Main.class.getClassLoader().getResource(self);
+        if (url == null) {
+            return;
+        }
+        String base = url.toString().substring(0, url.toString().length() - self.length());
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = java.net.URI.create(base + "simplelogger.properties").toURL().openStream()) {
+            p.load(in);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return; // slf4j-simple's own configuration then
+        }
+        p.forEach((k, v) -> System.getProperties().putIfAbsent(k, v));
     }
 
     /** Returns the configured command line, for tests. */

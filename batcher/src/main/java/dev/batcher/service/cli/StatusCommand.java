@@ -40,6 +40,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.println(BatcherJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
             } else {
                 out.print(table(all));
+                out.flush(); // print does not flush, and picocli's writer buffers: without this the table never appears
             }
             return all.stream().anyMatch(s -> s.failure() != null) ? 1 : 0;
         }

@@ -115,6 +115,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             ch.writeAndFlush(out).addListener(w -> {
                 if (!w.isSuccess() && ch.isActive()) {
                     log.warn("answering request {} of client {} failed: {}", id, peer, w.cause().toString());
+                    if (error == null) {
+                        // Nothing was sent (a batch above the maximum frame length fails before its first byte):
+                        // answer with the cause rather than leave the client waiting until its timeout.
+                        ch.writeAndFlush(ErrorFrames.error(id, ErrorFrames.CODE_INTERNAL, w.cause(), Map.of()));
+                    }
                 }
             });
         });

@@ -81,7 +81,14 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
                 answerCancelled(ch, id);
                 return;
             }
-            ch.writeAndFlush(Frame.of(MessageType.JOB_RESULT, id, Messages.tensorHeader(m), m.payload()));
+            ch.writeAndFlush(Frame.of(MessageType.JOB_RESULT, id, Messages.tensorHeader(m), m.payload())).addListener(f -> {
+                if (!f.isSuccess() && ch.isActive()) {
+                    // Nothing was sent (a result above the maximum frame length fails before its first byte): say why,
+                    // so the manager retries or fails the batch with this cause instead of waiting for it for ever.
+                    log.warn("job {}: sending its result failed: {}", id, f.cause().toString());
+                    ch.writeAndFlush(ErrorFrames.jobFailure(id, f.cause(), Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
+                }
+            });
         } catch (Exception | Error e) {
             cancelled.remove(id);
             Map<String, String> context = new LinkedHashMap<>();

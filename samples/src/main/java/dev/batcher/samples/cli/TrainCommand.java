@@ -23,7 +23,8 @@ import picocli.CommandLine.Unmatched;
                 "'bin/batcher train --trainer-help'."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--manager", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "Take batches from this daemon (default: in this process).")
+            description = "Take batches from this daemon, with the token in the BATCHER_TOKEN environment variable if it "
+                    + "needs one (default: in this process).")
     InetSocketAddress manager;
 
     @Option(names = "--run", defaultValue = "sleep", description = "The run's name on the daemon (default: ${DEFAULT-VALUE}).")
@@ -47,7 +48,9 @@ public final class TrainCommand implements Callable<Integer> {
             r = SleepStageTrainer.run(args, new LocalBatcherFactory(), System.out, StepListener.none());
         } else {
             InetSocketAddress address = manager;
-            String token = System.getenv("BATCHER_TOKEN");
+            // As TokenOptions reads it for serve, worker and status: surrounding whitespace (a newline) is not part of it.
+            String env = System.getenv("BATCHER_TOKEN");
+            String token = env == null || env.isBlank() ? null : env.strip();
             try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token))) {
                 r = SleepStageTrainer.run(args, new ServiceBatcherFactory(client, run), System.out, StepListener.none());
             }
