@@ -58,7 +58,10 @@ class DocsTest {
      */
     static String check(List<String> args, boolean inline) {
         try {
-            ParseResult parsed = Main.commandLine().parseArgs(args.toArray(String[]::new));
+            // systemd fills in a template unit's specifiers: %i is the instance (the daemon's HOST:PORT), %H the host.
+            String[] words = args.stream().map(a -> a.replace("%i", "manager.example:7070").replace("%H", "worker-host"))
+                    .toArray(String[]::new);
+            ParseResult parsed = Main.commandLine().parseArgs(words);
             ParseResult sub = parsed.subcommand();
             if (sub != null && sub.commandSpec().name().equals("train") && !sub.unmatched().isEmpty()) {
                 // train hands every option it does not know to the trainer: those must be the trainer's.
