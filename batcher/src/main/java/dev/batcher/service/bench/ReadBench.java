@@ -32,7 +32,8 @@ import java.util.zip.Inflater;
 
 /**
  * How fast windows come out of recording files: 8 channels x 7680 int16 samples (30 s at 256 Hz) at
- * random offsets, read through {@link RecordingFiles#readSignal} (jhdf), from files of each layout
+ * random offsets, read through {@link RecordingFiles#readSignal} (its positional-read fast path for the
+ * contiguous layout, jhdf for the others), from files of each layout
  * the generator writes, on 1 and 2 threads. Each figure is in MB/s of int16 delivered (1 MB =
  * 10<sup>6</sup> bytes) and is a ratio against a baseline measured in the same run (see {@link
  * Harness} for the method):

@@ -4,6 +4,7 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -15,6 +16,7 @@ final class Handle {
     final Path path;
     final HdfFile file;
     private final ConcurrentHashMap<String, Dataset> datasets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Optional<ContiguousStorage>> storages = new ConcurrentHashMap<>();
 
     /** Guarded by the cache. */
     int leases;
@@ -39,6 +41,22 @@ final class Handle {
             }
         }
         return dataset;
+    }
+
+    /**
+     * Returns the contiguous storage of the dataset at {@code normalizedPath} if the fast path reads it,
+     * or {@code null} if jhdf does; worked out once per handle (it reads this handle's channel).
+     */
+    ContiguousStorage contiguous(String normalizedPath, Dataset dataset) {
+        Optional<ContiguousStorage> storage = storages.get(normalizedPath);
+        if (storage == null) {
+            storage = Optional.ofNullable(ContiguousStorage.of(dataset, file));
+            Optional<ContiguousStorage> raced = storages.putIfAbsent(normalizedPath, storage);
+            if (raced != null) {
+                storage = raced;
+            }
+        }
+        return storage.orElse(null);
     }
 
     /** Tells whether the file channel is still open (an interrupt during a read closes it for everyone). */

@@ -17,6 +17,7 @@ import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.StringData;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -57,12 +59,29 @@ import java.util.function.Function;
  * <p><b>Caching.</b> Resolved paths and parsed {@link SignalInfo}/{@link LabelInfo} are cached for the
  * life of this object: files must not change while it is open.
  *
+ * <p><b>Contiguous fast path.</b> {@link #readSignal} reads windows of datasets stored contiguously
+ * (HDF5's CONTIGUOUS layout, which has no filters) whose storage is allocated, int16 or float32 of
+ * either byte order, without jhdf's slicing: it reads each row of the window (or, when the rows are
+ * close together, one span covering them) with positional {@link FileChannel} reads into a reused
+ * per-thread direct buffer of at most 1 MiB, and copies the bytes into the result in the dataset's byte
+ * order. It reads through the same channel jhdf opened for the file (no second file descriptor), so
+ * leases, eviction, closing and the recovery from interrupts above apply to it unchanged. Chunked and
+ * filtered datasets, unallocated contiguous ones (never written) and anything else unusual are read
+ * by jhdf. The system property {@value #FAST_PATH_PROPERTY}{@code =false}, read when an instance is
+ * created, turns the fast path off (every read through jhdf).
+ *
  * <p>Every method is thread-safe. Reads of the same dataset from several threads run in parallel:
- * jhdf reads with positional I/O and keeps no per-read state in a dataset. jhdf itself promises only
- * concurrent reads of different datasets or files; sharing one dataset is checked by this module's
- * concurrency tests (including readers interrupted mid-read), not guaranteed upstream.
+ * jhdf reads with positional I/O and keeps no per-read state in a dataset, and neither does the fast
+ * path. jhdf itself promises only concurrent reads of different datasets or files; sharing one dataset
+ * is checked by this module's concurrency tests (including readers interrupted mid-read), not
+ * guaranteed upstream.
  */
 public final class RecordingFiles implements AutoCloseable {
+    /**
+     * The system property that turns the contiguous fast path of {@link #readSignal} off when
+     * {@code false} (it is on unless the property says {@code false}); read by the constructor.
+     */
+    public static final String FAST_PATH_PROPERTY = "batcher.hdf5.contiguousFastPath";
     /** The HDF5 signature, which starts a file or a user block boundary (offset 0, 512, 1024, 2048...). */
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     /** Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. */
@@ -75,6 +94,17 @@ public final class RecordingFiles implements AutoCloseable {
     private final ConcurrentHashMap<String, Path> resolved = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InfoKey, SignalInfo> signalInfos = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InfoKey, LabelInfo> labelInfos = new ConcurrentHashMap<>();
+    private final boolean fastPath;
+    private final LongAdder contiguousReads = new LongAdder();
+    private final LongAdder jhdfReads = new LongAdder();
+
+    /** Which code reads a signal dataset's windows (for tests). */
+    enum ReadPath {
+        /** Positional reads of the contiguous storage ({@link ContiguousStorage}). */
+        CONTIGUOUS,
+        /** jhdf's {@code Dataset.getData(offset, shape)}. */
+        JHDF
+    }
 
     private record InfoKey(Path file, String dataset) {
     }
@@ -88,6 +118,14 @@ public final class RecordingFiles implements AutoCloseable {
      *     or {@code maxOpenFiles < 1}
      */
     public RecordingFiles(List<Path> roots, int maxOpenFiles) {
+        this(roots, maxOpenFiles, !"false".equalsIgnoreCase(System.getProperty(FAST_PATH_PROPERTY, "true").trim()));
+    }
+
+    /**
+     * Creates a reader with the contiguous fast path on or off, whatever {@value #FAST_PATH_PROPERTY}
+     * says (for tests).
+     */
+    RecordingFiles(List<Path> roots, int maxOpenFiles, boolean fastPath) {
         Objects.requireNonNull(roots, "roots");
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("roots: [] (expected: at least one directory)");
@@ -108,6 +146,7 @@ public final class RecordingFiles implements AutoCloseable {
             }
         }
         this.roots = List.copyOf(real);
+        this.fastPath = fastPath;
         this.cache = new HandleCache(maxOpenFiles, RecordingFiles::open);
     }
 
@@ -328,6 +367,8 @@ public final class RecordingFiles implements AutoCloseable {
      * {@code [firstChannel, firstChannel + channelCount)} and samples
      * {@code [sampleStart, sampleStart + sampleCount)}. The window is checked against the dataset's
      * extent before anything is read. Works for datasets of any length (billions of samples).
+     * Contiguous datasets are read with positional reads of their storage, others through jhdf (see
+     * the class description); both return the same samples.
      *
      * @param file a path relative to the roots
      * @param dataset the signal dataset's path inside the file
@@ -348,16 +389,40 @@ public final class RecordingFiles implements AutoCloseable {
                                 long sampleStart, int sampleCount) {
         String path = normalizeDataset(dataset);
         Window window = new Window(firstChannel, channelCount, sampleStart, sampleCount);
-        return withDataset(file, path, window, ds -> {
+        return withHandle(file, path, window, handle -> {
+            Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
             long[] dims = ds.getDimensionsAsLong();
             SampleType type = signalType(file, path, ds);
             checkWindow(file, path, window, dims);
+            ContiguousStorage storage = fastPath ? handle.contiguous(path, ds) : null;
+            if (storage != null) {
+                contiguousReads.increment();
+                return readContiguous(storage, file, path, window);
+            }
+            jhdfReads.increment();
             Object data = ds.getData(new long[] {firstChannel, sampleStart}, new int[] {channelCount, sampleCount});
             if (type == SampleType.INT16) {
                 return RawWindow.ofShorts((short[][]) data);
             }
             return RawWindow.ofFloats((float[][]) data);
         });
+    }
+
+    /**
+     * Reads a checked window with the fast path. The end of the file inside the window (a truncated
+     * file) fails here with {@link Reason#UNREADABLE}; any other I/O failure, including a channel closed
+     * by an interrupt, is thrown on unchecked for {@link #withHandle} to recover from or translate, as a
+     * failure inside jhdf would be.
+     */
+    private static RawWindow readContiguous(ContiguousStorage storage, String file, String path, Window window) {
+        try {
+            return storage.read(window.firstRow(), (int) window.rows(), window.start(), (int) window.count());
+        } catch (EOFException e) {
+            throw new RecordingReadException(Reason.UNREADABLE, file, path, window,
+                    "read: " + e.getMessage() + " (expected: a readable, complete HDF5 file)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("positional read of " + storage + ": " + e, e);
+        }
     }
 
     /**
@@ -403,6 +468,29 @@ public final class RecordingFiles implements AutoCloseable {
     /** Returns the number of cached handles (for tests). */
     int cachedFiles() {
         return cache.cachedFiles();
+    }
+
+    /** Returns how {@link #readSignal} reads windows of {@code dataset} in {@code file} (for tests). */
+    ReadPath readPath(String file, String dataset) {
+        String path = normalizeDataset(dataset);
+        return withHandle(file, path, null, handle -> {
+            Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
+            signalType(file, path, ds);
+            return fastPath && handle.contiguous(path, ds) != null ? ReadPath.CONTIGUOUS : ReadPath.JHDF;
+        });
+    }
+
+    /**
+     * Returns the number of signal window reads the contiguous fast path started so far, a read tried
+     * again after a closed channel counting again (for tests).
+     */
+    long contiguousReads() {
+        return contiguousReads.sum();
+    }
+
+    /** Returns the number of signal window reads jhdf started so far, counted as {@link #contiguousReads} (for tests). */
+    long jhdfReads() {
+        return jhdfReads.sum();
     }
 
     /**

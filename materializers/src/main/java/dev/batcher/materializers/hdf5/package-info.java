@@ -9,6 +9,8 @@
  * {@link dev.batcher.materializers.dataset.LabelInfo}, and reads windows: signal windows as
  * {@link dev.batcher.materializers.hdf5.RawWindow} (int16 or float32, exactly as stored) and label
  * windows as {@code int[][]}. Only the requested window is read, so recordings of any length work.
+ * Signal windows of contiguous datasets are read with positional reads of their storage, bypassing
+ * jhdf's slicing (package-private {@code ContiguousStorage}); chunked and filtered datasets are read by jhdf.
  *
  * <p>Every failure is a {@link dev.batcher.materializers.hdf5.RecordingReadException} naming the file,
  * the dataset and the window, with a {@link dev.batcher.materializers.hdf5.RecordingReadException.Reason}.
