@@ -24,7 +24,10 @@ package dev.batcher.materializers.kernels;
  *   <li>{@value #PATH_PROPERTY}{@code =scalar} makes {@link #defaults()} return the scalar path;
  *   <li>{@value #BITS_PROPERTY}{@code =128|256|512} forces the vector width (read once, when the
  *       vector path is first used; another value is ignored with a warning). It is a diagnostic: it
- *       cannot change results, only speed.
+ *       cannot change results, only speed. Without it the width is the JVM's preferred one (512
+ *       bits on AVX-512), the fastest measured: 256 bits was slower on AVX-512 for decode, montage
+ *       and resampling, and narrowing the vectors was no cure for the JDK 17 slowdowns described
+ *       in {@code VectorKernels} ({@code docs/benchmarks.md}, 2026-11-22).
  * </ul>
  */
 public final class Kernels {
