@@ -288,6 +288,30 @@ class BatcherServiceTest {
     }
 
     @Test
+    void take_withPrefetch_sameBatchesAsLocal_andAnyOtherStateStillGetsItsOwnBatch() throws Exception {
+        try (BatcherClient c = BatcherClient.connect(multi.address(),
+                dev.batcher.client.ClientOptions.defaults().withPrefetch(true)); LocalBatcher local = local(RANDOM)) {
+            BatcherHandle h = c.batcher("prefetch");
+            h.create(spec(RANDOM));
+            h.start(INIT);
+            BatchState s = INIT;
+            for (int i = 0; i < 8; i++) {
+                String remote = digest(h.take(s));
+                assertEquals(digest(local.take(s)), remote);
+                s = state(remote);
+            }
+            assertEquals(0, h.status().restarts(), "in-order takes find the prefetched batch");
+            BatchState elsewhere = new BatchState(1338, 77);
+            assertEquals(digest(local.take(elsewhere)), digest(h.take(elsewhere)));
+            BatchState skipAhead = state(digest(local.take(elsewhere))).next();
+            assertEquals(digest(local.take(skipAhead)), digest(h.take(skipAhead)));
+            h.stop();
+            assertEquals(Status.CLOSED, h.status().status());
+            await().atMost(Duration.ofSeconds(10)).until(() -> freeSlots(multi) == 3);
+        }
+    }
+
+    @Test
     void take_batcherDefinedByASourceInterface_isExercisedThroughTheSameContract() throws Exception {
         // The service and the local batcher both implement Batcher: a loop written once runs on either.
         try (BatcherClient c = BatcherClient.connect(multi.address()); LocalBatcher local = local(RANDOM)) {

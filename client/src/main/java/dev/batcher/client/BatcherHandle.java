@@ -64,6 +64,11 @@ public final class BatcherHandle implements Batcher {
     private boolean started;
     /** The connection on which the batcher was last (re-)started; guarded by this. */
     private long startedOn = -1;
+    /** The take sent ahead for the state the last take returned, or null; guarded by this. */
+    private Prefetch prefetched;
+
+    /** A take sent before the caller asked for it. */
+    private record Prefetch(Connection connection, BatchState state, Connection.Pending request) {}
 
     BatcherHandle(BatcherClient client, String name) {
         this.client = client;
@@ -126,6 +131,7 @@ public final class BatcherHandle implements Batcher {
     public boolean start(BatchState state) {
         checkState(state);
         checkOpen(Requests.START);
+        dropPrefetch("start was called");
         synchronized (this) {
             Connection connection = client.connection(Requests.describe(Requests.START, name));
             recreate(connection);
@@ -138,6 +144,12 @@ public final class BatcherHandle implements Batcher {
 
     /**
      * Takes the batch at {@code state}. Waits up to {@link ClientOptions#takeTimeout()} for it.
+     *
+     * <p>With {@link ClientOptions#prefetch()} on, for a batcher this handle started, a take
+     * that returns a batch at once asks the daemon for the batch at the state it returned, so that
+     * batch crosses the network while the caller works; the next {@code take} of that state finds it
+     * under way. A take of any other state drops it (the daemon then restarts there, as it would
+     * have anyway), so what a take returns is always the batch at the state it was given.
      *
      * @param state where the caller stands: the state it started at or the state the previous
      *     {@code take} returned
@@ -163,6 +175,7 @@ public final class BatcherHandle implements Batcher {
         checkState(state);
         checkOpen(Requests.TAKE);
         Connection connection = client.connection(Requests.describe(Requests.TAKE, name));
+        Connection.Pending request;
         synchronized (this) {
             recreate(connection);
             if (started && startedOn != connection.generation()) {
@@ -170,10 +183,41 @@ public final class BatcherHandle implements Batcher {
                 sendStart(connection, state);
                 startedOn = connection.generation();
             }
+            Prefetch ahead = prefetched;
+            prefetched = null;
+            if (ahead != null && ahead.connection() == connection && ahead.state().equals(state)) {
+                request = ahead.request();
+            } else {
+                if (ahead != null) {
+                    ahead.connection().drop(ahead.request(), "the next take asked for " + state + ", not " + ahead.state());
+                }
+                request = connection.send(Requests.TAKE, name, Requests.withState(Requests.TAKE, name, state));
+            }
         }
-        Frame answer = connection.call(Requests.TAKE, name,
-                Requests.withState(Requests.TAKE, name, state), client.options().takeTimeout());
-        return Requests.taken(answer, name, state);
+        Frame answer = connection.await(request, client.options().takeTimeout());
+        Taken taken = Requests.taken(answer, name, state);
+        if (taken instanceof Taken.Next next && client.options().prefetch()) {
+            synchronized (this) {
+                if (started && !closed && prefetched == null) {
+                    // The next batch crosses the network while the caller trains on this one.
+                    prefetched = new Prefetch(connection, next.state(), connection.send(Requests.TAKE, name,
+                            Requests.withState(Requests.TAKE, name, next.state())));
+                }
+            }
+        }
+        return taken;
+    }
+
+    /** Withdraws the take sent ahead, if any; its batch, if it came, is released. */
+    private void dropPrefetch(String why) {
+        Prefetch ahead;
+        synchronized (this) {
+            ahead = prefetched;
+            prefetched = null;
+        }
+        if (ahead != null) {
+            ahead.connection().drop(ahead.request(), why);
+        }
     }
 
     /**
@@ -191,6 +235,7 @@ public final class BatcherHandle implements Batcher {
      */
     public void stop() {
         checkOpen(Requests.STOP);
+        dropPrefetch("stop was called");
         synchronized (this) {
             try {
                 Connection connection = client.connection(Requests.describe(Requests.STOP, name));
@@ -236,6 +281,7 @@ public final class BatcherHandle implements Batcher {
     @Override
     public void close() {
         closed = true;
+        dropPrefetch("the handle was closed");
     }
 
     @Override

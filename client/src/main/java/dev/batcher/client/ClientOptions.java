@@ -32,9 +32,12 @@ import java.util.Objects;
  *     running by {@link BatcherClient#close()}; it must use the NIO transport
  *     ({@code MultiThreadIoEventLoopGroup} with {@code NioIoHandler}). Null: the client creates
  *     a one-thread group of daemon threads and shuts it down when it is closed
+ * @param prefetch whether {@code take} asks for the next batch as soon as it returns one, so that
+ *     the next batch crosses the network while the caller trains on this one (a take at the state it
+ *     returned then finds it ready; a take at any other state drops it)
  */
 public record ClientOptions(String token, Duration connectTimeout, Duration requestTimeout,
-        Duration takeTimeout, WireConfig wire, String clientName, EventLoopGroup eventLoopGroup) {
+        Duration takeTimeout, WireConfig wire, String clientName, EventLoopGroup eventLoopGroup, boolean prefetch) {
     /** Default {@link #connectTimeout()}: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link #requestTimeout()}: 30 s. */
@@ -76,15 +79,15 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
 
     /**
      * Returns the defaults: no token, 10 s to connect, 30 s per request, 60 s per {@code take},
-     * {@link WireConfig#defaults()}, the name {@code java-client-<pid>}, and a group of the
-     * client's own.
+     * {@link WireConfig#defaults()}, the name {@code java-client-<pid>}, a group of the client's
+     * own, and no prefetching.
      *
      * @return the default options
      */
     public static ClientOptions defaults() {
         return new ClientOptions(null, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
                 DEFAULT_TAKE_TIMEOUT, WireConfig.defaults(),
-                "java-client-" + ProcessHandle.current().pid(), null);
+                "java-client-" + ProcessHandle.current().pid(), null, false);
     }
 
     /**
@@ -96,7 +99,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withToken(String newToken) {
         return new ClientOptions(newToken, connectTimeout, requestTimeout, takeTimeout, wire,
-                clientName, eventLoopGroup);
+                clientName, eventLoopGroup, prefetch);
     }
 
     /**
@@ -109,7 +112,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withConnectTimeout(Duration timeout) {
         return new ClientOptions(token, timeout, requestTimeout, takeTimeout, wire, clientName,
-                eventLoopGroup);
+                eventLoopGroup, prefetch);
     }
 
     /**
@@ -122,7 +125,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withRequestTimeout(Duration timeout) {
         return new ClientOptions(token, connectTimeout, timeout, takeTimeout, wire, clientName,
-                eventLoopGroup);
+                eventLoopGroup, prefetch);
     }
 
     /**
@@ -135,7 +138,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withTakeTimeout(Duration timeout) {
         return new ClientOptions(token, connectTimeout, requestTimeout, timeout, wire, clientName,
-                eventLoopGroup);
+                eventLoopGroup, prefetch);
     }
 
     /**
@@ -147,7 +150,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withWire(WireConfig config) {
         return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, config,
-                clientName, eventLoopGroup);
+                clientName, eventLoopGroup, prefetch);
     }
 
     /**
@@ -160,7 +163,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withClientName(String name) {
         return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, name,
-                eventLoopGroup);
+                eventLoopGroup, prefetch);
     }
 
     /**
@@ -172,15 +175,25 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withEventLoopGroup(EventLoopGroup group) {
         return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire,
-                clientName, group);
+                clientName, group, prefetch);
     }
 
     /** Returns the options with the token redacted. */
+    /**
+     * Returns a copy that prefetches the next batch, or not.
+     *
+     * @param on whether {@code take} asks for the next batch ahead
+     * @return the new options
+     */
+    public ClientOptions withPrefetch(boolean on) {
+        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, clientName, eventLoopGroup, on);
+    }
+
     @Override
     public String toString() {
         return "ClientOptions[token=" + (token == null ? "absent" : "<redacted>") + ", connectTimeout="
                 + connectTimeout + ", requestTimeout=" + requestTimeout + ", takeTimeout="
                 + takeTimeout + ", wire=" + wire + ", clientName=" + clientName
-                + ", eventLoopGroup=" + (eventLoopGroup == null ? "own" : "shared") + "]";
+                + ", eventLoopGroup=" + (eventLoopGroup == null ? "own" : "shared") + ", prefetch=" + prefetch + "]";
     }
 }

@@ -41,7 +41,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
     /** A request waiting for its answer. */
-    private static final class Pending {
+    static final class Pending {
         final long id;
         final String op;
         final String batcher;
@@ -119,6 +119,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
      *     sent), or the request could not be encoded
      */
     Frame call(String op, String batcher, ObjectNode header, Duration timeout) {
+        return await(send(op, batcher, header), timeout);
+    }
+
+    /** Sends a request without waiting; {@link #await} or {@link #drop} it later. */
+    Pending send(String op, String batcher, ObjectNode header) {
         Pending request = new Pending(nextId.incrementAndGet(), op, batcher);
         pending.put(request.id, request);
         if (lost) {
@@ -133,10 +138,24 @@ final class Connection extends ChannelInboundHandlerAdapter {
                         }
                     });
         }
-        return await(request, timeout);
+        return request;
     }
 
-    private Frame await(Pending request, Duration timeout) {
+    /**
+     * Gives up a request sent with {@link #send}: releases its answer if it came, else cancels it on
+     * the daemon (which then withdraws it, or answers late and the answer is dropped).
+     */
+    void drop(Pending request, String reason) {
+        Frame late = abandon(request, new BatcherClientException(
+                Requests.describe(request.op, request.batcher) + " dropped: " + reason));
+        if (late != null) {
+            late.release();
+        } else {
+            cancel(request.id, reason);
+        }
+    }
+
+    Frame await(Pending request, Duration timeout) {
         String what = Requests.describe(request.op, request.batcher);
         try {
             return request.answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

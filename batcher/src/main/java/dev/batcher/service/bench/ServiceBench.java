@@ -3,6 +3,7 @@ package dev.batcher.service.bench;
 import dev.batcher.client.BatcherClient;
 import dev.batcher.client.BatcherHandle;
 import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.ClientOptions;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.DatasetIndexer;
 import dev.batcher.materializers.hdf5.RecordingFiles;
@@ -104,7 +105,7 @@ public final class ServiceBench {
                 new Setup("service, 2 worker processes of 1 slot", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(2, 1)));
         for (Setup setup : setups) {
             try (BatcherDaemon d = BatcherDaemon.start(setup.options.withWorkerJvmArgs(List.of("-Xmx1g")));
-                    BatcherClient c = BatcherClient.connect(d.address())) {
+                    BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(true))) {
                 awaitSlots(d, 2);
                 BatcherHandle h = c.batcher("bench");
                 h.create(spec);
@@ -118,32 +119,35 @@ public final class ServiceBench {
             }
         }
         // take() of batches that are already buffered, against raw netty of the same bytes.
-        int buffered = 24;
-        try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
-                BatcherClient c = BatcherClient.connect(d.address())) {
-            BatcherHandle h = c.batcher("buffered");
-            h.create(spec.withCapacity(buffered));
-            double best = 0;
-            for (int round = 0; round < 3; round++) {
-                BatchState s = BatchState.initial(100 + round);
-                h.start(s);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (h.status().buffered() < buffered && System.nanoTime() < deadline) {
-                    LockSupportPark.parkMillis(20);
+        int buffered = quick ? 4 : 24;
+        double raw = rawNettyBytesPerSecond(bytesPerBatch, buffered * 3);
+        for (boolean prefetch : new boolean[] {false, true}) {
+            try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
+                    BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(prefetch))) {
+                BatcherHandle h = c.batcher("buffered");
+                h.create(spec.withCapacity(buffered));
+                double best = 0;
+                for (int round = 0; round < 3; round++) {
+                    BatchState s = BatchState.initial(100 + round);
+                    h.start(s);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    while (h.status().buffered() < buffered && System.nanoTime() < deadline) {
+                        LockSupportPark.parkMillis(20);
+                    }
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < buffered; i++) {
+                        Taken.Next n = (Taken.Next) h.take(s);
+                        touch(n.batch());
+                        n.batch().close();
+                        s = n.state();
+                    }
+                    best = Math.max(best, buffered * (double) bytesPerBatch / ((System.nanoTime() - t0) / 1e9));
+                    h.stop();
                 }
-                long t0 = System.nanoTime();
-                for (int i = 0; i < buffered; i++) {
-                    Taken.Next n = (Taken.Next) h.take(s);
-                    touch(n.batch());
-                    n.batch().close();
-                    s = n.state();
-                }
-                best = Math.max(best, buffered * (double) bytesPerBatch / ((System.nanoTime() - t0) / 1e9));
-                h.stop();
+                emit.accept(new Figure("service take of buffered batches, " + (prefetch ? "prefetching" : "no prefetch"), best / 1e6,
+                        "MB/s", best / raw, String.format(Locale.ROOT, "raw netty loopback of the same bytes (%.0f MB/s)", raw / 1e6))
+                        .line());
             }
-            double raw = rawNettyBytesPerSecond(bytesPerBatch, buffered * 3);
-            emit.accept(new Figure("service take of buffered batches", best / 1e6, "MB/s", best / raw,
-                    String.format(Locale.ROOT, "raw netty loopback of the same bytes (%.0f MB/s)", raw / 1e6)).line());
         }
         // Restart latency: take at another state (stop, restart, materialise) against one materialisation.
         try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));

@@ -51,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
             // As TokenOptions reads it for serve, worker and status: surrounding whitespace (a newline) is not part of it.
             String env = System.getenv("BATCHER_TOKEN");
             String token = env == null || env.isBlank() ? null : env.strip();
-            try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token))) {
+            try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token).withPrefetch(true))) {
                 r = SleepStageTrainer.run(args, new ServiceBatcherFactory(client, run), System.out, StepListener.none());
             }
         }

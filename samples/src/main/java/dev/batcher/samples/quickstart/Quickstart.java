@@ -1,6 +1,7 @@
 package dev.batcher.samples.quickstart;
 
 import dev.batcher.client.BatcherClient;
+import dev.batcher.client.ClientOptions;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.DatasetIndexer;
 import dev.batcher.samples.sleep.ServiceBatcherFactory;
@@ -152,7 +153,7 @@ public final class Quickstart {
             out.printf("daemon on %s:%d with %s; worker logs in %s%n", daemon.address().getHostString(), daemon.address().getPort(),
                     o.workers() > 0 ? o.workers() + " worker processes of " + o.slots() + " slots" : o.slots() + " in-process slots",
                     o.dir().resolve("workers.log"));
-            try (BatcherClient client = BatcherClient.connect(daemon.address())) {
+            try (BatcherClient client = BatcherClient.connect(daemon.address(), ClientOptions.defaults().withPrefetch(true))) {
                 return SleepStageTrainer.run(args.toArray(String[]::new), new ServiceBatcherFactory(client, "quickstart"), out,
                         listener);
             }
