@@ -39,9 +39,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--progress-seconds", defaultValue = "5", description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
     double progressSeconds;
 
+    @Option(names = "--prefetch", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Ask for the next batch while training on this one; --no-prefetch to turn it off (default: on).")
+    boolean prefetch;
+
     @Override
     public Integer call() throws Exception {
-        Quickstart.run(new Quickstart.Options(dir, recordings, hours, steps, crashAt, checkpointEvery, workers, slots, progressSeconds),
+        Quickstart.run(new Quickstart.Options(dir, recordings, hours, steps, crashAt, checkpointEvery, workers, slots, progressSeconds, prefetch),
                 System.out);
         return 0;
     }

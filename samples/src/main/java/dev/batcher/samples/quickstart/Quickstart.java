@@ -42,9 +42,10 @@ public final class Quickstart {
      * @param workers local worker processes
      * @param slots jobs per worker process
      * @param progressSeconds seconds between progress lines
+     * @param prefetch whether the client asks for the next batch ahead ({@code ClientOptions.withPrefetch})
      */
     public record Options(Path dir, int recordings, double hours, int steps, int crashAt, int checkpointEvery, int workers, int slots,
-            double progressSeconds) {
+            double progressSeconds, boolean prefetch) {
         /**
          * Checks the settings.
          *
@@ -153,7 +154,7 @@ public final class Quickstart {
             out.printf("daemon on %s:%d with %s; worker logs in %s%n", daemon.address().getHostString(), daemon.address().getPort(),
                     o.workers() > 0 ? o.workers() + " worker processes of " + o.slots() + " slots" : o.slots() + " in-process slots",
                     o.dir().resolve("workers.log"));
-            try (BatcherClient client = BatcherClient.connect(daemon.address(), ClientOptions.defaults().withPrefetch(true))) {
+            try (BatcherClient client = BatcherClient.connect(daemon.address(), ClientOptions.defaults().withPrefetch(o.prefetch()))) {
                 return SleepStageTrainer.run(args.toArray(String[]::new), new ServiceBatcherFactory(client, "quickstart"), out,
                         listener);
             }

@@ -23,7 +23,7 @@ class QuickstartTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Quickstart.Result r;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            r = Quickstart.run(new Quickstart.Options(dir, 3, 0.1, 30, 15, 10, 1, 1, 0), out);
+            r = Quickstart.run(new Quickstart.Options(dir, 3, 0.1, 30, 15, 10, 1, 1, 0, true), out);
         }
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(15, r.crashedAt());
