@@ -7,12 +7,20 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Where the shared token comes from: a file (never the command line, where {@code ps} shows it) or the environment. */
-final class TokenOptions {
+public final class TokenOptions {
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "Read the shared token from this file (default: the BATCHER_TOKEN environment variable, if set).")
     Path tokenFile;
 
-    String token() throws IOException {
+    /**
+     * Returns the token: the trimmed content of {@code --token-file}, else the trimmed {@code
+     * BATCHER_TOKEN} variable, else null.
+     *
+     * @return the token, or null for none
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if the file is empty
+     */
+    public String token() throws IOException {
         if (tokenFile != null) {
             String t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
             if (t.isEmpty()) {

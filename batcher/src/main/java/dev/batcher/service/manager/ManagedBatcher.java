@@ -19,10 +19,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -477,14 +475,5 @@ public final class ManagedBatcher {
         return new BatcherStatus(name, status, failure, expected() == null ? null : expected().toString(), produced, taken,
                 buffered, inFlight, capacity, retries, redispatched, restarts, pool.workers(), pool.slots(), waiting,
                 status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9);
-    }
-
-    /** Returns the in-order states of the window, for tests. */
-    List<BatchState> windowStates() {
-        List<BatchState> s = new ArrayList<>();
-        for (Entry e : window) {
-            s.add(e.prev);
-        }
-        return s;
     }
 }

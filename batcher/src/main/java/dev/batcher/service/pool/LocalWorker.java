@@ -3,7 +3,6 @@ package dev.batcher.service.pool;
 import dev.batcher.materializers.materialize.Batch;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -20,7 +19,8 @@ public final class LocalWorker implements Worker {
     private final Executor executor;
     private final MaterializerCache materializers;
     private final ByteBufAllocator allocator;
-    private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+    /** Jobs submitted and not yet finished, and whether each was cancelled; a late cancel finds nothing. */
+    private final java.util.Map<Long, Boolean> live = new ConcurrentHashMap<>();
 
     /**
      * Creates the worker.
@@ -56,16 +56,24 @@ public final class LocalWorker implements Worker {
     @Override
     public CompletableFuture<Materialized> submit(Job job) {
         CompletableFuture<Materialized> result = new CompletableFuture<>();
+        live.put(job.id(), Boolean.FALSE);
         try {
-            executor.execute(() -> run(job, result));
+            executor.execute(() -> {
+                try {
+                    run(job, result);
+                } finally {
+                    live.remove(job.id());
+                }
+            });
         } catch (RejectedExecutionException e) {
+            live.remove(job.id());
             result.completeExceptionally(new WorkerLostException(name, "its executor is shut down"));
         }
         return result;
     }
 
     private void run(Job job, CompletableFuture<Materialized> result) {
-        if (cancelled.remove(job.id())) {
+        if (live.getOrDefault(job.id(), Boolean.FALSE)) {
             result.completeExceptionally(new JobFailedException(name, "java.util.concurrent.CancellationException",
                     "job " + job.id() + " cancelled", ""));
             return;
@@ -79,6 +87,6 @@ public final class LocalWorker implements Worker {
 
     @Override
     public void cancel(long jobId) {
-        cancelled.add(jobId);
+        live.computeIfPresent(jobId, (k, v) -> Boolean.TRUE);
     }
 }

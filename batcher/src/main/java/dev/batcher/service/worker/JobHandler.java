@@ -18,7 +18,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -30,7 +29,8 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
     private final String name;
     private final Executor executor;
     private final MaterializerCache materializers;
-    private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+    /** Jobs received and not yet answered, and whether each was cancelled; a late CANCEL finds nothing. */
+    private final Map<Long, Boolean> live = new ConcurrentHashMap<>();
 
     JobHandler(String name, Executor executor, MaterializerCache materializers) {
         this.name = name;
@@ -50,9 +50,16 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
                     long id = frame.id();
                     JsonNode h = frame.header();
                     Channel ch = ctx.channel();
-                    executor.execute(() -> run(ch, id, h));
+                    live.put(id, Boolean.FALSE);
+                    executor.execute(() -> {
+                        try {
+                            run(ch, id, h);
+                        } finally {
+                            live.remove(id);
+                        }
+                    });
                 }
-                case CANCEL -> cancelled.add(frame.id());
+                case CANCEL -> live.computeIfPresent(frame.id(), (k, v) -> Boolean.TRUE);
                 case GOODBYE -> ctx.close();
                 default -> log.warn("manager sent an unexpected {} frame; ignoring it", frame.type());
             }
@@ -63,7 +70,7 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
 
     private void run(Channel ch, long id, JsonNode h) {
         // Every job is answered, cancelled or not: the manager frees the job's slot when the answer arrives.
-        if (cancelled.remove(id)) {
+        if (live.getOrDefault(id, Boolean.FALSE)) {
             answerCancelled(ch, id);
             return;
         }
@@ -76,7 +83,7 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             try (Batch batch = materializers.get(dataset, options).materialize(spec)) {
                 m = Payloads.encode(batch, ch.alloc());
             }
-            if (cancelled.remove(id)) {
+            if (live.getOrDefault(id, Boolean.FALSE)) {
                 m.release();
                 answerCancelled(ch, id);
                 return;
@@ -90,7 +97,6 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         } catch (Exception | Error e) {
-            cancelled.remove(id);
             Map<String, String> context = new LinkedHashMap<>();
             context.put(RemoteBatcherException.CONTEXT_WORKER, name);
             if (e instanceof MaterializeException me) {

@@ -4,7 +4,6 @@ import dev.batcher.materializers.dataset.LabelInfo;
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.dataset.SampleType;
 import dev.batcher.materializers.dataset.SignalInfo;
-import dev.batcher.materializers.dataset.TimeSpan;
 import java.util.List;
 
 /** In-memory labeled signals for iteration tests: no files needed. */
@@ -32,9 +31,5 @@ final class Signals {
                 signal("a", List.of("C3", "C4", "O1", "O2", "M1", "M2"), 0, 40),
                 signal("b", List.of("F3", "F4", "C3", "C4"), 2, 17),
                 signal("c", List.of("C3", "C4", "EMG"), 1, 123));
-    }
-
-    static TimeSpan labelSpan(LabeledSignal s) {
-        return s.labelSpan();
     }
 }

@@ -8,11 +8,13 @@ import dev.batcher.samples.sleep.SleepStageTrainer;
 import dev.batcher.samples.sleep.StepListener;
 import dev.batcher.samples.sleep.TrainResult;
 import dev.batcher.service.cli.HostPort;
+import dev.batcher.service.cli.TokenOptions;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
@@ -23,7 +25,7 @@ import picocli.CommandLine.Unmatched;
                 "'bin/batcher train --trainer-help'."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--manager", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "Take batches from this daemon, with the token in the BATCHER_TOKEN environment variable if it "
+            description = "Take batches from this daemon, with the token of --token-file or BATCHER_TOKEN if it "
                     + "needs one (default: in this process).")
     InetSocketAddress manager;
 
@@ -33,11 +35,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--trainer-help", description = "Show the trainer's options.")
     boolean trainerHelp;
 
+    @Mixin
+    TokenOptions tokenOptions;
+
     @Unmatched
     List<String> trainerArgs = new ArrayList<>();
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (trainerHelp) {
             SleepStageTrainer.run(new String[] {"--help"});
             return 0;
@@ -48,9 +53,7 @@ public final class TrainCommand implements Callable<Integer> {
             r = SleepStageTrainer.run(args, new LocalBatcherFactory(), System.out, StepListener.none());
         } else {
             InetSocketAddress address = manager;
-            // As TokenOptions reads it for serve, worker and status: surrounding whitespace (a newline) is not part of it.
-            String env = System.getenv("BATCHER_TOKEN");
-            String token = env == null || env.isBlank() ? null : env.strip();
+            String token = tokenOptions.token();
             try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token).withPrefetch(true))) {
                 r = SleepStageTrainer.run(args, new ServiceBatcherFactory(client, run), System.out, StepListener.none());
             }
