@@ -336,6 +336,8 @@ class Client:
         """Runs ``fn`` on the connection, turning socket failures into ConnectionLostError."""
         try:
             return fn()
+        except (BatcherTimeoutError, ConnectionLostError):
+            raise  # OSErrors too (TimeoutError, ConnectionError), but already the right ones
         except (OSError, EOFError, wire.Stalled) as e:
             raise self._lost(c, what, e) from e
         except (ProtocolError, RemoteBatcherError):
@@ -627,7 +629,7 @@ class Batch:
         end: True when a finite source is exhausted (then there are no arrays).
 
     ``x`` (float32 ``[batch, channels, samples]``) and ``y`` (int32 ``[batch, label channels,
-    epochs]``) are numpy arrays, read-only views of the bytes received. A batch is a context
+    epochs]``) are numpy arrays, views of the bytes received (no copy is made). A batch is a context
     manager; :meth:`close` releases its memory. After ``close``, reading ``x`` or ``y`` raises
     :class:`~batcher.BatchClosedError`. An array fetched before ``close`` (``a = batch.x``) keeps
     its memory alive and stays valid over TCP; over shared memory its slot is given back to the
@@ -638,9 +640,6 @@ class Batch:
 
     def __init__(self, x: Optional[np.ndarray], y: Optional[np.ndarray], state: BatchState,
                  previous: BatchState, end: bool) -> None:
-        if x is not None:
-            x.flags.writeable = False
-            y.flags.writeable = False  # type: ignore[union-attr]
         self._x = x
         self._y = y
         self.state = state
