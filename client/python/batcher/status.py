@@ -53,6 +53,7 @@ class BatcherStatus:
     waiting_for_workers: bool
     batches_per_second: float
     take_wait_seconds: float
+    worker_restarts: int = 0
 
     @staticmethod
     def from_json(value: Any, field: str) -> "BatcherStatus":
@@ -75,7 +76,8 @@ class BatcherStatus:
                 workers=int(value["workers"]), slots=int(value["slots"]),
                 waiting_for_workers=bool(value["waitingForWorkers"]),
                 batches_per_second=float(value["batchesPerSecond"]),
-                take_wait_seconds=float(value["takeWaitSeconds"]))
+                take_wait_seconds=float(value["takeWaitSeconds"]),
+                worker_restarts=int(value.get("workerRestarts", 0)))
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ProtocolError(field, _shown(value), f"a BatcherStatus object; {e!r}") from None
 
