@@ -21,6 +21,8 @@ package dev.batcher.client;
  * @param waitingForWorkers true if it has work to dispatch but the pool has no workers
  * @param batchesPerSecond batches taken per second since the last start
  * @param takeWaitSeconds total time clients spent waiting in {@code take}
+ * @param workerRestarts local worker processes the daemon started in place of ones that exited
+ *     (daemon-wide: the same figure for every batcher)
  */
 public record BatcherStatus(
         String name,
@@ -39,4 +41,5 @@ public record BatcherStatus(
         int slots,
         boolean waitingForWorkers,
         double batchesPerSecond,
-        double takeWaitSeconds) {}
+        double takeWaitSeconds,
+        long workerRestarts) {}

@@ -478,6 +478,7 @@ public final class ManagedBatcher {
         double seconds = (ticker.getAsLong() - startedAt) / 1e9;
         return new BatcherStatus(name, status, failure, expected() == null ? null : expected().toString(), produced, taken,
                 buffered, inFlight, capacity, retries, redispatched, restarts, pool.workers(), pool.slots(), waiting,
-                status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9);
+                status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9,
+                pool.workerRestarts());
     }
 }
