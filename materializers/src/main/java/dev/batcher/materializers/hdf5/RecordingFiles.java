@@ -12,6 +12,7 @@ import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfChecksumMismatchException;
 import io.jhdf.exceptions.HdfFilterException;
 import io.jhdf.exceptions.HdfInvalidPathException;
+import io.jhdf.filter.FilterManager;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -97,6 +98,11 @@ public final class RecordingFiles implements AutoCloseable {
     private final boolean fastPath;
     private final LongAdder contiguousReads = new LongAdder();
     private final LongAdder jhdfReads = new LongAdder();
+
+    static {
+        // jhdf's own filter for id 3 does not verify checksums; ours does (see Fletcher32Filter).
+        Fletcher32Filter.install();
+    }
 
     /** Which code reads a signal dataset's windows (for tests). */
     enum ReadPath {
@@ -379,7 +385,10 @@ public final class RecordingFiles implements AutoCloseable {
      * @return the raw samples, {@code [channelCount][sampleCount]}, int16 or float32 as stored
      * @throws RecordingReadException with reason {@link Reason#OUT_OF_RANGE} if the window is empty or
      *     leaves the dataset; {@link Reason#UNSUPPORTED_FILTER} (the message says how to repack the file);
-     *     {@link Reason#UNREADABLE} if the file is truncated or corrupt (including checksum mismatches);
+     *     {@link Reason#CORRUPT} if a chunk of the window fails an integrity check (a Fletcher32 checksum
+     *     mismatch, a damaged or truncated deflate stream, an LZF stream that overruns or underruns its
+     *     chunk; the message names the chunk); {@link Reason#UNREADABLE} if the file is truncated or its
+     *     metadata is corrupt (including metadata checksum mismatches);
      *     {@link Reason#INTERRUPTED} if the thread is interrupted (its interrupt flag stays set); and
      *     {@link Reason#PATH_REFUSED}, {@link Reason#MISSING_FILE}, {@link Reason#MISSING_DATASET},
      *     {@link Reason#WRONG_DATASET} as for {@link #signalInfo}
@@ -400,7 +409,12 @@ public final class RecordingFiles implements AutoCloseable {
                 return readContiguous(storage, file, path, window);
             }
             jhdfReads.increment();
-            Object data = ds.getData(new long[] {firstChannel, sampleStart}, new int[] {channelCount, sampleCount});
+            Object data;
+            try {
+                data = ds.getData(new long[] {firstChannel, sampleStart}, new int[] {channelCount, sampleCount});
+            } catch (RuntimeException e) {
+                throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+            }
             if (type == SampleType.INT16) {
                 return RawWindow.ofShorts((short[][]) data);
             }
@@ -441,12 +455,18 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public int[][] readLabels(String file, String dataset, long start, int count) {
         String path = normalizeDataset(dataset);
-        return withDataset(file, path, null, ds -> {
+        return withHandle(file, path, null, handle -> {
+            Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
             long[] dims = ds.getDimensionsAsLong();
             checkLabelType(file, path, ds);
             Window window = new Window(0, dims[0], start, count);
             checkWindow(file, path, window, dims);
-            Object data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});
+            Object data;
+            try {
+                data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});
+            } catch (RuntimeException e) {
+                throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+            }
             return toInts(file, path, window, data);
         });
     }
@@ -565,6 +585,11 @@ public final class RecordingFiles implements AutoCloseable {
             return r;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HdfFilterException && !missingFilter(t)) {
+                // A filter jhdf has failed to decode a chunk (ChunkCheck names the chunk where it can).
+                return new RecordingReadException(Reason.CORRUPT, file, dataset, window,
+                        "filter: " + describeFailure(t) + " (expected: data that decodes; the data is corrupt)", e);
+            }
             if (t instanceof HdfFilterException) {
                 return new RecordingReadException(Reason.UNSUPPORTED_FILTER, file, dataset, window,
                         "filter: " + t.getMessage() + " (expected: deflate/gzip, shuffle, fletcher32, lzf, lz4 or "
@@ -577,6 +602,15 @@ public final class RecordingFiles implements AutoCloseable {
         }
         return new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
                 "read: " + describeFailure(e) + " (expected: a readable, complete HDF5 file)", e);
+    }
+
+    /**
+     * Tells a filter jhdf lacks (thrown while it builds the filter pipeline) from a filter that failed
+     * to decode data: jhdf throws {@link HdfFilterException} for both.
+     */
+    private static boolean missingFilter(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().equals(FilterManager.class.getName());
     }
 
     private static String describeFailure(Throwable e) {
