@@ -450,12 +450,16 @@ public final class RecordingFiles implements AutoCloseable {
      * @return the labels, {@code [labelChannels][count]}
      * @throws RecordingReadException with reason {@link Reason#OUT_OF_RANGE} if the window is empty or
      *     leaves the dataset; {@link Reason#WRONG_DATASET} if the dataset is not a two-dimensional integer
-     *     array or holds a value outside the int range; and the other reasons of {@link #readSignal}
+     *     array, holds a value outside the int range, or a value of the window is neither an index into
+     *     the dataset's {@code encoding} nor {@code -1} (the message names the label channel, the epoch
+     *     and the value); {@link Reason#BAD_ATTRIBUTE} as for {@link #labelInfo}; and the other reasons
+     *     of {@link #readSignal}
      * @throws IllegalStateException if this object is closed
      */
     public int[][] readLabels(String file, String dataset, long start, int count) {
         String path = normalizeDataset(dataset);
-        return withHandle(file, path, null, handle -> {
+        LabelInfo info = labelInfo(file, path);
+        int[][] labels = withHandle(file, path, null, handle -> {
             Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
             long[] dims = ds.getDimensionsAsLong();
             checkLabelType(file, path, ds);
@@ -469,6 +473,28 @@ public final class RecordingFiles implements AutoCloseable {
             }
             return toInts(file, path, window, data);
         });
+        checkEncoding(file, path, info, start, labels);
+        return labels;
+    }
+
+    /**
+     * Checks that every label value names an entry of the encoding, or is {@code -1} (no label: the
+     * value sequential windows also give the epochs they repeat).
+     */
+    private static void checkEncoding(String file, String path, LabelInfo info, long start, int[][] labels) {
+        int names = info.encoding().size();
+        for (int c = 0; c < labels.length; c++) {
+            int[] row = labels[c];
+            for (int i = 0; i < row.length; i++) {
+                int v = row[i];
+                if (v < -1 || v >= names) {
+                    throw new RecordingReadException(Reason.WRONG_DATASET, file, path,
+                            new Window(c, 1, start + i, 1), "label channel " + info.channels().get(c) + ", epoch "
+                            + (start + i) + ": value " + v + " (expected: 0.." + (names - 1) + ", an index into encoding "
+                            + info.encoding() + ", or -1 for no label)", null);
+                }
+            }
+        }
     }
 
     /**
