@@ -5,4 +5,4 @@
  * host reads the batch in place ({@link ArenaView}). Only slot references cross the sockets. The file
  * layout is in {@link ArenaLayout} and {@code docs/protocol.md} ("Shared-memory arenas").
  */
-package dev.batcher.client.arena;
+package dev.batcher.arena;

@@ -1,4 +1,4 @@
-package dev.batcher.client.arena;
+package dev.batcher.arena;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package dev.batcher.client.arena;
+package dev.batcher.arena;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

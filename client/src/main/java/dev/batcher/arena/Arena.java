@@ -1,4 +1,4 @@
-package dev.batcher.client.arena;
+package dev.batcher.arena;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

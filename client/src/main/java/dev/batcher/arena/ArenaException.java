@@ -1,4 +1,4 @@
-package dev.batcher.client.arena;
+package dev.batcher.arena;
 
 import dev.batcher.client.BatcherClientException;
 import java.nio.file.Path;
