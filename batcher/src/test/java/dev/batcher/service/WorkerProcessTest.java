@@ -169,4 +169,46 @@ class WorkerProcessTest {
             b.stop().get(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void worker_daemonGoesAway_exitsWithStatus3AndNoStackTrace() throws Exception {
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .withLocalWorkers(0, 1);
+        List<Process> workers = new java.util.ArrayList<>();
+        List<Path> errs = new java.util.ArrayList<>();
+        try (BatcherDaemon d = BatcherDaemon.start(o)) {
+            for (int i = 0; i < 3; i++) {
+                Path err = tmp.resolve("worker-" + i + ".err");
+                errs.add(err);
+                workers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--add-modules", "jdk.incubator.vector", "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                        "-cp", System.getProperty("java.class.path"), "dev.batcher.service.cli.Main", "worker",
+                        "--manager=127.0.0.1:" + d.address().getPort(), "--slots=1", "--name=w" + i)
+                        .redirectError(err.toFile()).redirectOutput(tmp.resolve("worker-" + i + ".out").toFile()).start());
+            }
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> onLoop(d, d.manager().pool()::describe).stream()
+                        .filter(w -> w.name().matches("w[0-9]#.*|w[0-9]")).count() == 3);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                StringBuilder logs = new StringBuilder();
+                for (Path err : errs) {
+                    logs.append(err.getFileName()).append(":\n").append(Files.readString(err));
+                }
+                throw new AssertionError("the workers did not join: " + logs, e);
+            }
+        }
+        // The daemon is gone: each worker notices, closes, and exits with 3, printing no stack trace
+        // (the main thread and the shutdown hook both closed the node; the second close hit a
+        // terminated event loop).
+        for (int i = 0; i < workers.size(); i++) {
+            Process p = workers.get(i);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "worker " + i + " exits");
+            String err = Files.readString(errs.get(i));
+            String out = Files.readString(tmp.resolve("worker-" + i + ".out"));
+            assertEquals(3, p.exitValue(), out + err);
+            assertTrue(out.contains("the connection to 127.0.0.1:"), out);
+            assertTrue(!err.contains("Exception") && !err.contains("\tat "), "no stack trace on stderr:\n" + err);
+        }
+    }
 }

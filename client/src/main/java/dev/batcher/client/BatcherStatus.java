@@ -6,7 +6,8 @@ package dev.batcher.client;
  * @param name the batcher's name
  * @param status its life-cycle state
  * @param failure why it failed, or null
- * @param state where it stands: the state the next {@code take} should pass (null before a start)
+ * @param state where it stands: the state the next {@code take} should pass (after a failure, the failed
+ *     batch's state; null before a start)
  * @param produced batches materialised since it was created
  * @param taken batches taken by clients
  * @param buffered materialised batches waiting to be taken

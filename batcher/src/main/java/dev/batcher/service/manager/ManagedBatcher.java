@@ -313,7 +313,7 @@ public final class ManagedBatcher {
             try {
                 step = source.next(cursor);
             } catch (RuntimeException ex) {
-                fail(failureOf(ex, "manager", cursor, null, 1));
+                fail(failureOf(ex, "manager", cursor, null, 1), cursor);
                 return;
             }
             if (step instanceof Step.Next next) {
@@ -422,7 +422,7 @@ public final class ManagedBatcher {
             }
             e.failures++;
             if (e.failures > retryLimit()) {
-                fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures));
+                fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures), e.prev);
                 return;
             }
             retries++;
@@ -448,12 +448,16 @@ public final class ManagedBatcher {
         return spec.retries() != null ? spec.retries() : 4;
     }
 
-    private void fail(Failure f) {
+    private void fail(Failure f, BatchState failedAt) {
         log.warn("batcher '{}' failed: {}", name, f.describe());
         failure = f;
         status = Status.FAILED;
         clearWindow();
         generation++;
+        // status reports expected() as "the state the next take should pass": after a failure that
+        // is the failed batch's state, not how far iteration had run ahead of it.
+        cursor = failedAt;
+        ended = false;
         serveTakers();
     }
 
