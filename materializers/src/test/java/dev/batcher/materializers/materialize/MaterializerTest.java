@@ -127,6 +127,7 @@ class MaterializerTest {
                 target.position(100);
                 BatchLayout got = m.materializeInto(spec, l -> target);
                 assertEquals(layout, got);
+                assertEquals(layout, m.layout(spec), "the layout from the first item alone");
                 assertEquals(100, target.position(), "the target's position is left alone");
                 byte[] written = new byte[expected.length];
                 target.get(100, written);
