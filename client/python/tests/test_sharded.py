@@ -21,7 +21,7 @@ def test_twoRanks_areDisjointCompleteAndHoldTheSameState(client, dataset):
     reference, _ = take_n(g, BatchState.initial(21), 12)
     g.stop()
 
-    ranks = [rank_handle(client, dataset, "dp", r, 2) for r in range(2)]
+    ranks = [rank_handle(client, dataset, "ranks", r, 2) for r in range(2)]
     taken, states = [], []
     for h in ranks:
         h.start(BatchState.initial(21))
@@ -34,7 +34,7 @@ def test_twoRanks_areDisjointCompleteAndHoldTheSameState(client, dataset):
     assert len(set(interleaved)) == 8
 
     # Resume every rank from the common state with W = 3: global batches 8, 9, 10 in the first round
-    resumed = [rank_handle(client, dataset, "dp", r, 3) for r in range(3)]
+    resumed = [rank_handle(client, dataset, "ranks", r, 3) for r in range(3)]
     firsts = []
     for h in resumed:
         h.start(states[0])
