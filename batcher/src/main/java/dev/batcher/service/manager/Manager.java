@@ -28,6 +28,7 @@ public final class Manager implements AutoCloseable {
     private final AtomicLong jobIds = new AtomicLong();
     private final Map<String, ManagedBatcher> batchers = new TreeMap<>();
     private final DatasetRoots datasetRoots;
+    private final ArenaFactory arenas;
 
     /**
      * Creates a manager with no batchers.
@@ -39,6 +40,22 @@ public final class Manager implements AutoCloseable {
      * @throws ServiceException if a root is malformed or a root directory does not exist
      */
     public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<String> datasetRoots) {
+        this(pool, retryPolicy, ticker, datasetRoots, ArenaFactory.NONE);
+    }
+
+    /**
+     * Creates a manager with no batchers whose batchers put batches in shared memory.
+     *
+     * @param pool the worker pool
+     * @param retryPolicy the backoff between retries
+     * @param ticker nanoseconds for metrics
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
+     * @param arenas makes each batcher's shared-memory arena
+     * @throws ServiceException if a root is malformed or a root directory does not exist
+     */
+    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<String> datasetRoots,
+                   ArenaFactory arenas) {
+        this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.pool = Objects.requireNonNull(pool, "pool");
         try {
             this.datasetRoots = DatasetRoots.of(datasetRoots);
@@ -93,7 +110,7 @@ public final class Manager implements AutoCloseable {
             if (existing != null) {
                 return create(name, spec);
             }
-            ManagedBatcher b = new ManagedBatcher(name, spec, source, pool, retryPolicy, ticker, jobIds::incrementAndGet);
+            ManagedBatcher b = new ManagedBatcher(name, spec, source, pool, retryPolicy, ticker, jobIds::incrementAndGet, arenas);
             batchers.put(name, b);
             return b;
         }

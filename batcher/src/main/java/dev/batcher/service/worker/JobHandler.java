@@ -5,7 +5,6 @@ import dev.batcher.client.RemoteBatcherException;
 import dev.batcher.client.wire.ErrorFrames;
 import dev.batcher.client.wire.Frame;
 import dev.batcher.client.wire.MessageType;
-import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.MaterializeException;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.spec.BatchSpec;
@@ -79,10 +78,7 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             String dataset = Messages.text(h, "dataset");
             MaterializeOptions options = Messages.MAPPER.treeToValue(h.get("options"), MaterializeOptions.class);
             spec = Messages.MAPPER.treeToValue(h.get("spec"), BatchSpec.class);
-            Materialized m;
-            try (Batch batch = materializers.get(dataset, options).materialize(spec)) {
-                m = Payloads.encode(batch, ch.alloc());
-            }
+            Materialized m = Payloads.materialize(materializers.get(dataset, options), spec, ch.alloc());
             if (live.getOrDefault(id, Boolean.FALSE)) {
                 m.release();
                 answerCancelled(ch, id);

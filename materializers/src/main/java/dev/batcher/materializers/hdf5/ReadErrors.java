@@ -5,6 +5,7 @@ import dev.batcher.materializers.hdf5.RecordingReadException.Window;
 import dev.batcher.materializers.storage.StorageException;
 import io.jhdf.exceptions.HdfChecksumMismatchException;
 import io.jhdf.exceptions.HdfFilterException;
+import io.jhdf.filter.FilterManager;
 
 /**
  * The error seam of {@link RecordingFiles}: turns whatever jhdf, the file system or the object store
@@ -37,6 +38,11 @@ final class ReadErrors {
             return fromStorage(s, file, dataset, window);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HdfFilterException && !missingFilter(t)) {
+                // A filter jhdf has failed to decode a chunk (ChunkCheck names the chunk where it can).
+                return new RecordingReadException(Reason.CORRUPT, file, dataset, window,
+                        "filter: " + describeFailure(t) + " (expected: data that decodes; the data is corrupt)", e);
+            }
             if (t instanceof HdfFilterException) {
                 return new RecordingReadException(Reason.UNSUPPORTED_FILTER, file, dataset, window,
                         "filter: " + t.getMessage() + " (expected: deflate/gzip, shuffle, fletcher32, lzf, lz4 or "
@@ -49,6 +55,15 @@ final class ReadErrors {
         }
         return new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
                 "read: " + describeFailure(e) + " (expected: a readable, complete HDF5 file)", e);
+    }
+
+    /**
+     * Tells a filter jhdf lacks (thrown while it builds the filter pipeline) from a filter that failed
+     * to decode data: jhdf throws {@link HdfFilterException} for both.
+     */
+    static boolean missingFilter(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().equals(FilterManager.class.getName());
     }
 
     static String describeFailure(Throwable e) {

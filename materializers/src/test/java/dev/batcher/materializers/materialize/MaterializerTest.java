@@ -104,6 +104,49 @@ class MaterializerTest {
     }
 
     @Test
+    void materializeInto_anyKernelPathAndBuffer_writesTheArraysBytesLittleEndianXThenY() {
+        MaterializeOptions all = MaterializeOptions.defaults().withTargetRate(64.0).withNormalize(true);
+        ChannelSelection montage = ChannelSelection.parse("montage:C3-M2,C4-M1,(C3+C4)/2");
+        BatchSpec spec = new BatchSpec(List.of(night1(0, 3000, montage, 0, 1), night1(9000, 3000, montage, 3, 1),
+                night1(6000, 3000, montage, 2, 1)));
+        Materializer vector = new Materializer(files, all, Kernels.vector());
+        Materializer scalar = new Materializer(files, all, Kernels.scalar());
+        byte[] expected;
+        BatchLayout layout;
+        try (Batch b = vector.materialize(spec)) {
+            layout = new BatchLayout(b.xShape(), b.yShape());
+            ByteBuffer wire = ByteBuffer.allocate(Math.toIntExact(layout.bytes())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            wire.asFloatBuffer().put(b.x());
+            wire.position(Math.toIntExact(layout.yOffset()));
+            wire.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(b.y());
+            expected = wire.array();
+        }
+        for (Materializer m : List.of(vector, scalar)) {
+            for (ByteBuffer target : List.of(ByteBuffer.allocateDirect(expected.length + 100),
+                    ByteBuffer.allocate(expected.length + 100).order(java.nio.ByteOrder.BIG_ENDIAN))) {
+                target.position(100);
+                BatchLayout got = m.materializeInto(spec, l -> target);
+                assertEquals(layout, got);
+                assertEquals(layout, m.layout(spec), "the layout from the first item alone");
+                assertEquals(100, target.position(), "the target's position is left alone");
+                byte[] written = new byte[expected.length];
+                target.get(100, written);
+                assertArrayEquals(expected, written, m.toString() + " into " + target);
+            }
+        }
+    }
+
+    @Test
+    void materializeInto_targetTooSmall_namesTheBytesNeeded() {
+        Materializer m = new Materializer(files, MaterializeOptions.defaults(), Kernels.vector());
+        BatchSpec spec = new BatchSpec(List.of(night1(0, 3000, ChannelSelection.names(List.of("C3")), 0, 1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.materializeInto(spec, l -> ByteBuffer.allocate(10)));
+        assertEquals("target: 10 bytes (expected: a buffer of at least 12004 bytes for x [1, 1, 3000] and y [1, 1, 1])",
+                e.getMessage());
+    }
+
+    @Test
     void take_sequentialOverMixedRates_resamplesToOneShapeAndMarksCoveredEpochs() {
         SourceConfig source = new SourceConfig.Sequential(3, 60, "fill:C3,C4");
         MaterializeOptions at64 = MaterializeOptions.defaults().withTargetRate(64.0);
@@ -229,6 +272,24 @@ class MaterializerTest {
             ItemSpec item = new ItemSpec("t", "t.h5", "/signals/eeg", 0, 10, ChannelSelection.all(), "/labels/stage", 0, 1, 0);
             MaterializeException e = assertThrows(MaterializeException.class, () -> m.materialize(new BatchSpec(List.of(item))));
             assertTrue(e.getMessage().contains("t.h5"), e.getMessage());
+        }
+    }
+
+    @Test
+    void materialize_labelValueOutsideTheEncoding_failsNamingFileLabelChannelEpochAndValue() {
+        try (RecordingFiles f = new RecordingFiles(List.of(Fixtures.root()), 2)) {
+            Materializer m = new Materializer(f, MaterializeOptions.defaults(), Kernels.vector());
+            String file = "bad/label_outside_encoding.h5";
+            // Samples [300, 600) at 100 Hz are epochs 3..5 (-1 at epoch 3 is "no label"): fine.
+            ItemSpec fine = new ItemSpec("r", file, "/signals/eeg", 300, 300, ChannelSelection.all(), "/labels/stage", 3, 3, 0);
+            try (Batch b = m.materialize(new BatchSpec(List.of(fine)))) {
+                assertEquals(-1, b.y().get(0));
+            }
+            // Epoch 6 of stage_scorer2 holds 7, and the encoding has 5 names: never passed on as 7.
+            ItemSpec bad = new ItemSpec("r", file, "/signals/eeg", 500, 300, ChannelSelection.all(), "/labels/stage", 5, 3, 0);
+            MaterializeException e = assertThrows(MaterializeException.class, () -> m.materialize(new BatchSpec(List.of(bad))));
+            assertTrue(e.getMessage().contains("file " + file + ", dataset /labels/stage"), e.getMessage());
+            assertTrue(e.getMessage().contains("label channel stage_scorer2, epoch 6: value 7 (expected: 0..4"), e.getMessage());
         }
     }
 
