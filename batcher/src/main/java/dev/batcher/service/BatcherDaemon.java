@@ -54,6 +54,9 @@ public final class BatcherDaemon implements AutoCloseable {
     private final MetricsServer metrics;
     private final List<Process> workers = new ArrayList<>();
     private final AtomicInteger workerNames = new AtomicInteger();
+    /** Quick exits in a row of the local workers, which pick the restart backoff. */
+    private int quickExits;
+    private boolean closing;
 
     /**
      * The daemon's settings; build them with {@link #defaults()} and the {@code with} methods.
@@ -70,10 +73,13 @@ public final class BatcherDaemon implements AutoCloseable {
      * @param batchers batchers to create at start, by name
      * @param workerJvmArgs extra JVM arguments for local worker processes
      * @param workerLog where local workers' output goes, or null to share the daemon's
+     * @param workerRestart the backoff before a local worker process that exited is started again
+     *     (the count of quick exits in a row picks the wait; a worker that ran a minute resets it), or
+     *     null to never restart one
      */
     public record Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
             List<Path> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
-            List<String> workerJvmArgs, Path workerLog) {
+            List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart) {
         /**
          * Checks the settings.
          *
@@ -100,73 +106,80 @@ public final class BatcherDaemon implements AutoCloseable {
         /** Returns the defaults: 127.0.0.1:7070, no token, no worker processes, one manager slot per core. */
         public static Options defaults() {
             return new Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7070), null, 0, 1,
-                    Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null);
+                    Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null,
+                    new RetryPolicy(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30)));
         }
 
         /** Returns a copy listening on {@code address}. */
         public Options withBind(InetSocketAddress address) {
             return new Options(address, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog);
+                    batchers, workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy requiring {@code t} from clients and workers. */
         public Options withToken(String t) {
             return new Options(bind, t, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog);
+                    batchers, workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy that starts {@code n} worker processes of {@code slots} slots, and materialises nothing itself. */
         public Options withLocalWorkers(int n, int slots) {
             return new Options(bind, token, n, slots, n > 0 ? 0 : managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog);
+                    batchers, workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy that materialises in its own JVM on {@code n} threads. */
         public Options withManagerSlots(int n) {
             return new Options(bind, token, localWorkers, workerSlots, n, datasetRoots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog);
+                    workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy that only reads datasets under {@code roots}. */
         public Options withDatasetRoots(List<Path> roots) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, roots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog);
+                    workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy serving Prometheus metrics on {@code port}. */
         public Options withMetricsPort(Integer port) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, port, wire, retry, batchers,
-                    workerJvmArgs, workerLog);
+                    workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy with these wire settings. */
         public Options withWire(WireConfig w) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, w, retry,
-                    batchers, workerJvmArgs, workerLog);
+                    batchers, workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy with this retry backoff. */
         public Options withRetry(RetryPolicy r) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, r,
-                    batchers, workerJvmArgs, workerLog);
+                    batchers, workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy that creates these batchers at start. */
         public Options withBatchers(Map<String, BatcherSpec> b) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry, b,
-                    workerJvmArgs, workerLog);
+                    workerJvmArgs, workerLog, workerRestart);
         }
 
         /** Returns a copy passing these JVM arguments to local worker processes. */
         public Options withWorkerJvmArgs(List<String> args) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, args, workerLog);
+                    batchers, args, workerLog, workerRestart);
+        }
+
+        /** Returns a copy restarting exited local workers with this backoff, or never if {@code r} is null. */
+        public Options withWorkerRestart(RetryPolicy r) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, r);
         }
 
         /** Returns a copy sending local workers' output to {@code file}. */
         public Options withWorkerLog(Path file) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, file);
+                    batchers, workerJvmArgs, file, workerRestart);
         }
     }
 
@@ -254,7 +267,9 @@ public final class BatcherDaemon implements AutoCloseable {
     }
 
     /**
-     * Starts one more local worker process, which connects back to this daemon.
+     * Starts one more local worker process, which connects back to this daemon. If it exits while the
+     * daemon runs, the daemon starts another in its place after the restart backoff ({@link
+     * Options#workerRestart()}), counted in {@link WorkerPool#workerRestarts()}.
      *
      * @return the process
      * @throws ServiceException if the process cannot be started
@@ -273,7 +288,8 @@ public final class BatcherDaemon implements AutoCloseable {
         cmd.add("worker");
         cmd.add("--manager=" + host + ":" + a.getPort());
         cmd.add("--slots=" + options.workerSlots());
-        cmd.add("--name=local-" + workerNames.incrementAndGet());
+        String name = "local-" + workerNames.incrementAndGet();
+        cmd.add("--name=" + name);
         for (Path root : options.datasetRoots()) {
             cmd.add("--dataset-root=" + root);
         }
@@ -287,13 +303,59 @@ public final class BatcherDaemon implements AutoCloseable {
         } else {
             pb.inheritIO();
         }
+        Process p;
         try {
-            Process p = pb.start();
-            workers.add(p);
-            log.info("started local worker process {} (pid {})", cmd.get(cmd.size() - 1 - options.datasetRoots().size()), p.pid());
-            return p;
+            p = pb.start();
         } catch (java.io.IOException e) {
             throw new ServiceException("starting a local worker process failed: " + String.join(" ", cmd) + ": " + e, e);
+        }
+        workers.add(p);
+        log.info("started local worker process {} (pid {})", name, p.pid());
+        long started = System.nanoTime();
+        p.onExit().thenRun(() -> exited(name, p, started));
+        return p;
+    }
+
+    private void exited(String name, Process p, long started) {
+        long delay;
+        synchronized (this) {
+            workers.remove(p);
+            if (closing || options.workerRestart() == null) {
+                return;
+            }
+            // A worker that ran a while is restarted quickly; one that keeps dying waits longer each time.
+            quickExits = System.nanoTime() - started > TimeUnit.MINUTES.toNanos(1) ? 1 : quickExits + 1;
+            delay = options.workerRestart().delayNanos(quickExits);
+        }
+        log.warn("local worker process {} (pid {}) exited with status {}; starting another in {} ms", name, p.pid(),
+                p.exitValue(), delay / 1_000_000);
+        scheduleRestart(delay);
+    }
+
+    private void scheduleRestart(long delayNanos) {
+        try {
+            loop.schedule(this::restartWorker, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The daemon is closing.
+        }
+    }
+
+    private void restartWorker() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+        }
+        manager.pool().workerRestarted();
+        try {
+            spawnWorker();
+        } catch (ServiceException e) {
+            long delay;
+            synchronized (this) {
+                delay = options.workerRestart().delayNanos(++quickExits);
+            }
+            log.warn("restarting a local worker failed, trying again in {} ms: {}", delay / 1_000_000, e.getMessage());
+            scheduleRestart(delay);
         }
     }
 
@@ -308,11 +370,16 @@ public final class BatcherDaemon implements AutoCloseable {
         try {
             manager.close();
         } finally {
+            List<Process> running;
             synchronized (this) {
-                for (Process p : workers) {
+                closing = true;
+                running = List.copyOf(workers);
+            }
+            {
+                for (Process p : running) {
                     p.destroy();
                 }
-                for (Process p : workers) {
+                for (Process p : running) {
                     try {
                         if (!p.waitFor(5, TimeUnit.SECONDS)) {
                             p.destroyForcibly();

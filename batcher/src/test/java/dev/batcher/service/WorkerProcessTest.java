@@ -58,7 +58,8 @@ class WorkerProcessTest {
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .withLocalWorkers(2, 1)
                 .withWorkerJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"))
-                .withWorkerLog(tmp.resolve("workers.log"));
+                .withWorkerLog(tmp.resolve("workers.log"))
+                .withWorkerRestart(null); // this test counts the workers it kills and adds itself
         try (BatcherDaemon d = BatcherDaemon.start(o)) {
             WorkerPool pool = d.manager().pool();
             await().atMost(Duration.ofSeconds(60)).until(() -> onLoop(d, pool::workers) == 2);
@@ -123,5 +124,91 @@ class WorkerProcessTest {
             b.stop().get(10, TimeUnit.SECONDS);
         }
         assertTrue(Files.exists(tmp.resolve("workers.log")));
+    }
+
+    @Test
+    void take_localWorkerKilled_isRestartedCountedAndTheSequenceEqualsTheLocalBatcher() throws Exception {
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .withLocalWorkers(1, 1)
+                .withWorkerJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"))
+                .withWorkerLog(tmp.resolve("workers.log"))
+                .withWorkerRestart(new dev.batcher.service.manager.RetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1)));
+        try (BatcherDaemon d = BatcherDaemon.start(o)) {
+            WorkerPool pool = d.manager().pool();
+            await().atMost(Duration.ofSeconds(60)).until(() -> onLoop(d, pool::workers) == 1);
+            ManagedBatcher b = d.manager().create("train", BatcherSpec.of(TestData.dataset().toString(), WorkerNodeIntegrationTest.SOURCE));
+            Dataset ds = Dataset.load(TestData.dataset());
+            try (RecordingFiles files = new RecordingFiles(List.of(ds.root()), 8);
+                    LocalBatcher local = new LocalBatcher(WorkerNodeIntegrationTest.SOURCE.build(ds.signals()),
+                            new Materializer(files, MaterializeOptions.defaults(), Kernels.vector()))) {
+                BatchState s = BatchState.initial(5);
+                b.start(s).get(10, TimeUnit.SECONDS);
+                Process first = null;
+                for (int i = 0; i < 12; i++) {
+                    if (i == 4) {
+                        first = d.workerProcesses().get(0);
+                        first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
+                    TakeOutcome.Next remote = (TakeOutcome.Next) b.take(s).get(90, TimeUnit.SECONDS);
+                    try (Batch expected = ((Taken.Next) local.take(s)).batch()) {
+                        WorkerNodeIntegrationTest.assertPayloadEquals(expected, remote.batch().payload());
+                    } finally {
+                        remote.batch().release();
+                    }
+                    s = remote.state();
+                }
+                Process killed = first;
+                await().atMost(Duration.ofSeconds(30)).until(() -> b.status().get().workerRestarts() == 1);
+                List<Process> now = d.workerProcesses();
+                assertEquals(1, now.size(), "the killed process is gone, its replacement runs: " + now);
+                assertTrue(now.get(0).isAlive() && now.get(0).pid() != killed.pid(), "a new process: " + now);
+                assertEquals(1, onLoop(d, pool::workers));
+                assertEquals(0, b.status().get().retries(), "a lost worker is not a failed batch");
+            }
+            b.stop().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void worker_daemonGoesAway_exitsWithStatus3AndNoStackTrace() throws Exception {
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .withLocalWorkers(0, 1);
+        List<Process> workers = new java.util.ArrayList<>();
+        List<Path> errs = new java.util.ArrayList<>();
+        try (BatcherDaemon d = BatcherDaemon.start(o)) {
+            for (int i = 0; i < 3; i++) {
+                Path err = tmp.resolve("worker-" + i + ".err");
+                errs.add(err);
+                workers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--add-modules", "jdk.incubator.vector", "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                        "-cp", System.getProperty("java.class.path"), "dev.batcher.service.cli.Main", "worker",
+                        "--manager=127.0.0.1:" + d.address().getPort(), "--slots=1", "--name=w" + i)
+                        .redirectError(err.toFile()).redirectOutput(tmp.resolve("worker-" + i + ".out").toFile()).start());
+            }
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> onLoop(d, d.manager().pool()::describe).stream()
+                        .filter(w -> w.name().matches("w[0-9]#.*|w[0-9]")).count() == 3);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                StringBuilder logs = new StringBuilder();
+                for (Path err : errs) {
+                    logs.append(err.getFileName()).append(":\n").append(Files.readString(err));
+                }
+                throw new AssertionError("the workers did not join: " + logs, e);
+            }
+        }
+        // The daemon is gone: each worker notices, closes, and exits with 3, printing no stack trace
+        // (the main thread and the shutdown hook both closed the node; the second close hit a
+        // terminated event loop).
+        for (int i = 0; i < workers.size(); i++) {
+            Process p = workers.get(i);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "worker " + i + " exits");
+            String err = Files.readString(errs.get(i));
+            String out = Files.readString(tmp.resolve("worker-" + i + ".out"));
+            assertEquals(3, p.exitValue(), out + err);
+            assertTrue(out.contains("the connection to 127.0.0.1:"), out);
+            assertTrue(!err.contains("Exception") && !err.contains("\tat "), "no stack trace on stderr:\n" + err);
+        }
     }
 }

@@ -6,7 +6,8 @@ package dev.batcher.client;
  * @param name the batcher's name
  * @param status its life-cycle state
  * @param failure why it failed, or null
- * @param state where it stands: the state the next {@code take} should pass (null before a start)
+ * @param state where it stands: the state the next {@code take} should pass (after a failure, the failed
+ *     batch's state; null before a start)
  * @param produced batches materialised since it was created
  * @param taken batches taken by clients
  * @param buffered materialised batches waiting to be taken
@@ -20,6 +21,8 @@ package dev.batcher.client;
  * @param waitingForWorkers true if it has work to dispatch but the pool has no workers
  * @param batchesPerSecond batches taken per second since the last start
  * @param takeWaitSeconds total time clients spent waiting in {@code take}
+ * @param workerRestarts local worker processes the daemon started in place of ones that exited
+ *     (daemon-wide: the same figure for every batcher)
  */
 public record BatcherStatus(
         String name,
@@ -38,4 +41,5 @@ public record BatcherStatus(
         int slots,
         boolean waitingForWorkers,
         double batchesPerSecond,
-        double takeWaitSeconds) {}
+        double takeWaitSeconds,
+        long workerRestarts) {}

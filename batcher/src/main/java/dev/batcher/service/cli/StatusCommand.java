@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code batcher status}: the daemon's batchers as a table or JSON. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show every batcher of a daemon: status, state, batches taken, buffered and in flight, retries, "
-                + "restarts, workers, batches/s and the time clients waited in take.")
+                + "restarts, workers, batches/s, the time clients waited in take and local worker processes restarted.")
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--manager", defaultValue = "127.0.0.1:7070", paramLabel = "HOST:PORT", converter = HostPort.class,
             description = "The daemon's address (default: ${DEFAULT-VALUE}).")
@@ -48,13 +48,13 @@ final class StatusCommand implements Callable<Integer> {
 
     static String table(List<BatcherStatus> all) {
         StringBuilder s = new StringBuilder();
-        String format = "%-12s %-8s %-26s %8s %8s %9s %7s %8s %7s %5s %9s %10s%n";
+        String format = "%-12s %-8s %-26s %8s %8s %9s %7s %8s %7s %5s %9s %10s %10s%n";
         s.append(String.format(format, "BATCHER", "STATUS", "STATE", "TAKEN", "BUFFERED", "IN-FLIGHT", "RETRIES", "RESTARTS",
-                "WORKERS", "SLOTS", "BATCHES/S", "TAKE-WAIT"));
+                "WORKERS", "SLOTS", "BATCHES/S", "TAKE-WAIT", "W-RESTARTS"));
         for (BatcherStatus b : all) {
             s.append(String.format(format, b.name(), b.status(), b.state() == null ? "-" : b.state(), b.taken(), b.buffered(),
                     b.inFlight(), b.retries(), b.restarts(), b.workers() + (b.waitingForWorkers() ? "!" : ""), b.slots(),
-                    String.format("%.1f", b.batchesPerSecond()), String.format("%.1fs", b.takeWaitSeconds())));
+                    String.format("%.1f", b.batchesPerSecond()), String.format("%.1fs", b.takeWaitSeconds()), b.workerRestarts()));
         }
         for (BatcherStatus b : all) {
             if (b.failure() != null) {

@@ -51,6 +51,11 @@ final class WorkerCommand implements Callable<Integer> {
             Thread hook = new Thread(node::close, "batcher-worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             node.closeFuture().join();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // SIGTERM raced the closed connection: the hook is running; the node's close is idempotent.
+            }
             out.printf("worker %s: the connection to %s:%d closed%n", n, manager.getHostString(), manager.getPort());
             return 3;
         }

@@ -279,7 +279,7 @@ public final class ManagedBatcher {
             try {
                 step = source.next(cursor);
             } catch (RuntimeException ex) {
-                fail(failureOf(ex, "manager", cursor, null, 1));
+                fail(failureOf(ex, "manager", cursor, null, 1), cursor);
                 return;
             }
             if (step instanceof Step.Next next) {
@@ -349,7 +349,7 @@ public final class ManagedBatcher {
             }
             e.failures++;
             if (e.failures > retryLimit()) {
-                fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures));
+                fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures), e.prev);
                 return;
             }
             retries++;
@@ -375,12 +375,16 @@ public final class ManagedBatcher {
         return spec.retries() != null ? spec.retries() : 4;
     }
 
-    private void fail(Failure f) {
+    private void fail(Failure f, BatchState failedAt) {
         log.warn("batcher '{}' failed: {}", name, f.describe());
         failure = f;
         status = Status.FAILED;
         clearWindow();
         generation++;
+        // status reports expected() as "the state the next take should pass": after a failure that
+        // is the failed batch's state, not how far iteration had run ahead of it.
+        cursor = failedAt;
+        ended = false;
         serveTakers();
     }
 
@@ -474,6 +478,7 @@ public final class ManagedBatcher {
         double seconds = (ticker.getAsLong() - startedAt) / 1e9;
         return new BatcherStatus(name, status, failure, expected() == null ? null : expected().toString(), produced, taken,
                 buffered, inFlight, capacity, retries, redispatched, restarts, pool.workers(), pool.slots(), waiting,
-                status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9);
+                status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9,
+                pool.workerRestarts());
     }
 }

@@ -32,7 +32,9 @@ public final class PrometheusFormat {
             new Family("batcher_batches_per_second", "gauge", "Batches taken per second since the last start.",
                     BatcherStatus::batchesPerSecond),
             new Family("batcher_take_wait_seconds_total", "counter", "Time clients spent waiting in take.",
-                    BatcherStatus::takeWaitSeconds));
+                    BatcherStatus::takeWaitSeconds),
+            new Family("batcher_worker_restarts_total", "counter",
+                    "Local worker processes started in place of ones that exited (daemon-wide).", s -> s.workerRestarts()));
 
     /**
      * Renders the statuses.

@@ -1,6 +1,5 @@
 package dev.batcher.service.pool;
 
-import dev.batcher.materializers.materialize.Batch;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -78,8 +77,8 @@ public final class LocalWorker implements Worker {
                     "job " + job.id() + " cancelled", ""));
             return;
         }
-        try (Batch batch = materializers.get(job.dataset(), job.options()).materialize(job.spec())) {
-            result.complete(Payloads.encode(batch, allocator));
+        try {
+            result.complete(Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator));
         } catch (RuntimeException | Error e) {
             result.completeExceptionally(JobFailedException.of(name, e));
         }

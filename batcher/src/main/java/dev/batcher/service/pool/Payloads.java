@@ -1,36 +1,39 @@
 package dev.batcher.service.pool;
 
-import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.BatchLayout;
+import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.materializers.spec.BatchSpec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
-/** Writes a batch in wire form: x as little-endian float32, then y as little-endian int32. */
+/** Materialises a batch in wire form: x as little-endian float32, then y as little-endian int32. */
 public final class Payloads {
     private Payloads() {}
 
     /**
-     * Encodes a batch into a new buffer. The caller owns the result.
+     * Materialises a batch straight into a new buffer in wire form (no batch-sized arrays on the way).
+     * The caller owns the result.
      *
-     * @param batch the batch (not closed by this method)
-     * @param allocator where the buffer comes from
+     * @param materializer the materializer
+     * @param spec the batch
+     * @param allocator where the buffer comes from (sized once the first item fixes the shapes)
      * @return the batch in wire form
+     * @throws dev.batcher.materializers.materialize.MaterializeException if an item cannot be materialised
      */
-    public static Materialized encode(Batch batch, ByteBufAllocator allocator) {
-        java.nio.FloatBuffer x = batch.x();
-        java.nio.IntBuffer y = batch.y();
-        int bytes = Math.addExact(Math.multiplyExact(x.remaining(), 4), Math.multiplyExact(y.remaining(), 4));
-        ByteBuf buf = allocator.directBuffer(bytes, bytes);
+    public static Materialized materialize(Materializer materializer, BatchSpec spec, ByteBufAllocator allocator) {
+        ByteBuf[] holder = new ByteBuf[1];
         try {
-            ByteBuffer nio = buf.nioBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
-            nio.asFloatBuffer().put(x);
-            nio.position(x.capacity() * 4);
-            nio.slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(y);
-            buf.writerIndex(bytes);
-            return new Materialized(batch.xShape(), batch.yShape(), buf);
-        } catch (RuntimeException e) {
-            buf.release();
+            BatchLayout layout = materializer.materializeInto(spec, l -> {
+                int bytes = Math.toIntExact(l.bytes());
+                holder[0] = allocator.directBuffer(bytes, bytes);
+                return holder[0].nioBuffer(0, bytes);
+            });
+            holder[0].writerIndex(Math.toIntExact(layout.bytes()));
+            return new Materialized(layout.xShape(), layout.yShape(), holder[0]);
+        } catch (RuntimeException | Error e) {
+            if (holder[0] != null) {
+                holder[0].release();
+            }
             throw e;
         }
     }

@@ -30,6 +30,7 @@ public final class WorkerPool {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final Deque<Runnable> waiters = new ArrayDeque<>();
     private final List<Consumer<Worker>> leaveListeners = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong workerRestarts = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Creates an empty pool.
@@ -214,6 +215,16 @@ public final class WorkerPool {
         for (int i = 0; i < n && hasFreeSlot(); i++) {
             waiters.poll().run();
         }
+    }
+
+    /** Counts a local worker process started in place of one that exited. Safe from any thread. */
+    public void workerRestarted() {
+        workerRestarts.incrementAndGet();
+    }
+
+    /** Returns how many local worker processes were started in place of ones that exited. Safe from any thread. */
+    public long workerRestarts() {
+        return workerRestarts.get();
     }
 
     /** Returns the number of workers. */

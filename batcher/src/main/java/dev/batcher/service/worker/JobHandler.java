@@ -6,7 +6,6 @@ import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
 import dev.batcher.protocol.ProtocolException;
-import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.MaterializeException;
 import dev.batcher.service.pool.MaterializerCache;
 import dev.batcher.service.pool.Materialized;
@@ -80,10 +79,7 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            Materialized m;
-            try (Batch batch = materializers.get(job.dataset(), job.options()).materialize(job.spec())) {
-                m = Payloads.encode(batch, ch.alloc());
-            }
+            Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), ch.alloc());
             if (live.getOrDefault(id, Boolean.FALSE)) {
                 m.release();
                 answerCancelled(ch, id);

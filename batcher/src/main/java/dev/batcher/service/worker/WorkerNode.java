@@ -37,6 +37,7 @@ public final class WorkerNode implements AutoCloseable {
     private final MaterializerCache materializers;
     private final Channel channel;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private WorkerNode(EventLoopGroup group, ExecutorService executor, MaterializerCache materializers, Channel channel) {
         this.group = group;
@@ -127,9 +128,16 @@ public final class WorkerNode implements AutoCloseable {
         materializers.close();
     }
 
-    /** Says goodbye to the manager (so it knows the worker left on purpose), then disconnects. */
+    /**
+     * Says goodbye to the manager (so it knows the worker left on purpose), then disconnects.
+     * Idempotent: only the first call closes (a shutdown hook may call it after the main thread has;
+     * a second close would hit the terminated event loop).
+     */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         if (channel.isActive()) {
             channel.writeAndFlush(new dev.batcher.protocol.Goodbye("worker closing").toFrame())
                     .awaitUninterruptibly(1, TimeUnit.SECONDS);

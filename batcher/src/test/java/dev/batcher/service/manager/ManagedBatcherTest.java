@@ -148,6 +148,36 @@ class ManagedBatcherTest {
     }
 
     @Test
+    void status_afterFailure_stateIsTheFailedBatchNotTheIteratorPosition() throws Exception {
+        ScriptedWorker w = new ScriptedWorker("w1", 4);
+        pool.join(w);
+        ManagedBatcher b = batcher(-1, 6, 0);
+        BatchState s = BatchState.initial(42);
+        get(b.start(s));
+        // Batches 0 and 1 are taken; iteration runs ahead to batch 7; then batch 2 fails for good.
+        long failing = TestSources.key(new BatchState(42, 2));
+        for (int i = 0; i < 2; i++) {
+            CompletableFuture<TakeOutcome> f = b.take(s);
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                w.completeNewestFirst(j -> TestSources.key(j.spec()) != failing);
+                return f.isDone();
+            });
+            s = ((TakeOutcome.Next) get(f)).state();
+        }
+        BatcherStatus running = await().atMost(Duration.ofSeconds(5)).until(() -> {
+            w.completeNewestFirst(j -> TestSources.key(j.spec()) != failing);
+            return get(b.status());
+        }, x -> x.buffered() == 5 && x.inFlight() == 1);
+        assertEquals("seed=42,batch=2", running.state());
+        w.failAll("f1.h5 (No such file)");
+        BatcherStatus st = await().atMost(Duration.ofSeconds(5)).until(() -> get(b.status()), x -> x.status() == Status.FAILED);
+        assertEquals("seed=42,batch=2", st.failure().state());
+        assertEquals("seed=42,batch=2", st.state(), "the state the next take should pass is the failed batch's");
+        get(b.stop());
+        assertEquals("seed=42,batch=2", get(b.status()).state());
+    }
+
+    @Test
     void take_workerLost_jobsGoToAnotherWorkerAndTheSequenceIsUnchanged() throws Exception {
         ScriptedWorker doomed = new ScriptedWorker("doomed", 2);
         pool.join(doomed);

@@ -11,6 +11,10 @@ import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.kernels.Resampler;
 import dev.batcher.materializers.spec.BatchSpec;
 import dev.batcher.materializers.spec.ItemSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +71,7 @@ public final class Materializer {
     }
 
     /**
-     * Materialises a batch.
+     * Materialises a batch into Java arrays.
      *
      * @param spec the batch
      * @return the batch's tensors; the caller owns and must close it
@@ -75,11 +79,120 @@ public final class Materializer {
      *     message names the item's recording, file, dataset and window, and the cause is attached
      */
     public Batch materialize(BatchSpec spec) {
+        ArraySink sink = new ArraySink();
+        BatchLayout layout = run(spec, sink);
+        return new ArrayBatch(layout.xShape(), sink.x, layout.yShape(), sink.y);
+    }
+
+    /**
+     * Materialises a batch into a buffer the caller gives: x as little-endian float32, row-major, from
+     * the buffer's position, then y as little-endian int32 right after x (at {@link
+     * BatchLayout#yOffset()}). This is the batch's wire form, so the buffer can be a shared-memory
+     * slot or an outgoing frame; nothing batch-sized is allocated on the way (each item passes through
+     * item-sized arrays of the kernels). The bytes are the same as {@link #materialize}'s arrays,
+     * whatever the kernel path.
+     *
+     * @param spec the batch
+     * @param target asked once, after the first item fixes the shapes, for the buffer to fill; it
+     *     returns a buffer with at least {@link BatchLayout#bytes()} bytes remaining (its byte order
+     *     does not matter), or throws
+     * @return the batch's layout
+     * @throws MaterializeException as {@link #materialize} does
+     * @throws IllegalArgumentException if the target's buffer has fewer bytes remaining than the batch
+     *     needs (or whatever the target throws)
+     */
+    public BatchLayout materializeInto(BatchSpec spec, Target target) {
+        Objects.requireNonNull(target, "target");
+        return run(spec, new BufferSink(target));
+    }
+
+    /**
+     * Where {@link #materializeInto} writes a batch.
+     */
+    @FunctionalInterface
+    public interface Target {
+        /**
+         * Returns the buffer to write a batch of this layout into.
+         *
+         * @param layout the batch's shapes and byte counts
+         * @return a buffer with at least {@code layout.bytes()} bytes remaining from its position
+         */
+        ByteBuffer open(BatchLayout layout);
+    }
+
+    /** Receives a batch item by item; {@link #start} comes once, before the first item. */
+    private interface Sink {
+        void start(BatchLayout layout);
+
+        void x(int item, float[] values);
+
+        void y(int item, int[] values);
+    }
+
+    private static final class ArraySink implements Sink {
+        float[] x;
+        int[] y;
+
+        @Override
+        public void start(BatchLayout layout) {
+            x = new float[Math.toIntExact(layout.xElements())];
+            y = new int[Math.toIntExact(layout.yElements())];
+        }
+
+        @Override
+        public void x(int item, float[] values) {
+            System.arraycopy(values, 0, x, item * values.length, values.length);
+        }
+
+        @Override
+        public void y(int item, int[] values) {
+            System.arraycopy(values, 0, y, item * values.length, values.length);
+        }
+    }
+
+    private static final class BufferSink implements Sink {
+        private final Target target;
+        private FloatBuffer x;
+        private IntBuffer y;
+
+        BufferSink(Target target) {
+            this.target = target;
+        }
+
+        @Override
+        public void start(BatchLayout layout) {
+            ByteBuffer b = target.open(layout);
+            if (b == null || b.remaining() < layout.bytes()) {
+                throw new IllegalArgumentException("target: " + (b == null ? "null" : b.remaining() + " bytes")
+                        + " (expected: a buffer of at least " + layout.bytes() + " bytes for x " + Arrays.toString(layout.xShape())
+                        + " and y " + Arrays.toString(layout.yShape()) + ")");
+            }
+            ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            int p = le.position();
+            // Views in little-endian order: on little-endian hosts their bulk puts are plain memory copies.
+            x = le.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(p).limit(Math.toIntExact(p + layout.xBytes()))
+                    .slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            y = le.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(Math.toIntExact(p + layout.yOffset()))
+                    .limit(Math.toIntExact(p + layout.bytes())).slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        }
+
+        @Override
+        public void x(int item, float[] values) {
+            x.put(item * values.length, values, 0, values.length);
+        }
+
+        @Override
+        public void y(int item, int[] values) {
+            y.put(item * values.length, values, 0, values.length);
+        }
+    }
+
+    private BatchLayout run(BatchSpec spec, Sink sink) {
         List<ItemSpec> items = spec.items();
-        float[] x = null;
-        int[] y = null;
         int[] itemShape = null;
         int[] labelShape = null;
+        BatchLayout layout = null;
+        int[] itemLabels = null;
         for (int i = 0; i < items.size(); i++) {
             ItemSpec item = items.get(i);
             Item out;
@@ -96,22 +209,23 @@ public final class Materializer {
             if (itemShape == null) {
                 itemShape = out.shape;
                 labelShape = lShape;
-                x = new float[Math.toIntExact((long) items.size() * out.values.length)];
-                y = new int[Math.toIntExact((long) items.size() * labels.length * item.labelCount())];
+                layout = new BatchLayout(prepend(items.size(), itemShape), prepend(items.size(), labelShape));
+                itemLabels = new int[labels.length * item.labelCount()];
+                sink.start(layout);
             } else if (!Arrays.equals(itemShape, out.shape) || !Arrays.equals(labelShape, lShape)) {
                 throw new MaterializeException(i, item, "items of different shapes: x " + Arrays.toString(out.shape)
                         + " and y " + Arrays.toString(lShape) + " (expected: x " + Arrays.toString(itemShape) + " and y "
                         + Arrays.toString(labelShape) + ", the shapes of item 0, " + items.get(0).describe() + ")", null);
             }
-            System.arraycopy(out.values, 0, x, i * out.values.length, out.values.length);
-            int labelSize = labelShape[0] * labelShape[1];
+            sink.x(i, out.values);
             for (int c = 0; c < labels.length; c++) {
-                int base = i * labelSize + c * item.labelCount();
-                System.arraycopy(labels[c], 0, y, base, item.labelCount());
-                Arrays.fill(y, base, base + item.labelSkip(), -1);
+                int base = c * item.labelCount();
+                System.arraycopy(labels[c], 0, itemLabels, base, item.labelCount());
+                Arrays.fill(itemLabels, base, base + item.labelSkip(), -1);
             }
+            sink.y(i, itemLabels);
         }
-        return new ArrayBatch(prepend(items.size(), itemShape), x, prepend(items.size(), labelShape), y);
+        return layout;
     }
 
     private static int[] prepend(int n, int[] shape) {

@@ -104,6 +104,48 @@ class MaterializerTest {
     }
 
     @Test
+    void materializeInto_anyKernelPathAndBuffer_writesTheArraysBytesLittleEndianXThenY() {
+        MaterializeOptions all = MaterializeOptions.defaults().withTargetRate(64.0).withNormalize(true);
+        ChannelSelection montage = ChannelSelection.parse("montage:C3-M2,C4-M1,(C3+C4)/2");
+        BatchSpec spec = new BatchSpec(List.of(night1(0, 3000, montage, 0, 1), night1(9000, 3000, montage, 3, 1),
+                night1(6000, 3000, montage, 2, 1)));
+        Materializer vector = new Materializer(files, all, Kernels.vector());
+        Materializer scalar = new Materializer(files, all, Kernels.scalar());
+        byte[] expected;
+        BatchLayout layout;
+        try (Batch b = vector.materialize(spec)) {
+            layout = new BatchLayout(b.xShape(), b.yShape());
+            ByteBuffer wire = ByteBuffer.allocate(Math.toIntExact(layout.bytes())).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            wire.asFloatBuffer().put(b.x());
+            wire.position(Math.toIntExact(layout.yOffset()));
+            wire.slice().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(b.y());
+            expected = wire.array();
+        }
+        for (Materializer m : List.of(vector, scalar)) {
+            for (ByteBuffer target : List.of(ByteBuffer.allocateDirect(expected.length + 100),
+                    ByteBuffer.allocate(expected.length + 100).order(java.nio.ByteOrder.BIG_ENDIAN))) {
+                target.position(100);
+                BatchLayout got = m.materializeInto(spec, l -> target);
+                assertEquals(layout, got);
+                assertEquals(100, target.position(), "the target's position is left alone");
+                byte[] written = new byte[expected.length];
+                target.get(100, written);
+                assertArrayEquals(expected, written, m.toString() + " into " + target);
+            }
+        }
+    }
+
+    @Test
+    void materializeInto_targetTooSmall_namesTheBytesNeeded() {
+        Materializer m = new Materializer(files, MaterializeOptions.defaults(), Kernels.vector());
+        BatchSpec spec = new BatchSpec(List.of(night1(0, 3000, ChannelSelection.names(List.of("C3")), 0, 1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.materializeInto(spec, l -> ByteBuffer.allocate(10)));
+        assertEquals("target: 10 bytes (expected: a buffer of at least 12004 bytes for x [1, 1, 3000] and y [1, 1, 1])",
+                e.getMessage());
+    }
+
+    @Test
     void take_sequentialOverMixedRates_resamplesToOneShapeAndMarksCoveredEpochs() {
         SourceConfig source = new SourceConfig.Sequential(3, 60, "fill:C3,C4");
         MaterializeOptions at64 = MaterializeOptions.defaults().withTargetRate(64.0);
