@@ -51,6 +51,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "A JSON file declaring batchers: {\"batchers\": {\"train\": {\"dataset\": ..., \"source\": {...}}}}.")
     Path config;
 
+    @Option(names = "--shm-dir", paramLabel = "DIR",
+            description = "Runtime directory of the shared-memory arenas that carry batches to workers and clients on this host"
+                    + " (default: /dev/shm, else the temp directory).")
+    Path shmDir;
+
+    @Option(names = "--no-shm", description = "Send every batch over TCP, even to workers and clients on this host.")
+    boolean noShm;
+
     @Mixin
     TokenOptions token;
 
@@ -88,6 +96,11 @@ final class ServeCommand implements Callable<Integer> {
                         : metricsPort < 0 ? null : metricsPort);
         if (managerSlots != null) {
             o = o.withManagerSlots(managerSlots);
+        }
+        if (noShm) {
+            o = o.withSharedMemory(null);
+        } else if (shmDir != null) {
+            o = o.withSharedMemory(shmDir);
         }
         if (config != null) {
             JsonNode root = MAPPER.readTree(config.toFile());

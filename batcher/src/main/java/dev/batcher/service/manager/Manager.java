@@ -25,6 +25,7 @@ public final class Manager implements AutoCloseable {
     private final AtomicLong jobIds = new AtomicLong();
     private final Map<String, ManagedBatcher> batchers = new TreeMap<>();
     private final List<Path> datasetRoots;
+    private final ArenaFactory arenas;
 
     /**
      * Creates a manager with no batchers.
@@ -35,6 +36,20 @@ public final class Manager implements AutoCloseable {
      * @param datasetRoots the directories datasets may live under (empty: any)
      */
     public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<Path> datasetRoots) {
+        this(pool, retryPolicy, ticker, datasetRoots, ArenaFactory.NONE);
+    }
+
+    /**
+     * Creates a manager with no batchers whose batchers put batches in shared memory.
+     *
+     * @param pool the worker pool
+     * @param retryPolicy the backoff between retries
+     * @param ticker nanoseconds for metrics
+     * @param datasetRoots the directories datasets may live under (empty: any)
+     * @param arenas makes each batcher's shared-memory arena
+     */
+    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<Path> datasetRoots, ArenaFactory arenas) {
+        this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.datasetRoots = datasetRoots.stream().map(Manager::real).toList();
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
@@ -84,7 +99,7 @@ public final class Manager implements AutoCloseable {
             if (existing != null) {
                 return create(name, spec);
             }
-            ManagedBatcher b = new ManagedBatcher(name, spec, source, pool, retryPolicy, ticker, jobIds::incrementAndGet);
+            ManagedBatcher b = new ManagedBatcher(name, spec, source, pool, retryPolicy, ticker, jobIds::incrementAndGet, arenas);
             batchers.put(name, b);
             return b;
         }

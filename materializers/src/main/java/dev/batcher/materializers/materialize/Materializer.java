@@ -107,6 +107,28 @@ public final class Materializer {
     }
 
     /**
+     * Returns the layout a batch would have, from its first item alone (one item is read and
+     * processed; items of one batch share their shapes). A daemon sizes shared-memory slots with it.
+     *
+     * @param spec the batch
+     * @return its shapes and byte counts
+     * @throws MaterializeException if the first item cannot be materialised
+     */
+    public BatchLayout layout(BatchSpec spec) {
+        ItemSpec item = spec.items().get(0);
+        try {
+            Item out = signal(item);
+            int[][] labels = files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount());
+            int n = spec.items().size();
+            return new BatchLayout(prepend(n, out.shape), new int[] {n, labels.length, item.labelCount()});
+        } catch (MaterializeException e) {
+            throw e;
+        } catch (MaterializerException | IllegalArgumentException e) {
+            throw new MaterializeException(0, item, e.getMessage(), e);
+        }
+    }
+
+    /**
      * Where {@link #materializeInto} writes a batch.
      */
     @FunctionalInterface
