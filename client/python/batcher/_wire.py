@@ -12,7 +12,7 @@ import numpy as np
 from .errors import ProtocolError
 
 MAGIC = 0xBA
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 # length (u32) | magic u8 | type u8 | flags u8 | id i64 | headerLength u32
 _PREFIX = struct.Struct(">IBBBqI")
 _FIXED = 15  # the bytes of the length that are not header or payload

@@ -596,11 +596,9 @@ def _taken(frame: wire.Frame, what: str, requested: BatchState) -> "Batch":
     if frame.type == wire.BATCH:
         h = frame.header
         state = _state(h.get("state"), "batch.state")
-        previous = requested
-        if "previous" in h:
-            previous = _state(h.get("previous"), "batch.previous")
-            if previous != requested:
-                raise ProtocolError("batch.previous", previous, f"{requested}, the state the take asked for")
+        previous = _state(h.get("previous"), "batch.previous")
+        if previous != requested:
+            raise ProtocolError("batch.previous", previous, f"{requested}, the state the take asked for")
         if h.get("byteOrder", "little") != "little":
             raise ProtocolError("batch.byteOrder", repr(h.get("byteOrder")), '"little"')
         xs, ys = _shape(h, "x", "float32"), _shape(h, "y", "int32")
