@@ -5,9 +5,11 @@ import dev.batcher.client.RemoteBatcherException;
 import dev.batcher.client.wire.ErrorFrames;
 import dev.batcher.client.wire.Frame;
 import dev.batcher.client.wire.MessageType;
+import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.materialize.MaterializeException;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.MaterializerCache;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Payloads;
@@ -98,6 +100,9 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             if (e instanceof MaterializeException me) {
                 context.put(RemoteBatcherException.CONTEXT_FILE, me.item().file());
                 context.put(RemoteBatcherException.CONTEXT_WINDOW, me.item().describe());
+            }
+            if (MaterializerException.isDeterministic(e)) {
+                context.put(JobFailedException.CONTEXT_DETERMINISTIC, "true");
             }
             if (ch.isActive()) {
                 ch.writeAndFlush(ErrorFrames.jobFailure(id, e, context));
