@@ -2,7 +2,8 @@ package dev.batcher.service;
 
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.BatcherStatus;
-import dev.batcher.client.wire.WireConfig;
+import dev.batcher.arena.Arena;
+import dev.batcher.protocol.WireConfig;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.service.manager.Manager;
 import dev.batcher.service.manager.RetryPolicy;
@@ -54,6 +55,8 @@ public final class BatcherDaemon implements AutoCloseable {
     private final MetricsServer metrics;
     private final List<Process> workers = new ArrayList<>();
     private final AtomicInteger workerNames = new AtomicInteger();
+    /** Arena ids: from the start time, so a daemon that reuses a dead one's pid never reuses its file names. */
+    private final java.util.concurrent.atomic.AtomicLong arenaIds = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
     /** Quick exits in a row of the local workers, which pick the restart backoff. */
     private int quickExits;
     private boolean closing;
@@ -66,7 +69,7 @@ public final class BatcherDaemon implements AutoCloseable {
      * @param localWorkers worker processes the daemon starts itself
      * @param workerSlots jobs each local worker process runs at once
      * @param managerSlots jobs the daemon materialises in its own JVM (0 for none)
-     * @param datasetRoots the directories datasets may live under (empty: any)
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
      * @param metricsPort the Prometheus endpoint's port (0: any free port), or null for none
      * @param wire frame limits and heartbeats
      * @param retry the backoff between retries
@@ -76,10 +79,13 @@ public final class BatcherDaemon implements AutoCloseable {
      * @param workerRestart the backoff before a local worker process that exited is started again
      *     (the count of quick exits in a row picks the wait; a worker that ran a minute resets it), or
      *     null to never restart one
+     * @param sharedMemory the runtime directory of the shared-memory arenas through which batches
+     *     reach workers and clients on this host ({@code /dev/shm} by default), or null to send every
+     *     batch over TCP
      */
     public record Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
-            List<Path> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
-            List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart) {
+            List<String> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
+            List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart, Path sharedMemory) {
         /**
          * Checks the settings.
          *
@@ -107,79 +113,88 @@ public final class BatcherDaemon implements AutoCloseable {
         public static Options defaults() {
             return new Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7070), null, 0, 1,
                     Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null,
-                    new RetryPolicy(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30)));
+                    new RetryPolicy(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30)), Arena.defaultDirectory());
         }
 
         /** Returns a copy listening on {@code address}. */
         public Options withBind(InetSocketAddress address) {
             return new Options(address, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart);
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy requiring {@code t} from clients and workers. */
         public Options withToken(String t) {
             return new Options(bind, t, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart);
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy that starts {@code n} worker processes of {@code slots} slots, and materialises nothing itself. */
         public Options withLocalWorkers(int n, int slots) {
             return new Options(bind, token, n, slots, n > 0 ? 0 : managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart);
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy that materialises in its own JVM on {@code n} threads. */
         public Options withManagerSlots(int n) {
             return new Options(bind, token, localWorkers, workerSlots, n, datasetRoots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart);
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy that only reads datasets under {@code roots}. */
-        public Options withDatasetRoots(List<Path> roots) {
+        public Options withDatasetRoots(List<String> roots) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, roots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart);
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy serving Prometheus metrics on {@code port}. */
         public Options withMetricsPort(Integer port) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, port, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart);
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy with these wire settings. */
         public Options withWire(WireConfig w) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, w, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart);
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy with this retry backoff. */
         public Options withRetry(RetryPolicy r) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, r,
-                    batchers, workerJvmArgs, workerLog, workerRestart);
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy that creates these batchers at start. */
         public Options withBatchers(Map<String, BatcherSpec> b) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry, b,
-                    workerJvmArgs, workerLog, workerRestart);
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy passing these JVM arguments to local worker processes. */
         public Options withWorkerJvmArgs(List<String> args) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, args, workerLog, workerRestart);
+                    batchers, args, workerLog, workerRestart, sharedMemory);
         }
 
         /** Returns a copy restarting exited local workers with this backoff, or never if {@code r} is null. */
         public Options withWorkerRestart(RetryPolicy r) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, r);
+                    batchers, workerJvmArgs, workerLog, r, sharedMemory);
+        }
+
+        /**
+         * Returns a copy whose arenas live in {@code dir}, or that sends every batch over TCP if
+         * {@code dir} is null.
+         */
+        public Options withSharedMemory(Path dir) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, workerRestart, dir);
         }
 
         /** Returns a copy sending local workers' output to {@code file}. */
         public Options withWorkerLog(Path file) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, file, workerRestart);
+                    batchers, workerJvmArgs, file, workerRestart, sharedMemory);
         }
     }
 
@@ -195,7 +210,12 @@ public final class BatcherDaemon implements AutoCloseable {
                 : null;
         materializers = new MaterializerCache(options.datasetRoots(), 64, Kernels.defaults());
         WorkerPool pool = new WorkerPool(loop);
-        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots());
+        if (options.sharedMemory() != null) {
+            for (Path stale : Arena.sweep(options.sharedMemory())) {
+                log.info("deleted the stale arena {} of a daemon that is gone", stale);
+            }
+        }
+        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), this::createArena);
         BatcherServer s = null;
         MetricsServer m = null;
         try {
@@ -220,6 +240,14 @@ public final class BatcherDaemon implements AutoCloseable {
         for (int i = 0; i < options.localWorkers(); i++) {
             spawnWorker();
         }
+    }
+
+    private Arena createArena(BatcherSpec spec, dev.batcher.materializers.spec.BatchSpec first, int slots) {
+        if (options.sharedMemory() == null) {
+            return null;
+        }
+        long bytes = materializers.get(spec.dataset(), spec.options()).layout(first).bytes();
+        return Arena.create(options.sharedMemory(), arenaIds.incrementAndGet(), slots, bytes);
     }
 
     private static Thread daemonThread(Runnable r, String name) {
@@ -290,7 +318,7 @@ public final class BatcherDaemon implements AutoCloseable {
         cmd.add("--slots=" + options.workerSlots());
         String name = "local-" + workerNames.incrementAndGet();
         cmd.add("--name=" + name);
-        for (Path root : options.datasetRoots()) {
+        for (String root : options.datasetRoots()) {
             cmd.add("--dataset-root=" + root);
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);

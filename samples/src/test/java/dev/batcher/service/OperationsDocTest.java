@@ -45,7 +45,7 @@ class OperationsDocTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("me/sleep8"));
         BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).withManagerSlots(1)
-                .withDatasetRoots(List.of(root));
+                .withDatasetRoots(List.of(root.toString()));
         try (BatcherDaemon d = BatcherDaemon.start(o); BatcherClient c = BatcherClient.connect(d.address())) {
             RemoteBatcherException e = assertThrows(RemoteBatcherException.class, () -> c.batcher("train")
                     .create(BatcherSpec.of(elsewhere.toString(), new SourceConfig.Random(8, 30, null, "all", null, null))));

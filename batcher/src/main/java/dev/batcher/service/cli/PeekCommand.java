@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
                 "the label histogram and the next state. Optionally list each item's windows (--items), write x.npy and",
                 "y.npy for numpy (--npy) and draw one item's channels over its labels as a PNG (--png)."})
 final class PeekCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DATASET", description = "The dataset directory (with labeled_signals.csv).")
-    Path dataset;
+    @Parameters(index = "0", paramLabel = "DATASET",
+            description = "The dataset directory or s3://bucket/prefix (with labeled_signals.csv).")
+    String dataset;
 
     @Mixin
     SourceOptions source;
@@ -98,7 +99,7 @@ final class PeekCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--item: " + item + " (expected: >= 0 and < the batch size "
                     + batchSpec.items().size() + ")");
         }
-        try (RecordingFiles files = new RecordingFiles(List.of(ds.root()), 64);
+        try (RecordingFiles files = ds.openFiles(64);
                 Batch batch = new Materializer(files, options, Kernels.defaults()).materialize(batchSpec)) {
             List<String> encoding = ds.signals().get(0).labels().encoding();
             Result r = describe(batch, channelNames(batch.xShape()), encoding, next.state().toString());
@@ -233,7 +234,7 @@ final class PeekCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, Dataset ds, BatchState at, Result r) {
-        out.printf("dataset  %s (%d labeled signals)%n", ds.root(), ds.signals().size());
+        out.printf("dataset  %s (%d labeled signals)%n", ds.location(), ds.signals().size());
         out.printf("state    %s%n", at);
         out.printf("x        float32 %s (%.1f MB)%n", Arrays.toString(r.xShape()), 4.0 * product(r.xShape()) / 1e6);
         out.printf("y        int32   %s%n", Arrays.toString(r.yShape()));

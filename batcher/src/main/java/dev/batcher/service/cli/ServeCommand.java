@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.service.BatcherDaemon;
-import dev.batcher.service.transport.Messages;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,6 +22,7 @@ import picocli.CommandLine.Spec;
         description = {"Run the batcher daemon: named batchers, a worker pool, and the port clients and workers connect to.",
                 "With --local-workers it starts worker processes itself; with none, it materialises batches itself."})
 final class ServeCommand implements Callable<Integer> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = dev.batcher.client.BatcherJson.mapper();
     @Option(names = "--port", defaultValue = "7070", description = "Port for clients and workers (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
 
@@ -40,8 +40,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Jobs the daemon materialises itself (default: one per core without local workers, else 0).")
     Integer managerSlots;
 
-    @Option(names = "--dataset-root", paramLabel = "DIR", description = "Only serve datasets under this directory (repeatable).")
-    List<Path> datasetRoots = List.of();
+    @Option(names = "--dataset-root", paramLabel = "DIR|S3",
+            description = "Only serve datasets under this directory or s3://bucket/prefix (repeatable).")
+    List<String> datasetRoots = List.of();
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Port of the Prometheus endpoint GET /metrics (default: --port + 1; -1: off).")
@@ -50,6 +51,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "A JSON file declaring batchers: {\"batchers\": {\"train\": {\"dataset\": ..., \"source\": {...}}}}.")
     Path config;
+
+    @Option(names = "--shm-dir", paramLabel = "DIR",
+            description = "Runtime directory of the shared-memory arenas that carry batches to workers and clients on this host"
+                    + " (default: /dev/shm, else the temp directory).")
+    Path shmDir;
+
+    @Option(names = "--no-shm", description = "Send every batch over TCP, even to workers and clients on this host.")
+    boolean noShm;
 
     @Mixin
     TokenOptions token;
@@ -89,14 +98,19 @@ final class ServeCommand implements Callable<Integer> {
         if (managerSlots != null) {
             o = o.withManagerSlots(managerSlots);
         }
+        if (noShm) {
+            o = o.withSharedMemory(null);
+        } else if (shmDir != null) {
+            o = o.withSharedMemory(shmDir);
+        }
         if (config != null) {
-            JsonNode root = Messages.MAPPER.readTree(config.toFile());
+            JsonNode root = MAPPER.readTree(config.toFile());
             JsonNode batchers = root.path("batchers");
             if (!batchers.isObject()) {
                 throw new IllegalArgumentException("--config " + config + ": batchers: " + batchers
                         + " (expected: an object of batcher specs by name)");
             }
-            Map<String, BatcherSpec> specs = Messages.MAPPER.convertValue(batchers, new TypeReference<Map<String, BatcherSpec>>() {});
+            Map<String, BatcherSpec> specs = MAPPER.convertValue(batchers, new TypeReference<Map<String, BatcherSpec>>() {});
             o = o.withBatchers(specs);
         }
         return o;

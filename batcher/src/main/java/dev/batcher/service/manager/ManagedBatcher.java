@@ -9,6 +9,9 @@ import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.Step;
 import dev.batcher.materializers.spec.BatchSpec;
 import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.arena.Arena;
+import dev.batcher.service.pool.ArenaSlotBuf;
+import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
@@ -45,6 +48,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManagedBatcher {
     private static final Logger log = LoggerFactory.getLogger(ManagedBatcher.class);
+    /**
+     * Arena slots beyond the capacity, for batches clients hold (taken, not yet closed). When every
+     * slot is taken a batch travels as a buffer instead, so a client holding many only loses the
+     * shared-memory path, never progress.
+     */
+    public static final int HELD_SLOTS = 4;
 
     private final String name;
     private final BatcherSpec spec;
@@ -55,6 +64,10 @@ public final class ManagedBatcher {
     private final LongSupplier ticker;
     private final LongSupplier jobIds;
     private final Runnable pumpTask = this::pump;
+    private final ArenaFactory arenas;
+    /** The shared-memory arena, made at the first dispatch to a worker that shares memory; closed by stop. */
+    private Arena arena;
+    private boolean arenaTried;
 
     private Status status = Status.STOPPED;
     private Failure failure;
@@ -84,6 +97,7 @@ public final class ManagedBatcher {
         int failures;
         Materialized result;
         WorkerPool.Slot slot;
+        ArenaTarget target;
         long jobId;
         String worker;
         boolean needsDispatch;
@@ -112,6 +126,25 @@ public final class ManagedBatcher {
      */
     public ManagedBatcher(String name, BatcherSpec spec, BatchSource source, WorkerPool pool, RetryPolicy retryPolicy,
             LongSupplier ticker, LongSupplier jobIds) {
+        this(name, spec, source, pool, retryPolicy, ticker, jobIds, ArenaFactory.NONE);
+    }
+
+    /**
+     * Creates a stopped batcher that puts batches in shared memory when its workers share memory.
+     *
+     * @param name its name
+     * @param spec what it serves
+     * @param source the source built from {@code spec} against the dataset
+     * @param pool the manager's worker pool (its loop is this batcher's loop)
+     * @param retryPolicy the backoff between retries
+     * @param ticker nanoseconds for metrics, such as {@code System::nanoTime}
+     * @param jobIds a source of unique job ids, shared by the manager's batchers
+     * @param arenas makes the batcher's arena; its slots are the capacity plus {@value #HELD_SLOTS}
+     *     batches that clients may hold
+     */
+    public ManagedBatcher(String name, BatcherSpec spec, BatchSource source, WorkerPool pool, RetryPolicy retryPolicy,
+            LongSupplier ticker, LongSupplier jobIds, ArenaFactory arenas) {
+        this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.source = Objects.requireNonNull(source, "source");
@@ -183,6 +216,7 @@ public final class ManagedBatcher {
         return onLoop(() -> {
             log.info("stopping batcher '{}'", name);
             clearWindow();
+            closeArena();
             generation++;
             if (status != Status.FAILED) {
                 status = Status.CLOSED;
@@ -308,8 +342,9 @@ public final class ManagedBatcher {
         e.needsDispatch = false;
         e.jobId = jobIds.getAsLong();
         e.worker = slot.worker().name();
+        e.target = slot.worker().sharesMemory() ? arenaSlot(e.spec) : null;
         int gen = generation;
-        Job job = new Job(e.jobId, name, spec.dataset(), spec.options(), e.spec);
+        Job job = new Job(e.jobId, name, spec.dataset(), spec.options(), e.spec, e.target);
         CompletableFuture<Materialized> f;
         try {
             f = slot.worker().submit(job);
@@ -327,10 +362,48 @@ public final class ManagedBatcher {
         });
     }
 
+    private ArenaTarget arenaSlot(BatchSpec first) {
+        if (arena == null && !arenaTried) {
+            arenaTried = true;
+            try {
+                arena = arenas.create(spec, first, capacity + HELD_SLOTS);
+            } catch (RuntimeException ex) {
+                log.warn("batcher '{}': no shared-memory arena, batches travel as buffers: {}", name, ex.toString());
+            }
+            if (arena != null) {
+                log.info("batcher '{}': shared-memory {}", name, arena);
+            }
+        }
+        if (arena == null) {
+            return null;
+        }
+        int i = arena.acquire();
+        return i < 0 ? null : new ArenaTarget(arena, i);
+    }
+
+    private void closeArena() {
+        if (arena != null) {
+            try {
+                arena.close();
+            } catch (RuntimeException ex) {
+                log.warn("batcher '{}': {}", name, ex.toString());
+            }
+            arena = null;
+        }
+        arenaTried = false;
+    }
+
     private void onDone(int gen, Entry e, Materialized result, Throwable error) {
         if (e.slot != null) {
             pool.release(e.slot);
             e.slot = null;
+        }
+        if (e.target != null) {
+            // The job is over: a result written into the slot owns it now; otherwise it returns to the arena.
+            if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(e.target))) {
+                e.target.release();
+            }
+            e.target = null;
         }
         if (gen != generation || status != Status.RUNNING) {
             if (result != null) {

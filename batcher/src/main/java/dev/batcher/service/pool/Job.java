@@ -13,13 +13,20 @@ import java.util.Objects;
  * @param dataset the dataset directory, as the manager knows it
  * @param options the batcher's materialiser options
  * @param spec the batch
+ * @param target the shared-memory slot to write the batch into, or null to return it as a buffer; a
+ *     worker that cannot reach the arena, or finds the batch bigger than the slot, ignores it
  */
-public record Job(long id, String batcher, String dataset, MaterializeOptions options, BatchSpec spec) {
+public record Job(long id, String batcher, String dataset, MaterializeOptions options, BatchSpec spec, ArenaTarget target) {
     /** Checks for nulls. */
     public Job {
         Objects.requireNonNull(batcher, "batcher");
         Objects.requireNonNull(dataset, "dataset");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(spec, "spec");
+    }
+
+    /** Creates a job without a shared-memory slot. */
+    public Job(long id, String batcher, String dataset, MaterializeOptions options, BatchSpec spec) {
+        this(id, batcher, dataset, options, spec, null);
     }
 }

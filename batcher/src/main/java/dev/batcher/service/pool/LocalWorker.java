@@ -53,6 +53,11 @@ public final class LocalWorker implements Worker {
     }
 
     @Override
+    public boolean sharesMemory() {
+        return true;
+    }
+
+    @Override
     public CompletableFuture<Materialized> submit(Job job) {
         CompletableFuture<Materialized> result = new CompletableFuture<>();
         live.put(job.id(), Boolean.FALSE);
@@ -78,7 +83,8 @@ public final class LocalWorker implements Worker {
             return;
         }
         try {
-            result.complete(Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator));
+            result.complete(Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator,
+                    job.target()));
         } catch (RuntimeException | Error e) {
             result.completeExceptionally(JobFailedException.of(name, e));
         }

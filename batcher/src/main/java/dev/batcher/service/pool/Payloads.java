@@ -21,13 +21,36 @@ public final class Payloads {
      * @throws dev.batcher.materializers.materialize.MaterializeException if an item cannot be materialised
      */
     public static Materialized materialize(Materializer materializer, BatchSpec spec, ByteBufAllocator allocator) {
+        return materialize(materializer, spec, allocator, null);
+    }
+
+    /**
+     * Materialises a batch straight into a shared-memory slot, or, if the batch is bigger than the
+     * slot or there is none, into a new buffer. The result's payload owns the slot in the first case
+     * ({@link ArenaSlotBuf}); in the second the caller still owns the target.
+     *
+     * @param materializer the materializer
+     * @param spec the batch
+     * @param allocator where a buffer comes from if the slot is not used
+     * @param target the slot, or null
+     * @return the batch in wire form
+     * @throws dev.batcher.materializers.materialize.MaterializeException if an item cannot be materialised
+     */
+    public static Materialized materialize(Materializer materializer, BatchSpec spec, ByteBufAllocator allocator,
+            ArenaTarget target) {
         ByteBuf[] holder = new ByteBuf[1];
         try {
             BatchLayout layout = materializer.materializeInto(spec, l -> {
                 int bytes = Math.toIntExact(l.bytes());
+                if (target != null && bytes <= target.bytes()) {
+                    return target.buffer();
+                }
                 holder[0] = allocator.directBuffer(bytes, bytes);
                 return holder[0].nioBuffer(0, bytes);
             });
+            if (holder[0] == null) {
+                return new Materialized(layout.xShape(), layout.yShape(), target.written(Math.toIntExact(layout.bytes())));
+            }
             holder[0].writerIndex(Math.toIntExact(layout.bytes()));
             return new Materialized(layout.xShape(), layout.yShape(), holder[0]);
         } catch (RuntimeException | Error e) {

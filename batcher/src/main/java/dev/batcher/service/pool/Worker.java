@@ -15,6 +15,14 @@ public interface Worker {
     int slots();
 
     /**
+     * Returns true if the worker can write into the daemon's shared-memory arenas (it runs on the
+     * daemon's host), so jobs sent to it should carry an {@link ArenaTarget}.
+     */
+    default boolean sharesMemory() {
+        return false;
+    }
+
+    /**
      * Starts a job.
      *
      * @param job the job

@@ -3,8 +3,8 @@ package dev.batcher.materializers.materialize;
 import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.channels.ChannelPlan;
 import dev.batcher.materializers.channels.ChannelSelectors;
-import dev.batcher.materializers.dataset.SampleType;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.hdf5.RawWindow;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
@@ -104,6 +104,28 @@ public final class Materializer {
     public BatchLayout materializeInto(BatchSpec spec, Target target) {
         Objects.requireNonNull(target, "target");
         return run(spec, new BufferSink(target));
+    }
+
+    /**
+     * Returns the layout a batch would have, from its first item alone (one item is read and
+     * processed; items of one batch share their shapes). A daemon sizes shared-memory slots with it.
+     *
+     * @param spec the batch
+     * @return its shapes and byte counts
+     * @throws MaterializeException if the first item cannot be materialised
+     */
+    public BatchLayout layout(BatchSpec spec) {
+        ItemSpec item = spec.items().get(0);
+        try {
+            Item out = signal(item);
+            int[][] labels = files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount());
+            int n = spec.items().size();
+            return new BatchLayout(prepend(n, out.shape), new int[] {n, labels.length, item.labelCount()});
+        } catch (MaterializeException e) {
+            throw e;
+        } catch (MaterializerException | IllegalArgumentException e) {
+            throw new MaterializeException(0, item, e.getMessage(), e);
+        }
     }
 
     /**

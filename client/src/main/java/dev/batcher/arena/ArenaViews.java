@@ -1,0 +1,52 @@
+package dev.batcher.arena;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The arenas a worker or client has mapped, by file, the least recently used dropped beyond a limit
+ * (a dropped mapping is unmapped by the garbage collector once no batch uses it). A daemon makes a
+ * new arena each time a batcher starts, so old ones fall out. Thread-safe.
+ */
+public final class ArenaViews {
+    private final boolean writable;
+    private final Map<Path, ArenaView> views;
+
+    /**
+     * Creates the cache.
+     *
+     * @param writable map arenas read-write (workers) or read-only (clients)
+     * @param max how many mappings to keep
+     */
+    public ArenaViews(boolean writable, int max) {
+        this.writable = writable;
+        this.views = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Path, ArenaView> eldest) {
+                return size() > max;
+            }
+        };
+    }
+
+    /**
+     * Returns the view of {@code path}, mapping it on first use.
+     *
+     * @param path the arena file
+     * @return its view
+     * @throws ArenaException if it cannot be mapped
+     */
+    public synchronized ArenaView get(Path path) {
+        ArenaView v = views.get(path);
+        if (v == null) {
+            v = ArenaView.open(path, writable);
+            views.put(path, v);
+        }
+        return v;
+    }
+
+    /** Drops every mapping. */
+    public synchronized void clear() {
+        views.clear();
+    }
+}
