@@ -13,10 +13,24 @@ import pytest
 
 from conftest import ROOT
 
-FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+# A block after an HTML comment containing "test_docs: fragment" is a fragment of a larger program
+# (it uses names the reader has): it is compiled, not run.
+FENCE = re.compile(r"(<!--[^\n]*-->\s*\n)?^```python\n(.*?)^```", re.S | re.M)
+
+
+def python_blocks(text):
+    """The page's python blocks to run, in order; fragments are compiled here and left out."""
+    run = []
+    for marker, code in FENCE.findall(text):
+        if "test_docs: fragment" in marker:
+            compile(code, "<fragment>", "exec")
+        else:
+            run.append(code)
+    return run
+
 PAGES = [ROOT / "README.md"] + sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "getting-started.md")
 # A page's blocks run in order as one script (later blocks use what earlier ones defined or wrote).
-SCRIPTS = [(page, blocks) for page in PAGES if (blocks := FENCE.findall(page.read_text()))]
+SCRIPTS = [(page, blocks) for page in PAGES if (blocks := python_blocks(page.read_text()))]
 
 
 def test_theDocsHavePythonSnippets():
