@@ -83,6 +83,9 @@ def write_dataset(directory: Path, recordings: int, hours: float, layout: str, s
 
 
 def java() -> List[str]:
+    if os.environ.get("BATCHER_CLASSPATH"):
+        return ["java", "--add-modules", "jdk.incubator.vector", "-cp", os.environ["BATCHER_CLASSPATH"],
+                "dev.batcher.service.cli.Main"]
     jar = next(iter(sorted((ROOT / "samples" / "target").glob("batcher-samples-*.jar"))), None)
     if jar is None or not (ROOT / "samples" / "target" / "lib").is_dir():
         raise SystemExit(f"the Java build is missing: run 'mvn -B -DskipTests package' (or bin/batcher --help) in {ROOT}")
