@@ -106,7 +106,7 @@ import sys, time
 import batcher
 sys.path.insert(0, {str(ROOT / 'client' / 'python' / 'tests')!r})
 from conftest import RANDOM
-from test_shm import exhaust
+from pending_shm import exhaust
 c = batcher.connect({shm_daemon.address!r}, prefetch=False)
 h = c.batcher("shm-kill")
 h.create({str(dataset)!r}, RANDOM, capacity={CAPACITY})
