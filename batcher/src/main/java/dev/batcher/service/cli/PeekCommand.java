@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
         description = {"Materialise the batch at a state and print its shapes, per-channel mean and standard deviation,",
                 "the label histogram and the next state. Optionally write x.npy and y.npy for numpy."})
 final class PeekCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DATASET", description = "The dataset directory (with labeled_signals.csv).")
-    Path dataset;
+    @Parameters(index = "0", paramLabel = "DATASET",
+            description = "The dataset directory or s3://bucket/prefix (with labeled_signals.csv).")
+    String dataset;
 
     @Mixin
     SourceOptions source;
@@ -67,7 +68,7 @@ final class PeekCommand implements Callable<Integer> {
     Result run(PrintWriter out) throws Exception {
         Dataset ds = Dataset.load(dataset);
         BatchState at = BatchState.parse(state);
-        RecordingFiles files = new RecordingFiles(List.of(ds.root()), 64);
+        RecordingFiles files = ds.openFiles(64);
         try (LocalBatcher batcher = new LocalBatcher(source.source().build(ds.signals()),
                 new Materializer(files, source.options(), Kernels.defaults()), files)) {
             Taken taken = batcher.take(at);
@@ -145,7 +146,7 @@ final class PeekCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, Dataset ds, BatchState at, Result r) {
-        out.printf("dataset  %s (%d labeled signals)%n", ds.root(), ds.signals().size());
+        out.printf("dataset  %s (%d labeled signals)%n", ds.location(), ds.signals().size());
         out.printf("state    %s%n", at);
         out.printf("x        float32 %s (%.1f MB)%n", Arrays.toString(r.xShape()), 4.0 * product(r.xShape()) / 1e6);
         out.printf("y        int32   %s%n", Arrays.toString(r.yShape()));

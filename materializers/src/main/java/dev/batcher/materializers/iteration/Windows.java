@@ -1,7 +1,7 @@
 package dev.batcher.materializers.iteration;
 
 import dev.batcher.materializers.dataset.LabeledSignal;
-import dev.batcher.materializers.dataset.TimeSpan;
+import dev.batcher.materializers.metadata.TimeSpan;
 import dev.batcher.materializers.spec.ChannelSelection;
 import dev.batcher.materializers.spec.ItemSpec;
 import java.util.List;
