@@ -109,7 +109,8 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
                 Pending p = pending.remove(frame.id());
                 if (p != null) {
                     RemoteBatcherException e = ErrorFrames.toException(frame);
-                    p.future().completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack()));
+                    p.future().completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
+                            "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
                 }
             }
             case GOODBYE -> saidGoodbye = true;
