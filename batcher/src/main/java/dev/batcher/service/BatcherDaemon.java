@@ -3,7 +3,7 @@ package dev.batcher.service;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.arena.Arena;
-import dev.batcher.client.wire.WireConfig;
+import dev.batcher.protocol.WireConfig;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.service.manager.Manager;
 import dev.batcher.service.manager.RetryPolicy;

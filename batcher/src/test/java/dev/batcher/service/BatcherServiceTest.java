@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
  * itself ("single"), a daemon with two worker nodes ("multi") and the LocalBatcher give the same
  * batches and states, through the Java client over loopback.
  */
-@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.client.wire.LeakCheck.class)
+@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.protocol.LeakCheck.class)
 @Timeout(120)
 class BatcherServiceTest {
     static final SourceConfig RANDOM = new SourceConfig.Random(2, 300, 1, null, null, null);

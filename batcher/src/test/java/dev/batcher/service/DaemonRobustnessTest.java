@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Bad peers lose their connection; the daemon keeps serving everyone else. */
-@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.client.wire.LeakCheck.class)
+@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.protocol.LeakCheck.class)
 @Timeout(60)
 class DaemonRobustnessTest {
 

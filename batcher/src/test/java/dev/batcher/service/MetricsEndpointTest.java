@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.client.wire.LeakCheck.class)
+@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.protocol.LeakCheck.class)
 @Timeout(60)
 class MetricsEndpointTest {
     @Test

@@ -10,7 +10,7 @@ import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.ClientOptions;
 import dev.batcher.client.RemoteBatcherException;
 import dev.batcher.client.Status;
-import dev.batcher.client.wire.WireConfig;
+import dev.batcher.protocol.WireConfig;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.SourceConfig;
 import dev.batcher.service.worker.WorkerNode;
@@ -50,7 +50,7 @@ class OversizedBatchTest {
             h.start(INIT);
             RemoteBatcherException e = assertThrows(RemoteBatcherException.class, () -> h.take(INIT));
             assertEquals("failed", e.code(), e.toString());
-            assertEquals("dev.batcher.client.wire.ProtocolException", e.remoteClass(), e.toString());
+            assertEquals("dev.batcher.protocol.ProtocolException", e.remoteClass(), e.toString());
             assertTrue(e.remoteMessage().contains("the maximum frame length; frame JOB_RESULT"), e.remoteMessage());
             assertEquals(Status.FAILED, h.status().status());
         }

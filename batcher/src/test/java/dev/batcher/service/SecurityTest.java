@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shared token and the dataset roots. */
-@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.client.wire.LeakCheck.class)
+@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.protocol.LeakCheck.class)
 @Timeout(60)
 class SecurityTest {
     @TempDir

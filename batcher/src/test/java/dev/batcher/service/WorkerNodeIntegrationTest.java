@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The daemon with worker nodes connected over loopback, driven through its manager. */
-@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.client.wire.LeakCheck.class)
+@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.protocol.LeakCheck.class)
 @Timeout(120)
 class WorkerNodeIntegrationTest {
     static final SourceConfig SOURCE = new SourceConfig.Random(4, 30, null, "fill:C3,C4,F3,F4", null, null);

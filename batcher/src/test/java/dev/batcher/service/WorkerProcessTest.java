@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Worker processes started by the daemon: SIGKILL one mid-run, add one mid-run; the batches never change. */
-@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.client.wire.LeakCheck.class)
+@org.junit.jupiter.api.extension.ExtendWith(dev.batcher.protocol.LeakCheck.class)
 @Timeout(180)
 class WorkerProcessTest {
     @TempDir

@@ -1,11 +1,14 @@
 package dev.batcher.client;
 
-import dev.batcher.client.wire.ErrorFrames;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.HandshakeHandler;
-import dev.batcher.client.wire.Hello;
-import dev.batcher.client.wire.PeerTimeoutException;
-import dev.batcher.client.wire.WireInitializer;
+import dev.batcher.protocol.Op;
+import dev.batcher.protocol.Request;
+import dev.batcher.protocol.Response;
+import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.HandshakeHandler;
+import dev.batcher.protocol.Hello;
+import dev.batcher.protocol.PeerTimeoutException;
+import dev.batcher.protocol.WireInitializer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -217,14 +220,13 @@ public final class BatcherClient implements AutoCloseable {
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
      * @throws RemoteBatcherException if the daemon answers with an error
-     * @throws dev.batcher.client.wire.ProtocolException if the answer is malformed
+     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public List<BatcherStatus> list() {
-        Connection connection = connection(Requests.LIST);
-        Frame answer = connection.call(Requests.LIST, null, Requests.request(Requests.LIST, null),
-                options.requestTimeout());
-        return Requests.list(Requests.response(answer, Requests.LIST, null));
+        Connection connection = connection(Op.LIST.wireName());
+        Frame answer = connection.call(new Request.ListQuery(), options.requestTimeout());
+        return Requests.response(answer, Op.LIST, null, Response.Listing.class).batchers();
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.batcher.client;
 
-import dev.batcher.client.wire.Frame;
+import dev.batcher.protocol.Op;
+import dev.batcher.protocol.Request;
+import dev.batcher.protocol.Response;
+import dev.batcher.protocol.Frame;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.materialize.Batcher;
 import dev.batcher.materializers.materialize.Taken;
@@ -94,16 +97,16 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.client.wire.ProtocolException if the answer is malformed
+     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public boolean create(BatcherSpec spec) {
         if (spec == null) {
             throw new NullPointerException("spec: null (expected: a BatcherSpec)");
         }
-        checkOpen(Requests.CREATE);
+        checkOpen(Op.CREATE.wireName());
         synchronized (this) {
-            Connection connection = client.connection(Requests.describe(Requests.CREATE, name));
+            Connection connection = client.connection(Request.describe(Op.CREATE, name));
             boolean created = sendCreate(connection, spec);
             this.spec = spec;
             this.createdOn = connection.generation();
@@ -125,15 +128,15 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.client.wire.ProtocolException if the answer is malformed
+     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public boolean start(BatchState state) {
         checkState(state);
-        checkOpen(Requests.START);
+        checkOpen(Op.START.wireName());
         dropPrefetch("start was called");
         synchronized (this) {
-            Connection connection = client.connection(Requests.describe(Requests.START, name));
+            Connection connection = client.connection(Request.describe(Op.START, name));
             recreate(connection);
             boolean wasStarted = sendStart(connection, state);
             started = true;
@@ -165,7 +168,7 @@ public final class BatcherHandle implements Batcher {
      *     {@code take(state)} again to resume
      * @throws BatcherTimeoutException if no batch arrives within {@link ClientOptions#takeTimeout()}
      *     (the request is cancelled; call again with the same state)
-     * @throws dev.batcher.client.wire.ProtocolException if the answer is malformed (for example, a
+     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed (for example, a
      *     payload that does not match the shapes)
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored
      *     and the request cancelled)
@@ -173,8 +176,8 @@ public final class BatcherHandle implements Batcher {
     @Override
     public Taken take(BatchState state) {
         checkState(state);
-        checkOpen(Requests.TAKE);
-        Connection connection = client.connection(Requests.describe(Requests.TAKE, name));
+        checkOpen(Op.TAKE.wireName());
+        Connection connection = client.connection(Request.describe(Op.TAKE, name));
         Connection.Pending request;
         synchronized (this) {
             recreate(connection);
@@ -191,7 +194,7 @@ public final class BatcherHandle implements Batcher {
                 if (ahead != null) {
                     ahead.connection().drop(ahead.request(), "the next take asked for " + state + ", not " + ahead.state());
                 }
-                request = connection.send(Requests.TAKE, name, Requests.withState(Requests.TAKE, name, state));
+                request = connection.send(new Request.Take(name, state));
             }
         }
         Frame answer = connection.await(request, client.options().takeTimeout());
@@ -200,8 +203,7 @@ public final class BatcherHandle implements Batcher {
             synchronized (this) {
                 if (started && !closed && prefetched == null) {
                     // The next batch crosses the network while the caller trains on this one.
-                    prefetched = new Prefetch(connection, next.state(), connection.send(Requests.TAKE, name,
-                            Requests.withState(Requests.TAKE, name, next.state())));
+                    prefetched = new Prefetch(connection, next.state(), connection.send(new Request.Take(name, next.state())));
                 }
             }
         }
@@ -230,19 +232,18 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.client.wire.ProtocolException if the answer is malformed
+     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public void stop() {
-        checkOpen(Requests.STOP);
+        checkOpen(Op.STOP.wireName());
         dropPrefetch("stop was called");
         synchronized (this) {
             try {
-                Connection connection = client.connection(Requests.describe(Requests.STOP, name));
+                Connection connection = client.connection(Request.describe(Op.STOP, name));
                 recreate(connection);
-                Requests.response(connection.call(Requests.STOP, name,
-                        Requests.request(Requests.STOP, name), client.options().requestTimeout()),
-                        Requests.STOP, name);
+                Requests.response(connection.call(new Request.Stop(name), client.options().requestTimeout()),
+                        Op.STOP, name, Response.Stopped.class);
             } finally {
                 started = false;
             }
@@ -259,18 +260,17 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.client.wire.ProtocolException if the answer is malformed
+     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public BatcherStatus status() {
-        checkOpen(Requests.STATUS);
-        Connection connection = client.connection(Requests.describe(Requests.STATUS, name));
+        checkOpen(Op.STATUS.wireName());
+        Connection connection = client.connection(Request.describe(Op.STATUS, name));
         synchronized (this) {
             recreate(connection);
         }
-        Frame answer = connection.call(Requests.STATUS, name,
-                Requests.request(Requests.STATUS, name), client.options().requestTimeout());
-        return Requests.status(Requests.response(answer, Requests.STATUS, name));
+        Frame answer = connection.call(new Request.StatusQuery(name), client.options().requestTimeout());
+        return Requests.response(answer, Op.STATUS, name, Response.StatusReport.class).status();
     }
 
     /**
@@ -299,17 +299,13 @@ public final class BatcherHandle implements Batcher {
     }
 
     private boolean sendCreate(Connection connection, BatcherSpec batcherSpec) {
-        Frame answer = connection.call(Requests.CREATE, name, Requests.create(name, batcherSpec),
-                client.options().requestTimeout());
-        return Requests.flag(Requests.response(answer, Requests.CREATE, name), Requests.CREATE,
-                "created");
+        Frame answer = connection.call(new Request.Create(name, batcherSpec), client.options().requestTimeout());
+        return Requests.response(answer, Op.CREATE, name, Response.Created.class).created();
     }
 
     private boolean sendStart(Connection connection, BatchState state) {
-        Frame answer = connection.call(Requests.START, name,
-                Requests.withState(Requests.START, name, state), client.options().requestTimeout());
-        return Requests.flag(Requests.response(answer, Requests.START, name), Requests.START,
-                "started");
+        Frame answer = connection.call(new Request.Start(name, state), client.options().requestTimeout());
+        return Requests.response(answer, Op.START, name, Response.Started.class).started();
     }
 
     private static void checkState(BatchState state) {

@@ -26,7 +26,7 @@ public class BatcherTimeoutException extends BatcherClientException {
      * @throws NullPointerException if {@code op} or {@code timeout} is null
      */
     public BatcherTimeoutException(String op, String batcher, Duration timeout, long requestId) {
-        super(Requests.describe(Objects.requireNonNull(op, "op"), batcher) + " got no answer within "
+        super((batcher == null ? Objects.requireNonNull(op, "op") : op + " on batcher '" + batcher + "'") + " got no answer within "
                 + Objects.requireNonNull(timeout, "timeout").toMillis() + " ms; request " + requestId
                 + " was cancelled");
         this.op = op;

@@ -1,7 +1,7 @@
 package dev.batcher.client;
 
-import dev.batcher.client.wire.Hello;
-import dev.batcher.client.wire.WireConfig;
+import dev.batcher.protocol.Hello;
+import dev.batcher.protocol.WireConfig;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Objects;

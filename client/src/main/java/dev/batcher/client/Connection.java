@@ -1,11 +1,13 @@
 package dev.batcher.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.client.wire.ErrorFrames;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.HandshakeCompleted;
-import dev.batcher.client.wire.MessageType;
-import dev.batcher.client.wire.ProtocolException;
+import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.HandshakeCompleted;
+import dev.batcher.protocol.MessageType;
+import dev.batcher.protocol.Op;
+import dev.batcher.protocol.Request;
+import dev.batcher.protocol.ProtocolException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,14 +45,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** A request waiting for its answer. */
     static final class Pending {
         final long id;
-        final String op;
+        final Op op;
         final String batcher;
         final CompletableFuture<Frame> answer = new CompletableFuture<>();
 
-        Pending(long id, String op, String batcher) {
+        Pending(long id, Request request) {
             this.id = id;
-            this.op = op;
-            this.batcher = batcher;
+            this.op = request.op();
+            this.batcher = request.batcher();
         }
     }
 
@@ -118,18 +120,18 @@ final class Connection extends ChannelInboundHandlerAdapter {
      * @throws BatcherClientException if the thread was interrupted (flag restored; {@code CANCEL}
      *     sent), or the request could not be encoded
      */
-    Frame call(String op, String batcher, ObjectNode header, Duration timeout) {
-        return await(send(op, batcher, header), timeout);
+    Frame call(Request request, Duration timeout) {
+        return await(send(request), timeout);
     }
 
     /** Sends a request without waiting; {@link #await} or {@link #drop} it later. */
-    Pending send(String op, String batcher, ObjectNode header) {
-        Pending request = new Pending(nextId.incrementAndGet(), op, batcher);
+    Pending send(Request message) {
+        Pending request = new Pending(nextId.incrementAndGet(), message);
         pending.put(request.id, request);
         if (lost) {
             fail(request.id, lostSignal(null));
         } else {
-            channel.writeAndFlush(Frame.of(MessageType.REQUEST, request.id, header))
+            channel.writeAndFlush(message.toFrame(request.id))
                     .addListener(written -> {
                         if (!written.isSuccess()) {
                             Throwable cause = written.cause();
@@ -147,7 +149,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
      */
     void drop(Pending request, String reason) {
         Frame late = abandon(request, new BatcherClientException(
-                Requests.describe(request.op, request.batcher) + " dropped: " + reason));
+                Request.describe(request.op, request.batcher) + " dropped: " + reason));
         if (late != null) {
             late.release();
         } else {
@@ -156,12 +158,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     Frame await(Pending request, Duration timeout) {
-        String what = Requests.describe(request.op, request.batcher);
+        String what = Request.describe(request.op, request.batcher);
         try {
             return request.answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             BatcherTimeoutException timedOut =
-                    new BatcherTimeoutException(request.op, request.batcher, timeout, request.id);
+                    new BatcherTimeoutException(request.op.wireName(), request.batcher, timeout, request.id);
             Frame late = abandon(request, timedOut);
             if (late != null) {
                 return late; // answered at the last moment: use it

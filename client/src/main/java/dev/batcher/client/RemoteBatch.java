@@ -1,8 +1,9 @@
 package dev.batcher.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.ProtocolException;
+import dev.batcher.protocol.BatchMessage;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.ProtocolException;
+import dev.batcher.protocol.Tensors;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.materialize.Batch;
 import io.netty.buffer.ByteBuf;
@@ -78,87 +79,24 @@ final class RemoteBatch implements Batch {
      * reference to the payload.
      *
      * @param frame the {@code BATCH} frame answering a {@code take}
-     * @param requested the state the {@code take} passed; the header's {@code previous}, if present,
-     *     must equal it
+     * @param requested the state the {@code take} passed; the header's {@code previous} must equal it
      * @return the batch, which the caller must close
      * @throws ProtocolException if the header is malformed, names another dtype or byte order, or the
      *     payload size does not match the shapes
      */
     static RemoteBatch decode(Frame frame, BatchState requested) {
         try {
-            JsonNode header = frame.header();
-            BatchState state = Requests.state(header.get("state"), "batch.state");
-            JsonNode previousField = header.get("previous");
-            BatchState previous = requested;
-            if (previousField != null) {
-                previous = Requests.state(previousField, "batch.previous");
-                if (!previous.equals(requested)) {
-                    throw new ProtocolException("batch.previous", previous,
-                            requested + ", the state the take asked for");
-                }
+            BatchMessage message = BatchMessage.decode(frame);
+            if (!message.previous().equals(requested)) {
+                throw new ProtocolException("batch.previous", message.previous(),
+                        requested + ", the state the take asked for");
             }
-            JsonNode byteOrder = header.get("byteOrder");
-            if (byteOrder != null && !"little".equals(byteOrder.asText(null))) {
-                throw new ProtocolException("batch.byteOrder", Requests.shown(byteOrder),
-                        "\"little\"");
-            }
-            int[] xShape = shape(header, "x", "float32");
-            int[] yShape = shape(header, "y", "int32");
-            long xElements = elements(xShape, "batch.x.shape");
-            long yElements = elements(yShape, "batch.y.shape");
-            long expected = (xElements + yElements) * 4;
-            int size = frame.payload().readableBytes();
-            if (expected != size) {
-                throw new ProtocolException("batch.payload", size + " bytes", "4 × (" + xElements
-                        + " elements of x.shape " + Arrays.toString(xShape) + " + " + yElements
-                        + " elements of y.shape " + Arrays.toString(yShape) + ") = " + expected
-                        + " bytes");
-            }
-            return new RemoteBatch(xShape, yShape, xElements, yElements, state, previous,
-                    frame.retainedPayload());
+            Tensors t = message.tensors();
+            return new RemoteBatch(t.xShape(), t.yShape(), t.xElements(), t.yElements(), message.state(),
+                    message.previous(), frame.retainedPayload());
         } finally {
             frame.release();
         }
-    }
-
-    private static int[] shape(JsonNode header, String tensor, String dtype) {
-        JsonNode description = header.get(tensor);
-        String field = "batch." + tensor;
-        if (description == null || !description.isObject()) {
-            throw new ProtocolException(field, Requests.shown(description),
-                    "{\"dtype\": \"" + dtype + "\", \"shape\": [...]}");
-        }
-        JsonNode type = description.get("dtype");
-        if (type == null || !dtype.equals(type.asText(null))) {
-            throw new ProtocolException(field + ".dtype", Requests.shown(type), "\"" + dtype + "\"");
-        }
-        JsonNode dims = description.get("shape");
-        if (dims == null || !dims.isArray() || dims.isEmpty()) {
-            throw new ProtocolException(field + ".shape", Requests.shown(dims),
-                    "a non-empty array of dimensions, batch first");
-        }
-        int[] shape = new int[dims.size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode dim = dims.get(i);
-            if (!dim.isIntegralNumber() || !dim.canConvertToInt() || dim.asInt() < 0) {
-                throw new ProtocolException(field + ".shape[" + i + "]", Requests.shown(dim),
-                        "an integer in [0, " + Integer.MAX_VALUE + "]");
-            }
-            shape[i] = dim.asInt();
-        }
-        return shape;
-    }
-
-    private static long elements(int[] shape, String field) {
-        long n = 1;
-        for (int d : shape) {
-            n *= d;
-            if (n > Integer.MAX_VALUE) {
-                throw new ProtocolException(field, Arrays.toString(shape),
-                        "at most " + Integer.MAX_VALUE + " elements");
-            }
-        }
-        return n;
     }
 
     /** Returns the state after this batch: the one to pass to the next {@code take}. */

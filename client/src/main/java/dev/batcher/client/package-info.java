@@ -61,7 +61,7 @@
  * owns each batch and must close it; its views are invalid afterwards.
  *
  * <h2>The wire protocol</h2>
- * The package {@code dev.batcher.client.wire} holds the framing, handshake, heartbeats and error
+ * The package {@code dev.batcher.protocol} holds the framing, handshake, heartbeats and error
  * frames spoken by the client, the daemon and its workers.
  */
 package dev.batcher.client;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.client.wire.WireConfig;
+import dev.batcher.protocol.WireConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

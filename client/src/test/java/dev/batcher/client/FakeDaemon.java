@@ -3,12 +3,18 @@ package dev.batcher.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.client.wire.ErrorFrames;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.MessageType;
-import dev.batcher.client.wire.TrackingAllocator;
-import dev.batcher.client.wire.WireConfig;
-import dev.batcher.client.wire.WireInitializer;
+import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.HandshakeCompleted;
+import dev.batcher.protocol.HandshakeHandler;
+import dev.batcher.protocol.Hello;
+import dev.batcher.protocol.MessageType;
+import dev.batcher.protocol.Op;
+import dev.batcher.protocol.ProtocolException;
+import dev.batcher.protocol.Welcome;
+import dev.batcher.protocol.TrackingAllocator;
+import dev.batcher.protocol.WireConfig;
+import dev.batcher.protocol.WireInitializer;
 import dev.batcher.materializers.iteration.BatchState;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -117,7 +123,7 @@ final class FakeDaemon implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOCATOR, allocator)
-                .childHandler(WireInitializer.server(config, VERSION, token, Handler::new));
+                .childHandler(WireInitializer.of(config, () -> new FakeServerHandshake(config, token), Handler::new));
         WireInitializer.applyOptions(bootstrap, config);
         try {
             server = bootstrap.bind(WireInitializer.loopback(port)).sync().channel();
@@ -267,7 +273,7 @@ final class FakeDaemon implements AutoCloseable {
             String name = header.hasNonNull("batcher") ? header.get("batcher").asText() : null;
             String stateText = header.hasNonNull("state") ? header.get("state").asText() : null;
             requests.add(new Request(connection, id, op, name, stateText));
-            if (op.equals(Requests.LIST)) {
+            if (op.equals(Op.LIST.wireName())) {
                 ObjectNode answer = Frame.newHeader();
                 ArrayNode list = answer.putArray("batchers");
                 batchers.values().stream().sorted((a, b) -> a.name.compareTo(b.name))
@@ -275,7 +281,7 @@ final class FakeDaemon implements AutoCloseable {
                 respond(ctx, id, answer);
                 return;
             }
-            if (op.equals(Requests.CREATE)) {
+            if (op.equals(Op.CREATE.wireName())) {
                 create(ctx, id, name, header.get("spec"));
                 return;
             }
@@ -284,8 +290,8 @@ final class FakeDaemon implements AutoCloseable {
                 badRequest(ctx, id, "unknown batcher: " + name + " (op " + op + ")");
                 return;
             }
-            switch (op) {
-                case Requests.START: {
+            switch (Op.fromWireName(op)) {
+                case START: {
                     ObjectNode answer = Frame.newHeader();
                     if (b.status == Status.RUNNING) {
                         answer.put("started", false);
@@ -298,14 +304,14 @@ final class FakeDaemon implements AutoCloseable {
                     respond(ctx, id, answer);
                     break;
                 }
-                case Requests.TAKE:
+                case TAKE:
                     take(ctx, id, b, BatchState.parse(stateText));
                     break;
-                case Requests.STOP:
+                case STOP:
                     b.status = Status.CLOSED;
                     respond(ctx, id, Frame.newHeader());
                     break;
-                case Requests.STATUS: {
+                case STATUS: {
                     ObjectNode answer = Frame.newHeader();
                     answer.set("status", BatcherJson.toTree(b.describe()));
                     respond(ctx, id, answer);
@@ -429,6 +435,41 @@ final class FakeDaemon implements AutoCloseable {
                 }
             }
             ctx.fireChannelInactive();
+        }
+    }
+
+    /**
+     * The daemon's half of the handshake, as far as this fake needs it (the real one lives with the
+     * daemon, outside the client jar): HELLO first, the token compared as is, WELCOME back.
+     */
+    private static final class FakeServerHandshake extends HandshakeHandler {
+        private final Welcome welcome;
+        private final String token;
+
+        FakeServerHandshake(WireConfig config, String token) {
+            super(config.handshakeTimeout());
+            this.welcome = new Welcome(VERSION, config.heartbeatInterval(), config.maxFrameLength());
+            this.token = token;
+        }
+
+        @Override
+        protected String awaited() {
+            return "HELLO";
+        }
+
+        @Override
+        protected void onStart(ChannelHandlerContext ctx) {
+        }
+
+        @Override
+        protected void onFrame(ChannelHandlerContext ctx, Frame frame) {
+            Hello hello = Hello.decode(frame);
+            if (token != null && !token.equals(hello.token())) {
+                throw new ProtocolException(ErrorFrames.CODE_UNAUTHORIZED, "hello.token",
+                        hello.token() == null ? "absent" : "<redacted>", "the token configured on the daemon");
+            }
+            ctx.writeAndFlush(welcome.toFrame(frame.id()));
+            succeed(ctx, new HandshakeCompleted(hello.withoutToken(), welcome));
         }
     }
 }

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.LeakCheck;
-import dev.batcher.client.wire.MessageType;
-import dev.batcher.client.wire.ProtocolException;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.LeakCheck;
+import dev.batcher.protocol.MessageType;
+import dev.batcher.protocol.ProtocolException;
 import dev.batcher.materializers.iteration.BatchState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;

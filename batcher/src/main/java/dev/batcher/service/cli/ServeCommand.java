@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.service.BatcherDaemon;
-import dev.batcher.service.transport.Messages;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,6 +22,7 @@ import picocli.CommandLine.Spec;
         description = {"Run the batcher daemon: named batchers, a worker pool, and the port clients and workers connect to.",
                 "With --local-workers it starts worker processes itself; with none, it materialises batches itself."})
 final class ServeCommand implements Callable<Integer> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = dev.batcher.client.BatcherJson.mapper();
     @Option(names = "--port", defaultValue = "7070", description = "Port for clients and workers (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
 
@@ -103,13 +103,13 @@ final class ServeCommand implements Callable<Integer> {
             o = o.withSharedMemory(shmDir);
         }
         if (config != null) {
-            JsonNode root = Messages.MAPPER.readTree(config.toFile());
+            JsonNode root = MAPPER.readTree(config.toFile());
             JsonNode batchers = root.path("batchers");
             if (!batchers.isObject()) {
                 throw new IllegalArgumentException("--config " + config + ": batchers: " + batchers
                         + " (expected: an object of batcher specs by name)");
             }
-            Map<String, BatcherSpec> specs = Messages.MAPPER.convertValue(batchers, new TypeReference<Map<String, BatcherSpec>>() {});
+            Map<String, BatcherSpec> specs = MAPPER.convertValue(batchers, new TypeReference<Map<String, BatcherSpec>>() {});
             o = o.withBatchers(specs);
         }
         return o;

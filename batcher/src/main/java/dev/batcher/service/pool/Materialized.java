@@ -14,6 +14,15 @@ import java.util.Arrays;
  */
 public record Materialized(int[] xShape, int[] yShape, ByteBuf payload) {
 
+    /**
+     * Returns the shapes in the protocol's form.
+     *
+     * @throws IllegalArgumentException if a shape is empty or negative, or the payload would exceed 2 GiB
+     */
+    public dev.batcher.protocol.Tensors tensors() {
+        return new dev.batcher.protocol.Tensors(xShape, yShape);
+    }
+
     /** Returns the payload's size in bytes. */
     public int bytes() {
         return payload.readableBytes();

@@ -1,7 +1,7 @@
 package dev.batcher.service.transport;
 
-import dev.batcher.client.wire.WireConfig;
-import dev.batcher.client.wire.WireInitializer;
+import dev.batcher.protocol.WireConfig;
+import dev.batcher.protocol.WireInitializer;
 import dev.batcher.service.manager.Manager;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -40,7 +40,8 @@ public final class BatcherServer implements AutoCloseable {
     public static BatcherServer bind(EventLoopGroup group, InetSocketAddress address, WireConfig config, String token,
             Manager manager, Executor blocking) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(WireInitializer.server(config, VERSION, token, () -> new ConnectionHandler(manager, blocking)));
+                .childHandler(WireInitializer.of(config, () -> ServerHandshakeHandler.create(config, VERSION, token),
+                        () -> new ConnectionHandler(manager, blocking)));
         WireInitializer.applyOptions(b, config);
         return new BatcherServer(b.bind(address).sync().channel());
     }

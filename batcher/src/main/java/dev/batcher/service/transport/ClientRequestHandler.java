@@ -1,20 +1,16 @@
 package dev.batcher.service.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.BatcherStatus;
-import dev.batcher.client.Failure;
-import dev.batcher.client.wire.ErrorFrames;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.MessageType;
-import dev.batcher.client.wire.ProtocolException;
 import dev.batcher.materializers.MaterializerException;
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.protocol.BatchMessage;
+import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.ProtocolException;
+import dev.batcher.protocol.Request;
+import dev.batcher.protocol.Response;
 import dev.batcher.service.ServiceException;
 import dev.batcher.service.manager.BatcherFailedException;
-import dev.batcher.service.manager.ManagedBatcher;
 import dev.batcher.service.manager.Manager;
 import dev.batcher.service.manager.NotRunningException;
 import dev.batcher.service.manager.TakeOutcome;
@@ -37,8 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
-    static final String CODE_NOT_RUNNING = "not_running";
-    static final String CODE_FAILED = "failed";
 
     private final Manager manager;
     private final Executor blocking;
@@ -83,29 +77,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void handle(Channel ch, long id, JsonNode h) {
         CompletableFuture<Frame> answer;
         try {
-            String op = Messages.text(h, "op");
-            answer = switch (op) {
-                case "list" -> list(id);
-                case "create" -> {
-                    String name = Messages.text(h, "batcher");
-                    BatcherSpec spec = spec(h);
-                    yield CompletableFuture.supplyAsync(() -> {
-                        boolean existed = manager.names().contains(name);
-                        manager.create(name, spec);
-                        return response(id, r -> r.put("created", !existed));
-                    }, blocking);
-                }
-                case "start" -> batcher(h).start(state(h)).thenApply(started -> response(id, r -> r.put("started", started)));
-                case "stop" -> batcher(h).stop().thenApply(v -> response(id, r -> { }));
-                case "status" -> batcher(h).status().thenApply(s -> response(id, r -> r.set("status", Messages.MAPPER.valueToTree(s))));
-                case "take" -> {
-                    CompletableFuture<TakeOutcome> taking = batcher(h).take(state(h));
-                    pending.put(id, taking);
-                    yield taking.thenApply(outcome -> take(id, outcome));
-                }
-                default -> throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, "op", op,
-                        "one of create, start, take, stop, status, list");
-            };
+            Request request = Request.decode(h);
+            answer = dispatch(id, request);
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
@@ -125,30 +98,30 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private ManagedBatcher batcher(JsonNode h) {
-        return manager.get(Messages.text(h, "batcher"));
-    }
-
-    private static BatchState state(JsonNode h) {
-        try {
-            return BatchState.parse(Messages.text(h, "state"));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, "state", h.path("state").toString(),
-                    "seed=<long>,batch=<long >= 0>");
+    /** Starts the work of a request; the future completes with its answer. Java 17: no switch patterns. */
+    private CompletableFuture<Frame> dispatch(long id, Request request) {
+        if (request instanceof Request.Create c) {
+            return CompletableFuture.supplyAsync(() -> {
+                boolean existed = manager.names().contains(c.batcher());
+                manager.create(c.batcher(), c.spec());
+                return new Response.Created(!existed).toFrame(id);
+            }, blocking);
         }
-    }
-
-    private static BatcherSpec spec(JsonNode h) {
-        JsonNode s = h.get("spec");
-        if (s == null || !s.isObject()) {
-            throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, "spec", String.valueOf(s), "a BatcherSpec object");
+        if (request instanceof Request.Start s) {
+            return manager.get(s.batcher()).start(s.state()).thenApply(started -> new Response.Started(started).toFrame(id));
         }
-        try {
-            return Messages.MAPPER.treeToValue(s, BatcherSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, "spec", e.getMessage(),
-                    "a BatcherSpec: dataset, source, options, capacity, retries");
+        if (request instanceof Request.Take t) {
+            CompletableFuture<TakeOutcome> taking = manager.get(t.batcher()).take(t.state());
+            pending.put(id, taking);
+            return taking.thenApply(outcome -> take(id, outcome));
         }
+        if (request instanceof Request.Stop s) {
+            return manager.get(s.batcher()).stop().thenApply(v -> new Response.Stopped().toFrame(id));
+        }
+        if (request instanceof Request.StatusQuery s) {
+            return manager.get(s.batcher()).status().thenApply(status -> new Response.StatusReport(status).toFrame(id));
+        }
+        return list(id);
     }
 
     private CompletableFuture<Frame> list(long id) {
@@ -156,52 +129,24 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         for (String name : manager.names()) {
             all.add(manager.get(name).status());
         }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> response(id, r -> {
-            ArrayNode a = r.putArray("batchers");
-            for (CompletableFuture<BatcherStatus> s : all) {
-                a.add(Messages.MAPPER.<JsonNode>valueToTree(s.join()));
-            }
-        }));
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> new Response.Listing(all.stream().map(CompletableFuture::join).toList()).toFrame(id));
     }
 
     private static Frame take(long id, TakeOutcome outcome) {
         if (outcome instanceof TakeOutcome.End end) {
-            return response(id, r -> {
-                r.put("end", true);
-                r.put("last", end.last().toString());
-            });
+            return new Response.End(end.last()).toFrame(id);
         }
         TakeOutcome.Next next = (TakeOutcome.Next) outcome;
-        ObjectNode h = Messages.tensorHeader(next.batch());
-        h.put("state", next.state().toString());
-        h.put("previous", next.previous().toString());
-        return Frame.of(MessageType.BATCH, id, h, next.batch().payload());
-    }
-
-    private static Frame response(long id, java.util.function.Consumer<ObjectNode> fill) {
-        ObjectNode h = Frame.newHeader();
-        fill.accept(h);
-        return Frame.of(MessageType.RESPONSE, id, h);
+        return new BatchMessage(next.state(), next.previous(), next.batch().tensors()).toFrame(id, next.batch().payload());
     }
 
     static Frame errorFrame(long id, Throwable error) {
         Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof BatcherFailedException failed) {
-            Failure f = failed.failure();
-            ObjectNode h = Frame.newHeader();
-            h.put("code", CODE_FAILED);
-            h.put("class", f.exceptionClass());
-            h.put("message", f.message());
-            h.put("stack", f.remoteStack());
-            ObjectNode c = h.putObject("context");
-            c.put("batcher", failed.batcher());
-            c.put("worker", f.worker());
-            c.put("state", f.state());
-            c.put("batch", f.batch());
-            c.put("attempts", Integer.toString(f.attempts()));
-            return Frame.of(MessageType.ERROR, id, h);
+            return ErrorFrames.failed(id, failed.batcher(), failed.failure());
         }
-        String code = e instanceof NotRunningException ? CODE_NOT_RUNNING
+        String code = e instanceof NotRunningException ? ErrorFrames.CODE_NOT_RUNNING
                 : e instanceof ProtocolException p ? p.code()
                 : e instanceof ServiceException || e instanceof MaterializerException || e instanceof IllegalArgumentException
                         ? ErrorFrames.CODE_BAD_REQUEST

@@ -1,7 +1,7 @@
 package dev.batcher.service.transport;
 
-import dev.batcher.client.wire.HandshakeCompleted;
-import dev.batcher.client.wire.Role;
+import dev.batcher.protocol.HandshakeCompleted;
+import dev.batcher.protocol.Role;
 import dev.batcher.service.manager.Manager;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

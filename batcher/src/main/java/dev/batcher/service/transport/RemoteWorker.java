@@ -1,10 +1,13 @@
 package dev.batcher.service.transport;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batcher.client.RemoteBatcherException;
-import dev.batcher.client.wire.ErrorFrames;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.MessageType;
+import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.Cancel;
+import dev.batcher.protocol.JobMessage;
+import dev.batcher.protocol.JobResult;
+import dev.batcher.protocol.ProtocolException;
+import dev.batcher.protocol.Tensors;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
@@ -63,12 +66,8 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             return f;
         }
         pending.put(job.id(), f);
-        ObjectNode h = Frame.newHeader();
-        h.put("batcher", job.batcher());
-        h.put("dataset", job.dataset());
-        h.set("options", Messages.MAPPER.valueToTree(job.options()));
-        h.set("spec", Messages.MAPPER.valueToTree(job.spec()));
-        channel.writeAndFlush(Frame.of(MessageType.JOB, job.id(), h)).addListener(w -> {
+        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec());
+        channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
             if (!w.isSuccess()) {
                 fail(job.id(), new WorkerLostException(name, "sending the job failed: " + w.cause()));
             }
@@ -90,7 +89,7 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     @Override
     public void cancel(long jobId) {
         if (channel.isActive()) {
-            channel.writeAndFlush(Frame.of(MessageType.CANCEL, jobId));
+            channel.writeAndFlush(new Cancel(null).toFrame(jobId));
         }
     }
 
@@ -105,15 +104,17 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
                 case JOB_RESULT -> {
                     CompletableFuture<Materialized> f = pending.remove(frame.id());
                     if (f != null) {
-                        int[] x = Messages.shape(frame.header(), "x");
-                        int[] y = Messages.shape(frame.header(), "y");
-                        long expected = Messages.payloadBytes(x, y);
-                        if (expected != frame.payload().readableBytes()) {
-                            f.completeExceptionally(new JobFailedException(name, "dev.batcher.client.wire.ProtocolException",
-                                    "payload: " + frame.payload().readableBytes() + " bytes (expected: " + expected
-                                            + " for the shapes in the header)", ""));
-                        } else if (!f.complete(new Materialized(x, y, frame.retainedPayload()))) {
-                            frame.payload().release();
+                        JobResult result;
+                        try {
+                            result = JobResult.decode(frame);
+                        } catch (ProtocolException e) {
+                            f.completeExceptionally(new JobFailedException(name, e.getClass().getName(), e.getMessage(), ""));
+                            return;
+                        }
+                        Tensors t = result.tensors();
+                        Materialized m = new Materialized(t.xShape(), t.yShape(), frame.retainedPayload());
+                        if (!f.complete(m)) {
+                            m.release();
                         }
                     }
                 }

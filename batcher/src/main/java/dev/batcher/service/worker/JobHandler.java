@@ -1,17 +1,15 @@
 package dev.batcher.service.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.client.RemoteBatcherException;
-import dev.batcher.client.wire.ErrorFrames;
-import dev.batcher.client.wire.Frame;
-import dev.batcher.client.wire.MessageType;
+import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.JobMessage;
+import dev.batcher.protocol.JobResult;
+import dev.batcher.protocol.ProtocolException;
 import dev.batcher.materializers.materialize.MaterializeException;
-import dev.batcher.materializers.materialize.MaterializeOptions;
-import dev.batcher.materializers.spec.BatchSpec;
 import dev.batcher.service.pool.MaterializerCache;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Payloads;
-import dev.batcher.service.transport.Messages;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -47,12 +45,19 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             switch (frame.type()) {
                 case JOB -> {
                     long id = frame.id();
-                    JsonNode h = frame.header();
                     Channel ch = ctx.channel();
+                    JobMessage job;
+                    try {
+                        job = JobMessage.decode(frame);
+                    } catch (ProtocolException e) {
+                        // A job this worker cannot read fails alone; the connection stays up.
+                        ch.writeAndFlush(ErrorFrames.jobFailure(id, e, Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
+                        return;
+                    }
                     live.put(id, Boolean.FALSE);
                     executor.execute(() -> {
                         try {
-                            run(ch, id, h);
+                            run(ch, id, job);
                         } finally {
                             live.remove(id);
                         }
@@ -67,24 +72,20 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void run(Channel ch, long id, JsonNode h) {
+    private void run(Channel ch, long id, JobMessage job) {
         // Every job is answered, cancelled or not: the manager frees the job's slot when the answer arrives.
         if (live.getOrDefault(id, Boolean.FALSE)) {
             answerCancelled(ch, id);
             return;
         }
-        BatchSpec spec = null;
         try {
-            String dataset = Messages.text(h, "dataset");
-            MaterializeOptions options = Messages.MAPPER.treeToValue(h.get("options"), MaterializeOptions.class);
-            spec = Messages.MAPPER.treeToValue(h.get("spec"), BatchSpec.class);
-            Materialized m = Payloads.materialize(materializers.get(dataset, options), spec, ch.alloc());
+            Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), ch.alloc());
             if (live.getOrDefault(id, Boolean.FALSE)) {
                 m.release();
                 answerCancelled(ch, id);
                 return;
             }
-            ch.writeAndFlush(Frame.of(MessageType.JOB_RESULT, id, Messages.tensorHeader(m), m.payload())).addListener(f -> {
+            ch.writeAndFlush(new JobResult(m.tensors()).toFrame(id, m.payload())).addListener(f -> {
                 if (!f.isSuccess() && ch.isActive()) {
                     // Nothing was sent (a result above the maximum frame length fails before its first byte): say why,
                     // so the manager retries or fails the batch with this cause instead of waiting for it for ever.

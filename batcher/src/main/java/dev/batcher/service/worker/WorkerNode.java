@@ -1,9 +1,9 @@
 package dev.batcher.service.worker;
 
-import dev.batcher.client.wire.HandshakeHandler;
-import dev.batcher.client.wire.Hello;
-import dev.batcher.client.wire.WireConfig;
-import dev.batcher.client.wire.WireInitializer;
+import dev.batcher.protocol.HandshakeHandler;
+import dev.batcher.protocol.Hello;
+import dev.batcher.protocol.WireConfig;
+import dev.batcher.protocol.WireInitializer;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.service.ServiceException;
 import dev.batcher.service.pool.MaterializerCache;
@@ -139,7 +139,7 @@ public final class WorkerNode implements AutoCloseable {
             return;
         }
         if (channel.isActive()) {
-            channel.writeAndFlush(dev.batcher.client.wire.Frame.of(dev.batcher.client.wire.MessageType.GOODBYE, 0))
+            channel.writeAndFlush(new dev.batcher.protocol.Goodbye("worker closing").toFrame())
                     .awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
         channel.close().syncUninterruptibly();

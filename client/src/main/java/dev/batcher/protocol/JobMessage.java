@@ -1,0 +1,83 @@
+package dev.batcher.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batcher.client.BatcherJson;
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.spec.BatchSpec;
+import java.util.Objects;
+
+/**
+ * A {@code JOB} frame (daemon to worker): one batch to materialise, with a job id chosen by the
+ * daemon. Header (no payload):
+ *
+ * <pre>
+ * {"batcher": "train", "dataset": "/data/sleep", "options": MaterializeOptions, "spec": BatchSpec}
+ * </pre>
+ *
+ * The worker answers with a {@code JOB_RESULT} ({@link JobResult}) or a {@code JOB_FAILURE}
+ * ({@link ErrorFrames#jobFailure}) carrying the same id. Adding a field: add the component, write it
+ * in {@link #toHeader()} and read it in {@link #decode(Frame)}.
+ *
+ * @param batcher the batcher the job belongs to, for logs and errors
+ * @param dataset the dataset directory, as the daemon knows it
+ * @param options the batcher's materialiser options
+ * @param spec the batch
+ */
+public record JobMessage(String batcher, String dataset, MaterializeOptions options, BatchSpec spec) {
+    /** @throws NullPointerException if an argument is null */
+    public JobMessage {
+        Objects.requireNonNull(batcher, "batcher");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(spec, "spec");
+    }
+
+    /** Returns the header fields. */
+    public ObjectNode toHeader() {
+        ObjectNode h = Frame.newHeader();
+        h.put("batcher", batcher);
+        h.put("dataset", dataset);
+        h.set("options", BatcherJson.toTree(options));
+        h.set("spec", BatcherJson.toTree(spec));
+        return h;
+    }
+
+    /**
+     * Encodes the job as a {@code JOB} frame.
+     *
+     * @param jobId the job's id, unique on the connection
+     * @return a frame with a reference count of 1
+     */
+    public Frame toFrame(long jobId) {
+        return Frame.of(MessageType.JOB, jobId, toHeader());
+    }
+
+    /**
+     * Decodes a {@code JOB} frame; the frame is not released.
+     *
+     * @param frame a {@code JOB} frame
+     * @return the job
+     * @throws ProtocolException naming the first bad field
+     */
+    public static JobMessage decode(Frame frame) {
+        if (frame.type() != MessageType.JOB) {
+            throw new ProtocolException("type", frame.type(), "JOB");
+        }
+        JsonNode h = frame.header();
+        return new JobMessage(Headers.text(h, "job.batcher", "batcher"), Headers.text(h, "job.dataset", "dataset"),
+                value(h, "options", MaterializeOptions.class), value(h, "spec", BatchSpec.class));
+    }
+
+    private static <T> T value(JsonNode h, String field, Class<T> type) {
+        JsonNode v = h.get(field);
+        if (v == null || !v.isObject()) {
+            throw new ProtocolException("job." + field, Headers.shown(v), "a " + type.getSimpleName() + " object");
+        }
+        try {
+            return BatcherJson.fromTree(v, type);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("job." + field, e.getMessage(), "a " + type.getSimpleName() + " object");
+        }
+    }
+}
