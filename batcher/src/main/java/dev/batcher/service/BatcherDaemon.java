@@ -225,7 +225,8 @@ public final class BatcherDaemon implements AutoCloseable {
             for (Map.Entry<String, BatcherSpec> b : new java.util.TreeMap<>(options.batchers()).entrySet()) {
                 manager.create(b.getKey(), b.getValue());
             }
-            s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking);
+            s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking,
+                    options.sharedMemory() != null);
             if (options.metricsPort() != null) {
                 m = MetricsServer.bind(group, new InetSocketAddress(options.bind().getAddress(), options.metricsPort()), this::statuses);
             }

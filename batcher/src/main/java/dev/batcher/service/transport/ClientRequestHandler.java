@@ -3,7 +3,10 @@ package dev.batcher.service.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.materializers.MaterializerException;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.BatchMessage;
+import dev.batcher.service.pool.ArenaSlotBuf;
+import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.ProtocolException;
@@ -40,7 +43,17 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** Requests still being answered, by id, so that a client's CANCEL can withdraw them. */
     private final java.util.Map<Long, CompletableFuture<?>> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
-    ClientRequestHandler(Manager manager, Executor blocking, String peer) {
+    /** Whether the client runs on this host and reads batches in shared memory. */
+    private final boolean sharesMemory;
+    /**
+     * Batches in shared memory that the client holds, by the id of the take they answered: each keeps
+     * its slot until the client's RELEASE or the connection's close.
+     */
+    private final java.util.Map<Long, ArenaSlotBuf> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean inactive;
+
+    ClientRequestHandler(Manager manager, Executor blocking, String peer, boolean sharesMemory) {
+        this.sharesMemory = sharesMemory;
         this.manager = manager;
         this.blocking = blocking;
         this.peer = peer;
@@ -61,10 +74,16 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                         f.cancel(false);
                     }
                 }
+                case RELEASE -> {
+                    ArenaSlotBuf slot = held.remove(frame.id());
+                    if (slot != null) {
+                        slot.release();
+                    }
+                }
                 case GOODBYE -> { }
                 default -> {
                     ProtocolException e = new ProtocolException("type", frame.type().name(),
-                            "REQUEST, CANCEL or GOODBYE from a client");
+                            "REQUEST, CANCEL, RELEASE or GOODBYE from a client");
                     ctx.writeAndFlush(ErrorFrames.error(0, ErrorFrames.CODE_PROTOCOL, e, Map.of()))
                             .addListener(f -> ctx.close());
                 }
@@ -86,6 +105,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             pending.remove(id);
             Frame out = error == null ? frame : errorFrame(id, error);
             ch.writeAndFlush(out).addListener(w -> {
+                if (!w.isSuccess()) {
+                    releaseHeld(id);
+                }
                 if (!w.isSuccess() && ch.isActive()) {
                     log.warn("answering request {} of client {} failed: {}", id, peer, w.cause().toString());
                     if (error == null) {
@@ -133,12 +155,30 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 .thenApply(v -> new Response.Listing(all.stream().map(CompletableFuture::join).toList()).toFrame(id));
     }
 
-    private static Frame take(long id, TakeOutcome outcome) {
+    private Frame take(long id, TakeOutcome outcome) {
         if (outcome instanceof TakeOutcome.End end) {
             return new Response.End(end.last()).toFrame(id);
         }
         TakeOutcome.Next next = (TakeOutcome.Next) outcome;
+        if (sharesMemory && next.batch().payload() instanceof ArenaSlotBuf slot) {
+            // The client reads the slot in place; it keeps the slot (this reference) until it releases it.
+            ArenaTarget t = slot.target();
+            ArenaRef ref = new ArenaRef(t.arena().path().toString(), t.slot(), t.offset(), slot.readableBytes());
+            Frame frame = new BatchMessage(next.state(), next.previous(), next.batch().tensors(), ref).toFrame(id);
+            held.put(id, slot);
+            if (inactive) {
+                releaseHeld(id);
+            }
+            return frame;
+        }
         return new BatchMessage(next.state(), next.previous(), next.batch().tensors()).toFrame(id, next.batch().payload());
+    }
+
+    private void releaseHeld(long id) {
+        ArenaSlotBuf slot = held.remove(id);
+        if (slot != null) {
+            slot.release();
+        }
     }
 
     static Frame errorFrame(long id, Throwable error) {
@@ -156,7 +196,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        // A client that went away takes nothing more: withdraw its waiting takes.
+        // A client that went away holds no slot any more, and takes nothing more: withdraw its waiting takes.
+        inactive = true;
+        for (Long id : List.copyOf(held.keySet())) {
+            releaseHeld(id);
+        }
         for (CompletableFuture<?> f : pending.values()) {
             f.cancel(false);
         }

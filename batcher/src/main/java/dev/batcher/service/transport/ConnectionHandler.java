@@ -16,24 +16,29 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final AtomicLong WORKER_IDS = new AtomicLong();
     private final Manager manager;
     private final Executor blocking;
+    /** This host's id if shared memory is on, else null. */
+    private final String host;
 
-    ConnectionHandler(Manager manager, Executor blocking) {
+    ConnectionHandler(Manager manager, Executor blocking, String host) {
         this.manager = manager;
         this.blocking = blocking;
+        this.host = host;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof HandshakeCompleted done) {
             String peer = done.name() + "@" + ctx.channel().remoteAddress();
+            // Same host (the peer's HELLO names this host's id): batches go through shared memory.
+            boolean sharesMemory = host != null && host.equals(done.hello().host());
             if (done.role() == Role.WORKER) {
                 // Names need only be unique in the pool; a worker that reconnects is a new member.
                 RemoteWorker worker = new RemoteWorker(done.name() + "#" + WORKER_IDS.incrementAndGet(), done.slots(),
-                        ctx.channel(), manager.pool());
+                        ctx.channel(), manager.pool(), sharesMemory);
                 ctx.pipeline().replace(this, "worker", worker);
                 manager.pool().join(worker);
             } else {
-                ctx.pipeline().replace(this, "client", new ClientRequestHandler(manager, blocking, peer));
+                ctx.pipeline().replace(this, "client", new ClientRequestHandler(manager, blocking, peer, sharesMemory));
             }
             return;
         }

@@ -5,9 +5,11 @@ import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.Cancel;
 import dev.batcher.protocol.JobMessage;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.JobResult;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Tensors;
+import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
@@ -38,10 +40,14 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     private final Channel channel;
     private final WorkerPool pool;
     private final Map<Long, CompletableFuture<Materialized>> pending = new ConcurrentHashMap<>();
+    /** The shared-memory slots of the jobs in {@link #pending} that have one. */
+    private final Map<Long, ArenaTarget> targets = new ConcurrentHashMap<>();
+    private final boolean sharesMemory;
     private volatile String lostBecause;
     private volatile boolean saidGoodbye;
 
-    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool) {
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, boolean sharesMemory) {
+        this.sharesMemory = sharesMemory;
         this.name = name;
         this.slots = slots;
         this.channel = channel;
@@ -59,6 +65,11 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     @Override
+    public boolean sharesMemory() {
+        return sharesMemory;
+    }
+
+    @Override
     public CompletableFuture<Materialized> submit(Job job) {
         CompletableFuture<Materialized> f = new CompletableFuture<>();
         if (lostBecause != null) {
@@ -66,7 +77,13 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             return f;
         }
         pending.put(job.id(), f);
-        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec());
+        ArenaRef ref = null;
+        if (sharesMemory && job.target() != null) {
+            ArenaTarget t = job.target();
+            targets.put(job.id(), t);
+            ref = new ArenaRef(t.arena().path().toString(), t.slot(), t.offset(), t.bytes());
+        }
+        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec(), ref);
         channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
             if (!w.isSuccess()) {
                 fail(job.id(), new WorkerLostException(name, "sending the job failed: " + w.cause()));
@@ -80,6 +97,7 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     private void fail(long id, Throwable t) {
+        targets.remove(id);
         CompletableFuture<Materialized> f = pending.remove(id);
         if (f != null) {
             f.completeExceptionally(t);
@@ -102,23 +120,28 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
         try {
             switch (frame.type()) {
                 case JOB_RESULT -> {
+                    ArenaTarget target = targets.remove(frame.id());
                     CompletableFuture<Materialized> f = pending.remove(frame.id());
                     if (f != null) {
                         JobResult result;
                         try {
                             result = JobResult.decode(frame);
+                            checkArena(result.arena(), target);
                         } catch (ProtocolException e) {
                             f.completeExceptionally(new JobFailedException(name, e.getClass().getName(), e.getMessage(), ""));
                             return;
                         }
                         Tensors t = result.tensors();
-                        Materialized m = new Materialized(t.xShape(), t.yShape(), frame.retainedPayload());
+                        // In shared memory: the slot the job named, now owned by the result. Else the payload as received.
+                        Materialized m = new Materialized(t.xShape(), t.yShape(), result.arena() != null
+                                ? target.written(Math.toIntExact(result.arena().bytes())) : frame.retainedPayload());
                         if (!f.complete(m)) {
                             m.release();
                         }
                     }
                 }
                 case JOB_FAILURE -> {
+                    targets.remove(frame.id());
                     CompletableFuture<Materialized> f = pending.remove(frame.id());
                     if (f != null) {
                         RemoteBatcherException e = ErrorFrames.toException(frame);
@@ -133,6 +156,21 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             }
         } finally {
             frame.release();
+        }
+    }
+
+    /** A result in shared memory must lie in the slot its job named, within the slot. */
+    private static void checkArena(ArenaRef got, ArenaTarget target) {
+        if (got == null) {
+            return;
+        }
+        if (target == null) {
+            throw new ProtocolException("jobResult.arena", got, "absent: the job named no shared-memory slot");
+        }
+        if (!got.file().equals(target.arena().path().toString()) || got.slot() != target.slot() || got.offset() != target.offset()
+                || got.bytes() > target.bytes()) {
+            throw new ProtocolException("jobResult.arena", got, "the job's slot " + target.slot() + " at offset " + target.offset()
+                    + " of " + target.arena().path() + ", at most " + target.bytes() + " bytes");
         }
     }
 
