@@ -104,6 +104,10 @@ final class RemoteBatch implements Batch {
      *     (use {@code ClientOptions.withSharedMemory(false)} where the client cannot reach the
      *     daemon's runtime directory)
      */
+    static RemoteBatch decode(Frame frame, BatchState requested) {
+        return decode(frame, requested, null, id -> { });
+    }
+
     static RemoteBatch decode(Frame frame, BatchState requested, ArenaViews arenas, LongConsumer release) {
         ArenaRef ref = null;
         try {
@@ -117,6 +121,9 @@ final class RemoteBatch implements Batch {
             if (ref == null) {
                 return new RemoteBatch(t.xShape(), t.yShape(), t.xElements(), t.yElements(), message.state(),
                         message.previous(), frame.retainedPayload(), null);
+            }
+            if (arenas == null) {
+                throw new ProtocolException("batch.arena", ref, "absent: this connection does not use shared memory");
             }
             ByteBuffer slot = arenas.get(Path.of(ref.file())).slice(ref.offset(), ref.bytes());
             long id = frame.id();

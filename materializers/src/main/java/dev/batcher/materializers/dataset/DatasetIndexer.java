@@ -96,6 +96,8 @@ public final class DatasetIndexer {
     /**
      * Writes {@code signals} as {@code dir/labeled_signals.csv}: to a temporary file in {@code dir}, then
      * moved over the table atomically (where the file system allows), so readers never see half a table.
+     * The table gets the permissions of any new file (the process's umask decides, as for the recordings
+     * beside it), so a daemon running as another user can read it where it can read the recordings.
      *
      * @param dir the dataset directory
      * @param signals the rows, written in this order

@@ -8,8 +8,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes {@code labeled_signals.csv}: a header line, then one row per labeled signal.
@@ -165,8 +167,12 @@ final class LabeledSignalTable {
         Path target = dir.resolve(NAME);
         Path temp = null;
         try {
-            temp = Files.createTempFile(dir, "." + NAME + ".", ".tmp");
-            try (BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+            // Not Files.createTempFile: it makes the file owner-only (0600) whatever the umask, and a
+            // daemon running as another user could not read the table. A file created plainly gets the
+            // umask's permissions, like the recordings beside it.
+            temp = dir.resolve("." + NAME + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try (BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writer.write(text.toString());
             }
             try {

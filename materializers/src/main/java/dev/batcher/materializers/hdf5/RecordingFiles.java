@@ -12,6 +12,7 @@ import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfChecksumMismatchException;
 import io.jhdf.exceptions.HdfFilterException;
 import io.jhdf.exceptions.HdfInvalidPathException;
+import io.jhdf.filter.FilterManager;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -97,6 +98,11 @@ public final class RecordingFiles implements AutoCloseable {
     private final boolean fastPath;
     private final LongAdder contiguousReads = new LongAdder();
     private final LongAdder jhdfReads = new LongAdder();
+
+    static {
+        // jhdf's own filter for id 3 does not verify checksums; ours does (see Fletcher32Filter).
+        Fletcher32Filter.install();
+    }
 
     /** Which code reads a signal dataset's windows (for tests). */
     enum ReadPath {
@@ -379,7 +385,10 @@ public final class RecordingFiles implements AutoCloseable {
      * @return the raw samples, {@code [channelCount][sampleCount]}, int16 or float32 as stored
      * @throws RecordingReadException with reason {@link Reason#OUT_OF_RANGE} if the window is empty or
      *     leaves the dataset; {@link Reason#UNSUPPORTED_FILTER} (the message says how to repack the file);
-     *     {@link Reason#UNREADABLE} if the file is truncated or corrupt (including checksum mismatches);
+     *     {@link Reason#CORRUPT} if a chunk of the window fails an integrity check (a Fletcher32 checksum
+     *     mismatch, a damaged or truncated deflate stream, an LZF stream that overruns or underruns its
+     *     chunk; the message names the chunk); {@link Reason#UNREADABLE} if the file is truncated or its
+     *     metadata is corrupt (including metadata checksum mismatches);
      *     {@link Reason#INTERRUPTED} if the thread is interrupted (its interrupt flag stays set); and
      *     {@link Reason#PATH_REFUSED}, {@link Reason#MISSING_FILE}, {@link Reason#MISSING_DATASET},
      *     {@link Reason#WRONG_DATASET} as for {@link #signalInfo}
@@ -400,7 +409,12 @@ public final class RecordingFiles implements AutoCloseable {
                 return readContiguous(storage, file, path, window);
             }
             jhdfReads.increment();
-            Object data = ds.getData(new long[] {firstChannel, sampleStart}, new int[] {channelCount, sampleCount});
+            Object data;
+            try {
+                data = ds.getData(new long[] {firstChannel, sampleStart}, new int[] {channelCount, sampleCount});
+            } catch (RuntimeException e) {
+                throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+            }
             if (type == SampleType.INT16) {
                 return RawWindow.ofShorts((short[][]) data);
             }
@@ -436,19 +450,51 @@ public final class RecordingFiles implements AutoCloseable {
      * @return the labels, {@code [labelChannels][count]}
      * @throws RecordingReadException with reason {@link Reason#OUT_OF_RANGE} if the window is empty or
      *     leaves the dataset; {@link Reason#WRONG_DATASET} if the dataset is not a two-dimensional integer
-     *     array or holds a value outside the int range; and the other reasons of {@link #readSignal}
+     *     array, holds a value outside the int range, or a value of the window is neither an index into
+     *     the dataset's {@code encoding} nor {@code -1} (the message names the label channel, the epoch
+     *     and the value); {@link Reason#BAD_ATTRIBUTE} as for {@link #labelInfo}; and the other reasons
+     *     of {@link #readSignal}
      * @throws IllegalStateException if this object is closed
      */
     public int[][] readLabels(String file, String dataset, long start, int count) {
         String path = normalizeDataset(dataset);
-        return withDataset(file, path, null, ds -> {
+        LabelInfo info = labelInfo(file, path);
+        int[][] labels = withHandle(file, path, null, handle -> {
+            Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
             long[] dims = ds.getDimensionsAsLong();
             checkLabelType(file, path, ds);
             Window window = new Window(0, dims[0], start, count);
             checkWindow(file, path, window, dims);
-            Object data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});
+            Object data;
+            try {
+                data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});
+            } catch (RuntimeException e) {
+                throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+            }
             return toInts(file, path, window, data);
         });
+        checkEncoding(file, path, info, start, labels);
+        return labels;
+    }
+
+    /**
+     * Checks that every label value names an entry of the encoding, or is {@code -1} (no label: the
+     * value sequential windows also give the epochs they repeat).
+     */
+    private static void checkEncoding(String file, String path, LabelInfo info, long start, int[][] labels) {
+        int names = info.encoding().size();
+        for (int c = 0; c < labels.length; c++) {
+            int[] row = labels[c];
+            for (int i = 0; i < row.length; i++) {
+                int v = row[i];
+                if (v < -1 || v >= names) {
+                    throw new RecordingReadException(Reason.WRONG_DATASET, file, path,
+                            new Window(c, 1, start + i, 1), "label channel " + info.channels().get(c) + ", epoch "
+                            + (start + i) + ": value " + v + " (expected: 0.." + (names - 1) + ", an index into encoding "
+                            + info.encoding() + ", or -1 for no label)", null);
+                }
+            }
+        }
     }
 
     /**
@@ -565,6 +611,11 @@ public final class RecordingFiles implements AutoCloseable {
             return r;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HdfFilterException && !missingFilter(t)) {
+                // A filter jhdf has failed to decode a chunk (ChunkCheck names the chunk where it can).
+                return new RecordingReadException(Reason.CORRUPT, file, dataset, window,
+                        "filter: " + describeFailure(t) + " (expected: data that decodes; the data is corrupt)", e);
+            }
             if (t instanceof HdfFilterException) {
                 return new RecordingReadException(Reason.UNSUPPORTED_FILTER, file, dataset, window,
                         "filter: " + t.getMessage() + " (expected: deflate/gzip, shuffle, fletcher32, lzf, lz4 or "
@@ -577,6 +628,15 @@ public final class RecordingFiles implements AutoCloseable {
         }
         return new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
                 "read: " + describeFailure(e) + " (expected: a readable, complete HDF5 file)", e);
+    }
+
+    /**
+     * Tells a filter jhdf lacks (thrown while it builds the filter pipeline) from a filter that failed
+     * to decode data: jhdf throws {@link HdfFilterException} for both.
+     */
+    private static boolean missingFilter(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().equals(FilterManager.class.getName());
     }
 
     private static String describeFailure(Throwable e) {

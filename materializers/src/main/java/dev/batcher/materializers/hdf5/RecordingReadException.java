@@ -27,6 +27,12 @@ public final class RecordingReadException extends MaterializerException {
         OUT_OF_RANGE,
         /** The dataset uses a filter jhdf cannot decode (scaleoffset, szip, nbit, blosc, zstd...). */
         UNSUPPORTED_FILTER,
+        /**
+         * A chunk of the dataset fails an integrity check: a Fletcher32 checksum mismatch, a damaged or
+         * truncated deflate stream, an LZF stream that overruns or underruns its chunk. The message
+         * names the chunk. Reading it again gives the same answer.
+         */
+        CORRUPT,
         /** The file is not HDF5, is truncated or corrupt, or the operating system failed the read. */
         UNREADABLE,
         /** The reading thread was interrupted; its interrupt flag is still set. */

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -47,6 +48,21 @@ class DatasetIndexerTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of("labeled_signals.csv", "night1.h5", "night3.h5", "site2"),
                     files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void index_table_hasThePermissionsOfAnyNewFileNotOwnerOnly(@TempDir Path dir) throws IOException {
+        Fixtures.copyTree(TINY, dir);
+        Files.delete(dir.resolve(Dataset.TABLE));
+        Path table = DatasetIndexer.index(dir);
+        // What the umask gives a new file here, as it gave the recordings (0644 under the usual 022).
+        Path probe = Files.write(dir.resolve("probe.txt"), new byte[] {1});
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(table)));
+        try (var leftovers = Files.list(dir)) {
+            assertEquals(List.of(), leftovers.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(),
+                    "temporary files left behind");
         }
     }
 

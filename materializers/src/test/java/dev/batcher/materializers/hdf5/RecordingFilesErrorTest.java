@@ -204,6 +204,22 @@ class RecordingFilesErrorTest {
         assertMessage(e, "label value at [1, 7]: 1099511627776 (expected: within the int32 range)");
     }
 
+    @Test
+    void readLabels_valueOutsideTheEncoding_namesFileLabelChannelEpochAndValue() {
+        String file = "bad/label_outside_encoding.h5";
+        // Epochs 0..5 hold 0..4 and one -1 (no label), which is allowed.
+        int[][] fine = files.readLabels(file, "/labels/stage", 0, 6);
+        assertEquals(-1, fine[0][3]);
+        RecordingReadException e = assertThrows(RecordingReadException.class,
+                () -> files.readLabels(file, "/labels/stage", 4, 4));
+        assertEquals(Reason.WRONG_DATASET, e.getReason());
+        assertEquals(file, e.getFile());
+        assertEquals(new Window(1, 1, 6, 1), e.getWindow());
+        assertMessage(e, "file bad/label_outside_encoding.h5, dataset /labels/stage",
+                "label channel stage_scorer2, epoch 6: value 7 (expected: 0..4, an index into encoding [W, N1, N2, N3, R], "
+                        + "or -1 for no label)");
+    }
+
     // ---- bad files ------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0} {1}")

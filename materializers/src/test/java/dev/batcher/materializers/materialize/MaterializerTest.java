@@ -276,6 +276,24 @@ class MaterializerTest {
     }
 
     @Test
+    void materialize_labelValueOutsideTheEncoding_failsNamingFileLabelChannelEpochAndValue() {
+        try (RecordingFiles f = new RecordingFiles(List.of(Fixtures.root()), 2)) {
+            Materializer m = new Materializer(f, MaterializeOptions.defaults(), Kernels.vector());
+            String file = "bad/label_outside_encoding.h5";
+            // Samples [300, 600) at 100 Hz are epochs 3..5 (-1 at epoch 3 is "no label"): fine.
+            ItemSpec fine = new ItemSpec("r", file, "/signals/eeg", 300, 300, ChannelSelection.all(), "/labels/stage", 3, 3, 0);
+            try (Batch b = m.materialize(new BatchSpec(List.of(fine)))) {
+                assertEquals(-1, b.y().get(0));
+            }
+            // Epoch 6 of stage_scorer2 holds 7, and the encoding has 5 names: never passed on as 7.
+            ItemSpec bad = new ItemSpec("r", file, "/signals/eeg", 500, 300, ChannelSelection.all(), "/labels/stage", 5, 3, 0);
+            MaterializeException e = assertThrows(MaterializeException.class, () -> m.materialize(new BatchSpec(List.of(bad))));
+            assertTrue(e.getMessage().contains("file " + file + ", dataset /labels/stage"), e.getMessage());
+            assertTrue(e.getMessage().contains("label channel stage_scorer2, epoch 6: value 7 (expected: 0..4"), e.getMessage());
+        }
+    }
+
+    @Test
     void constructor_unknownFeaturizer_listsTheKnownOnes() {
         MaterializerException e = assertThrows(MaterializerException.class, () -> new Materializer(files,
                 MaterializeOptions.defaults().withFeaturizer("nope", List.of()), Kernels.vector()));
