@@ -70,7 +70,7 @@ public final class BatcherDaemon implements AutoCloseable {
      * @param localWorkers worker processes the daemon starts itself
      * @param workerSlots jobs each local worker process runs at once
      * @param managerSlots jobs the daemon materialises in its own JVM (0 for none)
-     * @param datasetRoots the directories datasets may live under (empty: any)
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
      * @param metricsPort the Prometheus endpoint's port (0: any free port), or null for none
      * @param wire frame limits and heartbeats
      * @param retry the backoff between retries
@@ -85,7 +85,7 @@ public final class BatcherDaemon implements AutoCloseable {
      *     batch over TCP
      */
     public record Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
-            List<Path> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
+            List<String> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
             List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart, Path sharedMemory) {
         /**
          * Checks the settings.
@@ -142,7 +142,7 @@ public final class BatcherDaemon implements AutoCloseable {
         }
 
         /** Returns a copy that only reads datasets under {@code roots}. */
-        public Options withDatasetRoots(List<Path> roots) {
+        public Options withDatasetRoots(List<String> roots) {
             return new Options(bind, token, localWorkers, workerSlots, managerSlots, roots, metricsPort, wire, retry, batchers,
                     workerJvmArgs, workerLog, workerRestart, sharedMemory);
         }
@@ -320,7 +320,7 @@ public final class BatcherDaemon implements AutoCloseable {
         cmd.add("--slots=" + options.workerSlots());
         String name = "local-" + workerNames.incrementAndGet();
         cmd.add("--name=" + name);
-        for (Path root : options.datasetRoots()) {
+        for (String root : options.datasetRoots()) {
             cmd.add("--dataset-root=" + root);
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -63,7 +63,7 @@ class SecurityTest {
     void create_datasetOutsideTheDaemonsRoots_refusedNamingTheRoots() throws Exception {
         Files.createDirectories(elsewhere.resolve("root"));
         BatcherDaemon.Options o = BatcherDaemon.Options.defaults().withBind(anyPort()).withManagerSlots(1)
-                .withDatasetRoots(List.of(elsewhere.resolve("root")));
+                .withDatasetRoots(List.of(elsewhere.resolve("root").toString()));
         try (BatcherDaemon d = BatcherDaemon.start(o); BatcherClient c = BatcherClient.connect(d.address())) {
             RemoteBatcherException e = assertThrows(RemoteBatcherException.class,
                     () -> c.batcher("train").create(BatcherSpec.of(TestData.dataset().toString(), WorkerNodeIntegrationTest.SOURCE)));
@@ -77,7 +77,7 @@ class SecurityTest {
         Files.createDirectories(elsewhere.resolve("root"));
         try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(anyPort()).withManagerSlots(0));
                 WorkerNode w = WorkerNode.connect(new WorkerNode.Options(d.address(), null, "strict", 1,
-                        List.of(elsewhere.resolve("root")), null), 10_000);
+                        List.of(elsewhere.resolve("root").toString()), null), 10_000);
                 BatcherClient c = BatcherClient.connect(d.address())) {
             await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() == 1);
             BatcherHandle h = c.batcher("train");

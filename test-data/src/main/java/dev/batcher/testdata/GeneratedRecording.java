@@ -1,7 +1,7 @@
 package dev.batcher.testdata;
 
-import dev.batcher.materializers.dataset.LabelInfo;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 import java.nio.file.Path;
 import java.util.Objects;
 

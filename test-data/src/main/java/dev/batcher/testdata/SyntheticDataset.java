@@ -1,8 +1,8 @@
 package dev.batcher.testdata;
 
-import dev.batcher.materializers.dataset.LabelInfo;
-import dev.batcher.materializers.dataset.SampleType;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.SignalInfo;
 import io.jhdf.exceptions.HdfException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.materializers.dataset.LabelInfo;
-import dev.batcher.materializers.dataset.SampleType;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.SignalInfo;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;

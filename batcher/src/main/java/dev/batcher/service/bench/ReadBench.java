@@ -2,7 +2,7 @@ package dev.batcher.service.bench;
 
 import dev.batcher.materializers.bench.Figure;
 import dev.batcher.materializers.bench.Harness;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.hdf5.RawWindow;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.testdata.Layout;

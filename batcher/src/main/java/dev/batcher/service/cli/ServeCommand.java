@@ -40,8 +40,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Jobs the daemon materialises itself (default: one per core without local workers, else 0).")
     Integer managerSlots;
 
-    @Option(names = "--dataset-root", paramLabel = "DIR", description = "Only serve datasets under this directory (repeatable).")
-    List<Path> datasetRoots = List.of();
+    @Option(names = "--dataset-root", paramLabel = "DIR|S3",
+            description = "Only serve datasets under this directory or s3://bucket/prefix (repeatable).")
+    List<String> datasetRoots = List.of();
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Port of the Prometheus endpoint GET /metrics (default: --port + 1; -1: off).")

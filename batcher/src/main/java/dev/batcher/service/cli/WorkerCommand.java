@@ -26,8 +26,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "The worker's name in status and errors (default: host-pid).")
     String name;
 
-    @Option(names = "--dataset-root", paramLabel = "DIR", description = "Only read datasets under this directory (repeatable).")
-    List<Path> datasetRoots = List.of();
+    @Option(names = "--dataset-root", paramLabel = "DIR|S3",
+            description = "Only read datasets under this directory or s3://bucket/prefix (repeatable).")
+    List<String> datasetRoots = List.of();
 
     @Option(names = "--connect-timeout", defaultValue = "30", description = "Seconds to wait for the daemon (default: ${DEFAULT-VALUE}).")
     int connectTimeout;

@@ -5,7 +5,10 @@ import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.service.ServiceException;
 import dev.batcher.service.pool.WorkerPool;
-import java.nio.file.Path;
+import dev.batcher.materializers.storage.DatasetLocation;
+import dev.batcher.materializers.storage.DatasetRoots;
+import dev.batcher.materializers.storage.Storage;
+import dev.batcher.materializers.storage.StorageException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +27,7 @@ public final class Manager implements AutoCloseable {
     private final LongSupplier ticker;
     private final AtomicLong jobIds = new AtomicLong();
     private final Map<String, ManagedBatcher> batchers = new TreeMap<>();
-    private final List<Path> datasetRoots;
+    private final DatasetRoots datasetRoots;
     private final ArenaFactory arenas;
 
     /**
@@ -33,9 +36,10 @@ public final class Manager implements AutoCloseable {
      * @param pool the worker pool
      * @param retryPolicy the backoff between retries
      * @param ticker nanoseconds for metrics
-     * @param datasetRoots the directories datasets may live under (empty: any)
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
+     * @throws ServiceException if a root is malformed or a root directory does not exist
      */
-    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<Path> datasetRoots) {
+    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<String> datasetRoots) {
         this(pool, retryPolicy, ticker, datasetRoots, ArenaFactory.NONE);
     }
 
@@ -45,13 +49,19 @@ public final class Manager implements AutoCloseable {
      * @param pool the worker pool
      * @param retryPolicy the backoff between retries
      * @param ticker nanoseconds for metrics
-     * @param datasetRoots the directories datasets may live under (empty: any)
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
      * @param arenas makes each batcher's shared-memory arena
+     * @throws ServiceException if a root is malformed or a root directory does not exist
      */
-    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<Path> datasetRoots, ArenaFactory arenas) {
+    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<String> datasetRoots,
+                   ArenaFactory arenas) {
         this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.datasetRoots = datasetRoots.stream().map(Manager::real).toList();
+        try {
+            this.datasetRoots = DatasetRoots.of(datasetRoots);
+        } catch (StorageException e) {
+            throw new ServiceException(e.getMessage(), e);
+        }
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
@@ -87,12 +97,13 @@ public final class Manager implements AutoCloseable {
                         + " (expected: the same spec, or a new name)");
             }
         }
-        Path dir = real(Path.of(spec.dataset()));
-        if (!datasetRoots.isEmpty() && datasetRoots.stream().noneMatch(dir::startsWith)) {
-            throw new ServiceException("dataset: " + spec.dataset() + " (expected: a directory under the daemon's dataset roots "
-                    + datasetRoots + "); refusing to serve it");
+        DatasetLocation location;
+        try {
+            location = datasetRoots.check(spec.dataset(), "the daemon", "serve it");
+        } catch (StorageException e) {
+            throw new ServiceException(e.getMessage(), e);
         }
-        Dataset dataset = Dataset.load(dir);
+        Dataset dataset = Dataset.load(location, Storage.shared());
         BatchSource source = spec.source().build(dataset.signals());
         synchronized (batchers) {
             ManagedBatcher existing = batchers.get(name);
@@ -102,14 +113,6 @@ public final class Manager implements AutoCloseable {
             ManagedBatcher b = new ManagedBatcher(name, spec, source, pool, retryPolicy, ticker, jobIds::incrementAndGet, arenas);
             batchers.put(name, b);
             return b;
-        }
-    }
-
-    private static Path real(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (java.io.IOException e) {
-            return p.toAbsolutePath().normalize();
         }
     }
 

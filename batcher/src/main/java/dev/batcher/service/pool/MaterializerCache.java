@@ -1,75 +1,114 @@
 package dev.batcher.service.pool;
 
+import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.materializers.storage.DatasetLocation;
+import dev.batcher.materializers.storage.DatasetRoots;
+import dev.batcher.materializers.storage.Storage;
+import dev.batcher.materializers.storage.StorageException;
 import dev.batcher.service.ServiceException;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The materializers of one worker, one per dataset and options, sharing one open-file cache per
- * dataset. It only opens datasets under its configured roots and refuses jobs that point elsewhere.
+ * dataset. It only opens datasets under its configured roots ({@link DatasetRoots}) and refuses jobs
+ * that point elsewhere. Datasets in object storage are read through one {@link Storage} (store and
+ * bounded file cache) per worker, with the metadata their {@code recordings.json} records.
  */
 public final class MaterializerCache implements AutoCloseable {
-    private final List<Path> roots;
+    private final DatasetRoots roots;
     private final int maxOpenFiles;
     private final Kernels kernels;
-    private final Map<Path, RecordingFiles> files = new HashMap<>();
+    private final Storage storage;
+    private final Map<DatasetLocation, RecordingFiles> files = new HashMap<>();
     private final Map<Key, Materializer> materializers = new HashMap<>();
 
-    private record Key(Path dataset, MaterializeOptions options) {}
+    private record Key(DatasetLocation dataset, MaterializeOptions options) {}
+
+    /**
+     * Creates the cache, reading object storage through {@link Storage#shared()}.
+     *
+     * @param roots the directories and {@code s3://} prefixes datasets may live under; empty means any
+     * @param maxOpenFiles open HDF5 files kept per dataset
+     * @param kernels the numeric kernels
+     * @throws ServiceException if a root is malformed or a root directory does not exist
+     */
+    public MaterializerCache(List<String> roots, int maxOpenFiles, Kernels kernels) {
+        this(roots, maxOpenFiles, kernels, null);
+    }
 
     /**
      * Creates the cache.
      *
-     * @param roots the directories datasets may live under; empty means any directory
+     * @param roots the directories and {@code s3://} prefixes datasets may live under; empty means any
      * @param maxOpenFiles open HDF5 files kept per dataset
      * @param kernels the numeric kernels
+     * @param storage the store and file cache for object storage, or null for {@link Storage#shared()}
+     * @throws ServiceException if a root is malformed or a root directory does not exist
      */
-    public MaterializerCache(List<Path> roots, int maxOpenFiles, Kernels kernels) {
-        List<Path> real = new ArrayList<>();
-        for (Path r : roots) {
-            real.add(realPath(r, "dataset root"));
+    public MaterializerCache(List<String> roots, int maxOpenFiles, Kernels kernels, Storage storage) {
+        try {
+            this.roots = DatasetRoots.of(roots);
+        } catch (StorageException e) {
+            throw new ServiceException(e.getMessage(), e);
         }
-        this.roots = List.copyOf(real);
         this.maxOpenFiles = maxOpenFiles;
         this.kernels = kernels;
+        this.storage = storage;
     }
 
-    private static Path realPath(Path p, String what) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            throw new ServiceException(what + ": " + p + " (expected: an existing directory): " + e, e);
-        }
+    /** Returns the storage object-storage datasets are read through. */
+    public Storage storage() {
+        return storage != null ? storage : Storage.shared();
     }
 
     /**
      * Returns the materializer for a job.
      *
-     * @param dataset the job's dataset directory
+     * @param dataset the job's dataset: a directory or {@code s3://bucket/prefix}
      * @param options the job's options
      * @return the materializer
-     * @throws ServiceException if the dataset is not a directory under the configured roots
+     * @throws ServiceException if the dataset is not a directory (or prefix) under the configured roots
+     * @throws dev.batcher.materializers.dataset.DatasetException if an object-storage dataset's table
+     *     cannot be loaded
      */
     public synchronized Materializer get(String dataset, MaterializeOptions options) {
-        Path dir = realPath(Path.of(dataset), "dataset");
-        if (!Files.isDirectory(dir)) {
+        DatasetLocation location;
+        try {
+            location = roots.check(dataset, "the worker", "read it");
+        } catch (StorageException e) {
+            throw new ServiceException(e.getMessage(), e);
+        }
+        if (!location.isS3() && !Files.isDirectory(location.local())) {
             throw new ServiceException("dataset: " + dataset + " (expected: a directory)");
         }
-        if (!roots.isEmpty() && roots.stream().noneMatch(dir::startsWith)) {
-            throw new ServiceException("dataset: " + dataset + " (expected: a directory under the worker's dataset roots "
-                    + roots + "); refusing to read it");
+        return materializers.computeIfAbsent(new Key(location, options), k -> new Materializer(
+                files.computeIfAbsent(location, this::open), options, kernels));
+    }
+
+    private RecordingFiles open(DatasetLocation location) {
+        if (!location.isS3()) {
+            return new RecordingFiles(List.of(location.local()), maxOpenFiles);
         }
-        return materializers.computeIfAbsent(new Key(dir, options), k -> new Materializer(
-                files.computeIfAbsent(dir, d -> new RecordingFiles(List.of(d), maxOpenFiles)), options, kernels));
+        // The table and recordings.json give every file's metadata and layout: no per-item round trip.
+        return Dataset.load(location, storage()).openFiles(storage(), maxOpenFiles);
+    }
+
+    /**
+     * Returns the files of object-storage datasets this worker holds in its file cache, as
+     * {@code s3://bucket/key}, sorted; empty if it reads none.
+     */
+    public Set<String> heldFiles() {
+        Storage s = storage != null ? storage : Storage.shared();
+        return s.used() ? new TreeSet<>(s.cache().objects()) : Set.of();
     }
 
     @Override

@@ -145,7 +145,8 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
                     CompletableFuture<Materialized> f = pending.remove(frame.id());
                     if (f != null) {
                         RemoteBatcherException e = ErrorFrames.toException(frame);
-                        f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack()));
+                        f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
+                                "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
                     }
                 }
                 case GOODBYE -> saidGoodbye = true;

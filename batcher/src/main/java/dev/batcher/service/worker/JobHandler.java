@@ -14,7 +14,9 @@ import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
 import dev.batcher.protocol.ProtocolException;
+import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.materialize.MaterializeException;
+import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.MaterializerCache;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Payloads;
@@ -137,6 +139,9 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             if (e instanceof MaterializeException me) {
                 context.put(RemoteBatcherException.CONTEXT_FILE, me.item().file());
                 context.put(RemoteBatcherException.CONTEXT_WINDOW, me.item().describe());
+            }
+            if (MaterializerException.isDeterministic(e)) {
+                context.put(JobFailedException.CONTEXT_DETERMINISTIC, "true");
             }
             if (ch.isActive()) {
                 ch.writeAndFlush(ErrorFrames.jobFailure(id, e, context));

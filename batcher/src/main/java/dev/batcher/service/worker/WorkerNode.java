@@ -54,10 +54,10 @@ public final class WorkerNode implements AutoCloseable {
      * @param token the shared token, or null
      * @param name the worker's name in status and errors
      * @param slots how many jobs it runs at once
-     * @param datasetRoots the directories it may read datasets under (empty: any)
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es it may read datasets under (empty: any)
      * @param wire frame limits and heartbeats
      */
-    public record Options(InetSocketAddress manager, String token, String name, int slots, List<Path> datasetRoots,
+    public record Options(InetSocketAddress manager, String token, String name, int slots, List<String> datasetRoots,
             WireConfig wire) {
         /**
          * Checks the settings.

@@ -1,8 +1,16 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.dataset.LabeledSignalTable.Row;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.hdf5.RecordingReadException;
+import dev.batcher.materializers.metadata.StorageLayout;
+import dev.batcher.materializers.storage.DatasetLocation;
+import dev.batcher.materializers.storage.S3Store;
+import dev.batcher.materializers.storage.Storage;
+import dev.batcher.materializers.storage.StorageException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +22,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A loaded, validated dataset: a directory of HDF5 recordings and its labeled-signals table
- * ({@code labeled_signals.csv}). A value: it holds no open files. To read its recordings, open a
- * {@link RecordingFiles} over {@link #root()}.
+ * A loaded, validated dataset: a directory (or {@code s3://bucket/prefix}) of HDF5 recordings and its
+ * labeled-signals table ({@code labeled_signals.csv}). A value: it holds no open files. To read its
+ * recordings, {@link #openFiles}.
  *
  * <p>The format is described in {@code docs/dataset-format.md}.
  */
@@ -27,12 +35,112 @@ public final class Dataset {
     /** How many files {@link #load} keeps open while it checks them. */
     private static final int LOAD_OPEN_FILES = 16;
 
-    private final Path root;
+    private final DatasetLocation location;
     private final List<LabeledSignal> signals;
+    /** What index time recorded about the files (object storage only; empty for local datasets). */
+    private final Map<String, Manifest.FileEntry> manifest;
 
-    private Dataset(Path root, List<LabeledSignal> signals) {
-        this.root = root;
+    private Dataset(DatasetLocation location, List<LabeledSignal> signals, Map<String, Manifest.FileEntry> manifest) {
+        this.location = location;
         this.signals = List.copyOf(signals);
+        this.manifest = Map.copyOf(manifest);
+    }
+
+    /**
+     * Loads and validates a dataset: a directory ({@link #load(Path)}) or {@code s3://bucket/prefix}
+     * ({@link #load(DatasetLocation, Storage)} with the process's {@link Storage#shared()} storage).
+     *
+     * @param location a directory or {@code s3://bucket/prefix}
+     * @return the dataset
+     * @throws DatasetException as {@link #load(Path)} and {@link #load(DatasetLocation, Storage)}
+     */
+    public static Dataset load(String location) {
+        DatasetLocation l;
+        try {
+            l = DatasetLocation.parse(location);
+        } catch (StorageException e) {
+            throw new DatasetException(e.getMessage(), e);
+        }
+        return l.isS3() ? load(l, Storage.shared()) : load(l.local());
+    }
+
+    /**
+     * Loads and validates a dataset in object storage: its {@code labeled_signals.csv} and the
+     * {@code recordings.json} that {@code bin/batcher index} writes beside it, so that no recording is
+     * fetched to load it. Every row is checked as {@link #load(Path)} checks it, against the recorded
+     * metadata. Without {@code recordings.json} the files are fetched (through the file cache) and
+     * parsed, which is slow for large datasets.
+     *
+     * @param location {@code s3://bucket/prefix}, or a directory (then as {@link #load(Path)})
+     * @param storage the store and cache to read with
+     * @return the dataset
+     * @throws DatasetException if the table is missing or any check fails; the message names the object
+     *     ({@code s3://bucket/key}), line, field and rule
+     */
+    public static Dataset load(DatasetLocation location, Storage storage) {
+        if (!location.isS3()) {
+            return load(location.local());
+        }
+        String table = location.describe(TABLE);
+        S3Store store = storage.store();
+        List<Row> rows;
+        Map<String, Manifest.FileEntry> manifest;
+        try {
+            rows = LabeledSignalTable.read(table, store.readAll(location.bucket(), location.key(TABLE)));
+            String m = location.key(Manifest.NAME);
+            manifest = store.exists(location.bucket(), m)
+                    ? Manifest.read(location.describe(Manifest.NAME), store.readAll(location.bucket(), m)) : Map.of();
+        } catch (StorageException e) {
+            throw new DatasetException(e.getMessage() + (e.getReason() == StorageException.Reason.NOT_FOUND
+                    ? "; write the table with bin/batcher index " + location : ""), e);
+        }
+        if (rows.isEmpty()) {
+            throw new DatasetException(table + ": no rows (expected: at least one labeled signal)");
+        }
+        for (Row row : rows) {
+            checkRowSpans(table, row);
+        }
+        List<LabeledSignal> signals = new ArrayList<>(rows.size());
+        try (RecordingFiles files = RecordingFiles.open(location, storage, LOAD_OPEN_FILES)) {
+            Map<String, String> recordings = new HashMap<>();
+            manifest.forEach((file, entry) -> {
+                register(files, file, entry);
+                recordings.put(file, entry.recording());
+            });
+            for (Row row : rows) {
+                signals.add(checkRow(table, row, files, recordings));
+            }
+        }
+        checkOverlaps(table, rows, signals);
+        return new Dataset(location, signals, manifest);
+    }
+
+    private static void register(RecordingFiles files, String file, Manifest.FileEntry entry) {
+        for (Manifest.Entry<SignalInfo> s : entry.signals().values()) {
+            files.register(file, entry.etag(), s.info(), s.layout());
+        }
+        for (Manifest.Entry<LabelInfo> l : entry.labels().values()) {
+            files.register(file, entry.etag(), l.info(), l.layout());
+        }
+    }
+
+    /**
+     * Opens the recordings of this dataset for reading, with what index time recorded about them
+     * registered (so object-storage reads of contiguous datasets need no round trip but the window's).
+     *
+     * @param storage the store and cache for object storage (unused for a local directory)
+     * @param maxOpenFiles how many files to keep open ({@code >= 1})
+     * @return the reader; the caller closes it
+     */
+    public RecordingFiles openFiles(Storage storage, int maxOpenFiles) {
+        RecordingFiles files = RecordingFiles.open(location, storage, maxOpenFiles);
+        manifest.forEach((file, entry) -> register(files, file, entry));
+        return files;
+    }
+
+    /** Opens the recordings with the process's {@link Storage#shared()} storage (see {@link #openFiles(Storage, int)}). */
+    public RecordingFiles openFiles(int maxOpenFiles) {
+        return openFiles(location.isS3() ? Storage.shared() : null, maxOpenFiles);
     }
 
     /**
@@ -86,11 +194,11 @@ public final class Dataset {
             }
         }
         checkOverlaps(table, rows, signals);
-        return new Dataset(root, signals);
+        return new Dataset(DatasetLocation.of(root), signals, Map.of());
     }
 
     /** Checks what a row says by itself, before any file is opened. */
-    private static void checkRowSpans(Path table, Row row) {
+    private static void checkRowSpans(Object table, Row row) {
         String at = LabeledSignalTable.where(table, row.line());
         if (row.signalStart() < 0) {
             throw new DatasetException(at + "signal_start_ns: " + row.signalStart() + " (expected: >= 0)");
@@ -113,7 +221,7 @@ public final class Dataset {
         }
     }
 
-    private static LabeledSignal checkRow(Path table, Row row, RecordingFiles files, Map<String, String> recordings) {
+    private static LabeledSignal checkRow(Object table, Row row, RecordingFiles files, Map<String, String> recordings) {
         String at = LabeledSignalTable.where(table, row.line());
         SignalInfo signal;
         LabelInfo labels;
@@ -170,7 +278,7 @@ public final class Dataset {
     private record Keyed(Row row, LabeledSignal signal) {
     }
 
-    private static void checkOverlaps(Path table, List<Row> rows, List<LabeledSignal> signals) {
+    private static void checkOverlaps(Object table, List<Row> rows, List<LabeledSignal> signals) {
         Map<List<String>, List<Keyed>> groups = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             LabeledSignal s = signals.get(i);
@@ -196,9 +304,38 @@ public final class Dataset {
         }
     }
 
-    /** Returns the dataset directory, absolute and normalised. File names in {@link #signals()} are relative to it. */
+    /**
+     * Returns the dataset directory, absolute and normalised. File names in {@link #signals()} are relative to it.
+     *
+     * @throws IllegalStateException if the dataset is in object storage (see {@link #location()})
+     */
     public Path root() {
-        return root;
+        if (location.isS3()) {
+            throw new IllegalStateException("root: " + location + " (expected: a local dataset; use location())");
+        }
+        return location.local();
+    }
+
+    /** Returns where the dataset lives: its directory or {@code s3://bucket/prefix}. */
+    public DatasetLocation location() {
+        return location;
+    }
+
+    /**
+     * Returns where the elements of a contiguous dataset lie, as recorded at index time (object storage
+     * only), or null.
+     */
+    public StorageLayout layout(String file, String dataset) {
+        Manifest.FileEntry e = manifest.get(file);
+        if (e == null) {
+            return null;
+        }
+        Manifest.Entry<SignalInfo> s = e.signals().get(dataset);
+        if (s != null) {
+            return s.layout();
+        }
+        Manifest.Entry<LabelInfo> l = e.labels().get(dataset);
+        return l == null ? null : l.layout();
     }
 
     /** Returns the labeled signals, in table order. */
@@ -206,21 +343,21 @@ public final class Dataset {
         return signals;
     }
 
-    /** Two datasets are equal if they have the same root and the same signals in the same order. */
+    /** Two datasets are equal if they have the same location and the same signals in the same order. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Dataset d && root.equals(d.root) && signals.equals(d.signals);
+        return o instanceof Dataset d && location.equals(d.location) && signals.equals(d.signals);
     }
 
-    /** Returns a hash of the root and the signals, consistent with {@link #equals}. */
+    /** Returns a hash of the location and the signals, consistent with {@link #equals}. */
     @Override
     public int hashCode() {
-        return root.hashCode() * 31 + signals.hashCode();
+        return location.hashCode() * 31 + signals.hashCode();
     }
 
     /** Returns {@code Dataset[root, n signals]}. */
     @Override
     public String toString() {
-        return "Dataset[" + root + ", " + signals.size() + " signals]";
+        return "Dataset[" + location + ", " + signals.size() + " signals]";
     }
 }

@@ -1,7 +1,17 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.hdf5.RecordingReadException;
+import dev.batcher.materializers.metadata.StorageLayout;
+import dev.batcher.materializers.storage.DatasetLocation;
+import dev.batcher.materializers.storage.S3Store;
+import dev.batcher.materializers.storage.Storage;
+import dev.batcher.materializers.storage.StorageException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +28,9 @@ import java.util.stream.Stream;
 
 /**
  * Builds a dataset's labeled-signals table from its files' attributes, so that users need not write
- * it by hand ({@code bin/batcher index DIR}).
+ * it by hand ({@code bin/batcher index DIR} or {@code bin/batcher index s3://bucket/prefix}), and the
+ * {@code recordings.json} beside it that records each file's metadata, ETag and the byte layout of its
+ * contiguous datasets (what object-storage readers use instead of opening the files).
  */
 public final class DatasetIndexer {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetIndexer.class);
@@ -50,29 +62,53 @@ public final class DatasetIndexer {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
         List<String> names = recordingFiles(root);
-        List<LabeledSignal> signals = new ArrayList<>();
         try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
+            return scan(files, root.toString(), names, Map.of(), new LinkedHashMap<>());
+        }
+    }
+
+    /**
+     * Scans the files {@code names} through {@code files}, filling {@code manifest} with what it learns.
+     *
+     * @param files the reader
+     * @param where the dataset, for messages
+     * @param names the file names, in order
+     * @param objects the objects' sizes and ETags by name (object storage), or empty
+     * @param manifest receives one entry per file
+     */
+    private static List<LabeledSignal> scan(RecordingFiles files, String where, List<String> names,
+                                            Map<String, S3Store.ObjectInfo> objects,
+                                            Map<String, Manifest.FileEntry> manifest) {
+        List<LabeledSignal> signals = new ArrayList<>();
+        try {
             for (String file : names) {
                 String recording = files.recording(file);
                 Map<String, String> pairs = files.signalDatasets(file);
                 if (pairs.isEmpty()) {
-                    LOG.warn("{}: no signal dataset (a dataset with a 'labels' attribute); skipped", root.resolve(file));
+                    LOG.warn("{}/{}: no signal dataset (a dataset with a 'labels' attribute); skipped", where, file);
                 }
+                Map<String, Manifest.Entry<SignalInfo>> signalEntries = new LinkedHashMap<>();
+                Map<String, Manifest.Entry<LabelInfo>> labelEntries = new LinkedHashMap<>();
                 for (Map.Entry<String, String> pair : pairs.entrySet()) {
                     SignalInfo signal = files.signalInfo(file, pair.getKey());
                     LabelInfo labels = files.labelInfo(file, pair.getValue());
+                    signalEntries.put(signal.dataset(), new Manifest.Entry<>(signal, files.layout(file, signal.dataset())));
+                    labelEntries.putIfAbsent(labels.dataset(), new Manifest.Entry<>(labels, files.layout(file, labels.dataset())));
                     TimeSpan signalSpan = signal.span();
                     TimeSpan labelSpan = clipLabels(signalSpan, labels);
                     if (labelSpan == null) {
-                        LOG.warn("{} {}: labels {} {} do not cover one whole epoch of the signal {}; skipped",
-                                root.resolve(file), signal.dataset(), labels.dataset(), labels.span(), signalSpan);
+                        LOG.warn("{}/{} {}: labels {} {} do not cover one whole epoch of the signal {}; skipped",
+                                where, file, signal.dataset(), labels.dataset(), labels.span(), signalSpan);
                         continue;
                     }
                     signals.add(new LabeledSignal(recording, file, signal, labels, signalSpan, labelSpan));
                 }
+                S3Store.ObjectInfo object = objects.get(file);
+                manifest.put(file, new Manifest.FileEntry(recording, object == null ? null : object.etag(),
+                        object == null ? -1 : object.size(), signalEntries, labelEntries));
             }
         } catch (RecordingReadException e) {
-            throw new DatasetException(root + ": " + e.getMessage(), e);
+            throw new DatasetException(where + ": " + e.getMessage(), e);
         }
         return signals;
     }
@@ -85,12 +121,71 @@ public final class DatasetIndexer {
      * @throws DatasetException if {@link #scan} fails, no labeled signal was found, or the table cannot be written
      */
     public static Path index(Path dir) {
-        List<LabeledSignal> signals = scan(dir);
+        Path root = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root)) {
+            throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
+        }
+        Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
+        List<LabeledSignal> signals;
+        try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
+            signals = scan(files, root.toString(), recordingFiles(root), Map.of(), manifest);
+        }
+        checkFound(root.toString(), signals);
+        Path table = writeTable(dir, signals);
+        LabeledSignalTable.writeText(root, Manifest.NAME, Manifest.write(manifest));
+        return table;
+    }
+
+    private static void checkFound(String where, List<LabeledSignal> signals) {
         if (signals.isEmpty()) {
-            throw new DatasetException(dir.toAbsolutePath().normalize() + ": no labeled signals (expected: HDF5 files "
+            throw new DatasetException(where + ": no labeled signals (expected: HDF5 files "
                     + "with a signal dataset carrying a 'labels' attribute, see docs/dataset-format.md)");
         }
-        return writeTable(dir, signals);
+    }
+
+    /**
+     * Indexes a dataset directory ({@link #index(Path)}) or an object-storage prefix: lists the
+     * {@code *.h5}/{@code *.hdf5} objects under it (skipping hidden path segments), reads each through
+     * {@code storage}'s file cache, and writes {@code labeled_signals.csv} and {@code recordings.json}
+     * (with each object's ETag) under the prefix.
+     *
+     * @param location a directory or {@code s3://bucket/prefix}
+     * @param storage the store and cache for object storage
+     * @return where the table was written: a path or {@code s3://bucket/prefix/labeled_signals.csv}
+     * @throws DatasetException if listing, reading or writing fails, or no labeled signal was found
+     */
+    public static String index(String location, Storage storage) {
+        DatasetLocation l;
+        try {
+            l = DatasetLocation.parse(location);
+        } catch (StorageException e) {
+            throw new DatasetException(e.getMessage(), e);
+        }
+        if (!l.isS3()) {
+            return index(l.local()).toString();
+        }
+        Map<String, S3Store.ObjectInfo> objects = new LinkedHashMap<>();
+        Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
+        List<LabeledSignal> signals;
+        try {
+            for (S3Store.Listed o : storage.store().list(l.bucket(), l.prefix())) {
+                String name = o.name().toLowerCase(Locale.ROOT);
+                boolean hidden = ("/" + o.name()).contains("/.");
+                if (!hidden && (name.endsWith(".h5") || name.endsWith(".hdf5"))) {
+                    objects.put(o.name(), o.info());
+                }
+            }
+            try (RecordingFiles files = RecordingFiles.open(l, storage, 4)) {
+                signals = scan(files, l.toString(), List.copyOf(objects.keySet()), objects, manifest);
+            }
+            checkFound(l.toString(), signals);
+            storage.store().write(l.bucket(), l.key(LabeledSignalTable.NAME),
+                    LabeledSignalTable.text(signals).getBytes(StandardCharsets.UTF_8));
+            storage.store().write(l.bucket(), l.key(Manifest.NAME), Manifest.write(manifest).getBytes(StandardCharsets.UTF_8));
+        } catch (StorageException e) {
+            throw new DatasetException(e.getMessage(), e);
+        }
+        return l.describe(LabeledSignalTable.NAME);
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 /**
  * One row of a dataset's labeled-signals table, joined with what its file's attributes say. Batches
  * are drawn from these.

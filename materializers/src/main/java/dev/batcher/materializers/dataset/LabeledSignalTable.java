@@ -37,8 +37,32 @@ final class LabeledSignalTable {
      * @throws DatasetException naming the line, the column and the value
      */
     static List<Row> read(Path table) {
-        List<Row> rows = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(table, StandardCharsets.UTF_8)) {
+            return read(table.toString(), reader);
+        } catch (IOException e) {
+            throw new DatasetException(table + ": unreadable (expected: a readable UTF-8 text file): " + e, e);
+        }
+    }
+
+    /**
+     * Reads every row of a table given as text (an object's bytes), checking as {@link #read(Path)}.
+     *
+     * @param table what to call the table in messages, for example {@code s3://bucket/ds/labeled_signals.csv}
+     * @param text the table's bytes, UTF-8
+     * @throws DatasetException naming the line, the column and the value
+     */
+    static List<Row> read(String table, byte[] text) {
+        try (BufferedReader reader = new BufferedReader(new java.io.InputStreamReader(
+                new java.io.ByteArrayInputStream(text), StandardCharsets.UTF_8))) {
+            return read(table, reader);
+        } catch (IOException e) {
+            throw new DatasetException(table + ": unreadable (expected: UTF-8 text): " + e, e);
+        }
+    }
+
+    private static List<Row> read(String table, BufferedReader reader) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        {
             String line = reader.readLine();
             int number = 1;
             if (line == null) {
@@ -58,13 +82,11 @@ final class LabeledSignalTable {
                 }
                 rows.add(parse(split(line, table, number), table, number));
             }
-        } catch (IOException e) {
-            throw new DatasetException(table + ": unreadable (expected: a readable UTF-8 text file): " + e, e);
         }
         return rows;
     }
 
-    private static Row parse(List<String> fields, Path table, int line) {
+    private static Row parse(List<String> fields, String table, int line) {
         if (fields.size() != HEADER.size()) {
             throw new DatasetException(where(table, line) + "columns: " + fields.size() + " (expected: "
                     + HEADER.size() + ": " + String.join(",", HEADER) + ")");
@@ -88,12 +110,12 @@ final class LabeledSignalTable {
                 spans[0], spans[1], spans[2], spans[3]);
     }
 
-    static String where(Path table, int line) {
+    static String where(Object table, int line) {
         return table + " line " + line + ": ";
     }
 
     /** Splits one CSV line into fields; quoted fields may hold commas and doubled quotes. */
-    static List<String> split(String line, Path table, int number) {
+    static List<String> split(String line, String table, int number) {
         List<String> fields = new ArrayList<>();
         int i = 0;
         int n = line.length();
@@ -153,6 +175,11 @@ final class LabeledSignalTable {
      * @throws DatasetException if a name holds a line break or the file cannot be written
      */
     static Path write(Path dir, List<LabeledSignal> signals) {
+        return writeText(dir, NAME, text(signals));
+    }
+
+    /** Returns the table's text for {@code signals}, header first. */
+    static String text(List<LabeledSignal> signals) {
         StringBuilder text = new StringBuilder(String.join(",", HEADER)).append('\n');
         for (LabeledSignal s : signals) {
             text.append(quote(s.recording())).append(',')
@@ -164,16 +191,25 @@ final class LabeledSignalTable {
                     .append(s.labelSpan().startNanos()).append(',')
                     .append(s.labelSpan().stopNanos()).append('\n');
         }
-        Path target = dir.resolve(NAME);
+        return text.toString();
+    }
+
+    /**
+     * Writes a text file atomically: to a temporary file in {@code dir}, then moved over {@code dir/name}.
+     *
+     * @throws DatasetException if the file cannot be written
+     */
+    static Path writeText(Path dir, String name, String text) {
+        Path target = dir.resolve(name);
         Path temp = null;
         try {
             // Not Files.createTempFile: it makes the file owner-only (0600) whatever the umask, and a
             // daemon running as another user could not read the table. A file created plainly gets the
             // umask's permissions, like the recordings beside it.
-            temp = dir.resolve("." + NAME + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            temp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
             try (BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writer.write(text.toString());
+                writer.write(text);
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

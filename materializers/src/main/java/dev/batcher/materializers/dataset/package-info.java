@@ -6,10 +6,10 @@
  * {@code [channels, samples]}) with a label dataset (integers, {@code [label channels, n]}) in the same
  * file and say which spans of them may be used. The attributes of the datasets (channel names, sample
  * rates, scaling, start times, label encoding) are read into the value types
- * {@link dev.batcher.materializers.dataset.SignalInfo} and
- * {@link dev.batcher.materializers.dataset.LabelInfo}; a row of the table becomes a
+ * {@link dev.batcher.materializers.metadata.SignalInfo} and
+ * {@link dev.batcher.materializers.metadata.LabelInfo}; a row of the table becomes a
  * {@link dev.batcher.materializers.dataset.LabeledSignal}, with spans as
- * {@link dev.batcher.materializers.dataset.TimeSpan}s in nanoseconds within the recording.
+ * {@link dev.batcher.materializers.metadata.TimeSpan}s in nanoseconds within the recording.
  *
  * <p>{@link dev.batcher.materializers.dataset.DatasetIndexer} writes the table from the files'
  * attributes; {@link dev.batcher.materializers.dataset.Dataset#load} reads it back and validates

@@ -1,6 +1,10 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.dataset.SampleType;
+import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
+import dev.batcher.materializers.hdf5.RecordingReadException.Window;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.StorageLayout;
+import dev.batcher.materializers.storage.ByteSource;
 import io.jhdf.AbstractNode;
 import io.jhdf.Constants;
 import io.jhdf.HdfFile;
@@ -32,7 +36,10 @@ import java.nio.channels.FileChannel;
  * the bytes between the rows are few ({@link #MAX_GAP_BYTES}); the bytes are then copied into
  * {@code short[][]}/{@code float[][]} with bulk buffer gets in the dataset's byte order.
  *
- * <p>It reads through jhdf's own channel ({@code HdfFile.getHdfBackingStorage().getFileChannel()}), so
+ * <p>The bytes come from a {@link ByteSource}: for a local file, jhdf's own channel; for an object, ranged
+ * GETs with the layout recorded at index time ({@link StorageLayout}).
+ *
+ * <p>Locally it reads through jhdf's own channel ({@code HdfFile.getHdfBackingStorage().getFileChannel()}), so
  * a file has one channel whichever path reads it, that channel closes with the {@link HdfFile}, and a
  * channel closed by an interrupt is seen by {@link Handle#channelOpen()} as for jhdf's reads. One
  * instance belongs to one {@link Handle} and is safe for any number of threads: positional reads keep
@@ -49,30 +56,29 @@ final class ContiguousStorage {
      * beyond this the rows are read one by one. Measured on the page cache (8 rows, see
      * docs/benchmarks.md): one covering read took 0.9x the time of 8 row reads for 7680-sample rows and
      * 0.3-0.4x for 500-sample rows with gaps up to 1 KiB, about the same at 4 KiB, and 1.2-1.8x at
-     * 8-16 KiB, more beyond.
+     * 8-16 KiB, more beyond. (Over object storage a covering read also saves requests.)
      */
     static final int MAX_GAP_BYTES = 4 << 10;
 
     private static final ThreadLocal<ByteBuffer> BUFFERS = new ThreadLocal<>();
 
-    private final FileChannel channel;
-    /** File position of element {@code [0, 0]}. */
-    private final long start;
+    private final ByteSource source;
+    private final StorageLayout layout;
     private final long rows;
     private final long samples;
     private final int elementSize;
     private final ByteOrder order;
+    /** INT16 or FLOAT32 for signals; null for other (label) element types. */
     private final SampleType type;
 
-    private ContiguousStorage(FileChannel channel, long start, long rows, long samples, int elementSize,
-                              ByteOrder order, SampleType type) {
-        this.channel = channel;
-        this.start = start;
-        this.rows = rows;
-        this.samples = samples;
-        this.elementSize = elementSize;
-        this.order = order;
-        this.type = type;
+    ContiguousStorage(ByteSource source, StorageLayout layout) {
+        this.source = source;
+        this.layout = layout;
+        this.rows = layout.rows();
+        this.samples = layout.columns();
+        this.elementSize = layout.elementSize();
+        this.order = layout.order();
+        this.type = layout.sampleType();
     }
 
     /**
@@ -84,18 +90,37 @@ final class ContiguousStorage {
      *
      * @param dataset the dataset, of {@code file}
      * @param file the open file holding it
+     * @param name the file's name for messages
      * @return the storage, or {@code null} to read the dataset through jhdf
      */
-    static ContiguousStorage of(Dataset dataset, HdfFile file) {
+    static ContiguousStorage of(Dataset dataset, HdfFile file, String name) {
+        StorageLayout layout = layoutOf(dataset, file);
+        if (layout == null || layout.sampleType() == null) {
+            return null;
+        }
+        HdfBackingStorage storage = file.getHdfBackingStorage();
+        FileChannel channel = storage.getFileChannel();
+        if (channel == null) {
+            return null;
+        }
+        return new ContiguousStorage(ByteSource.of(channel, name), layout);
+    }
+
+    /**
+     * Returns where the elements of {@code dataset} lie if it is contiguous, allocated, unfiltered, rank
+     * 2 and of a fixed-point or float type of 1, 2, 4 or 8 bytes (floats 4 or 8) at bit offset 0 with
+     * full precision, in a file on a channel; else null. Does no I/O.
+     */
+    static StorageLayout layoutOf(Dataset dataset, HdfFile file) {
         try {
-            return ofOrNull(dataset, file);
+            return layoutOrNull(dataset, file);
         } catch (RuntimeException e) {
             // Whatever jhdf makes of an odd header: jhdf's own read path will say it properly.
             return null;
         }
     }
 
-    private static ContiguousStorage ofOrNull(Dataset dataset, HdfFile file) {
+    private static StorageLayout layoutOrNull(Dataset dataset, HdfFile file) {
         if (!(dataset instanceof ContiguousDataset contiguous) || dataset.getDataLayout() != DataLayout.CONTIGUOUS
                 || !dataset.getFilters().isEmpty()) {
             return null;
@@ -109,42 +134,41 @@ final class ContiguousStorage {
             return null;
         }
         DataType dataType = dataset.getDataType();
-        SampleType type;
+        int size = dataType.getSize();
+        char kind;
         ByteOrder order;
-        if (dataType instanceof FixedPoint fixed && fixed.getSize() == 2 && fixed.isSigned()
-                && fixed.getBitOffset() == 0 && fixed.getBitPrecision() == 16) {
-            type = SampleType.INT16;
+        if (dataType instanceof FixedPoint fixed && fixed.getBitOffset() == 0 && fixed.getBitPrecision() == size * 8
+                && (size == 1 || size == 2 || size == 4 || size == 8)) {
+            kind = fixed.isSigned() ? 'i' : 'u';
             order = fixed.getByteOrder();
-        } else if (dataType instanceof FloatingPoint floating && floating.getSize() == 4
-                && floating.getBitOffset() == 0 && floating.getBitPrecision() == 32) {
-            type = SampleType.FLOAT32;
+        } else if (dataType instanceof FloatingPoint floating && floating.getBitOffset() == 0
+                && floating.getBitPrecision() == size * 8 && (size == 4 || size == 8)) {
+            kind = 'f';
             order = floating.getByteOrder();
         } else {
             return null;
         }
-        if (order != ByteOrder.LITTLE_ENDIAN && order != ByteOrder.BIG_ENDIAN) {
+        if (size > 1 && order != ByteOrder.LITTLE_ENDIAN && order != ByteOrder.BIG_ENDIAN) {
             return null;
         }
         HdfBackingStorage storage = file.getHdfBackingStorage();
-        if (storage.inMemory()) {
+        if (storage.inMemory() || storage.getFileChannel() == null) {
             return null;
         }
-        FileChannel channel = storage.getFileChannel();
         long base = storage.getUserBlockSize();
-        int elementSize = dataType.getSize();
         long bytes;
         long start;
         try {
-            bytes = Math.multiplyExact(Math.multiplyExact(dims[0], dims[1]), (long) elementSize);
+            bytes = Math.multiplyExact(Math.multiplyExact(dims[0], dims[1]), (long) size);
             start = Math.addExact(base, address);
             Math.addExact(start, bytes);
         } catch (ArithmeticException e) {
             return null;
         }
-        if (channel == null || base < 0 || !storageHolds(dataset, bytes)) {
+        if (base < 0 || !storageHolds(dataset, bytes)) {
             return null;
         }
-        return new ContiguousStorage(channel, start, dims[0], dims[1], elementSize, order, type);
+        return new StorageLayout(start, StorageLayout.dtype(kind, size, order), dims[0], dims[1]);
     }
 
     /** Checks the layout message's storage size (when it states one) against the extent. */
@@ -158,7 +182,12 @@ final class ContiguousStorage {
 
     /** Returns the file position of element {@code [0, 0]} (data address plus user block). */
     long start() {
-        return start;
+        return layout.offset();
+    }
+
+    /** Returns the layout read. */
+    StorageLayout layout() {
+        return layout;
     }
 
     /**
@@ -172,26 +201,78 @@ final class ContiguousStorage {
      * @return the samples, {@code [rowCount][count]}, as stored
      * @throws EOFException if the file ends before the window's bytes do (a truncated file); the message
      *     says where
-     * @throws IOException if the channel fails, including {@link java.nio.channels.ClosedByInterruptException}
+     * @throws IOException if the source fails, including {@link java.nio.channels.ClosedByInterruptException}
      *     when this thread is interrupted and {@link java.nio.channels.AsynchronousCloseException} /
      *     {@link java.nio.channels.ClosedChannelException} when another thread's interrupt closed the
      *     channel
+     * @throws IllegalStateException if the dataset is not int16 or float32
      */
     RawWindow read(long firstRow, int rowCount, long first, int count) throws IOException {
+        checkWindow(firstRow, rowCount, first, count);
+        if (type == SampleType.INT16) {
+            short[][] out = new short[rowCount][count];
+            readInto(out, firstRow, rowCount, first, count);
+            return RawWindow.ofShorts(out);
+        }
+        if (type == SampleType.FLOAT32) {
+            float[][] out = new float[rowCount][count];
+            readInto(out, firstRow, rowCount, first, count);
+            return RawWindow.ofFloats(out);
+        }
+        throw new IllegalStateException("dtype: " + layout.dtype() + " (expected: int16 or float32 for a signal)");
+    }
+
+    /**
+     * Reads an integer window as ints (label datasets of any integer width).
+     *
+     * @throws RecordingReadException with reason {@link Reason#WRONG_DATASET} if a value does not fit an int
+     * @throws EOFException as {@link #read}
+     * @throws IOException as {@link #read}
+     */
+    int[][] readInts(long firstRow, int rowCount, long first, int count, String file, String path, Window window)
+            throws IOException {
+        checkWindow(firstRow, rowCount, first, count);
+        int[][] out = new int[rowCount][count];
+        int maxElements = (int) Math.min(count, MAX_BUFFER_BYTES / elementSize);
+        ByteBuffer buffer = buffer(maxElements * elementSize);
+        for (int r = 0; r < rowCount; r++) {
+            long row = firstRow + r;
+            for (int done = 0; done < count; ) {
+                int n = Math.min(count - done, maxElements);
+                buffer.clear().limit(n * elementSize);
+                readFully(buffer, position(row, first + done), row, 1);
+                buffer.flip();
+                ByteBuffer b = buffer.order(order);
+                for (int i = 0; i < n; i++) {
+                    long v = switch (elementSize) {
+                        case 1 -> layout.kind() == 'u' ? b.get() & 0xff : b.get();
+                        case 2 -> layout.kind() == 'u' ? b.getShort() & 0xffff : b.getShort();
+                        case 4 -> layout.kind() == 'u' ? b.getInt() & 0xffffffffL : b.getInt();
+                        default -> b.getLong();
+                    };
+                    boolean fits = elementSize == 8 && layout.kind() == 'u' ? v >= 0 && v <= Integer.MAX_VALUE
+                            : v == (int) v;
+                    if (!fits) {
+                        String shown = elementSize == 8 && layout.kind() == 'u' ? Long.toUnsignedString(v) : Long.toString(v);
+                        throw new RecordingReadException(Reason.WRONG_DATASET, file, path, window,
+                                "label value at [" + row + ", " + (first + done + i) + "]: " + shown
+                                        + " (expected: within the int32 range)", null);
+                    }
+                    out[r][done + i] = (int) v;
+                }
+                done += n;
+            }
+        }
+        return out;
+    }
+
+    private void checkWindow(long firstRow, int rowCount, long first, int count) {
         if (firstRow < 0 || rowCount < 1 || firstRow + rowCount > rows || first < 0 || count < 1
                 || first > samples - count) {
             throw new IllegalArgumentException("window: rows [" + firstRow + ", " + (firstRow + rowCount)
                     + "), samples [" + first + ", " + (first + count) + ") (expected: within [" + rows + ", "
                     + samples + "])");
         }
-        if (type == SampleType.INT16) {
-            short[][] out = new short[rowCount][count];
-            readInto(out, firstRow, rowCount, first, count);
-            return RawWindow.ofShorts(out);
-        }
-        float[][] out = new float[rowCount][count];
-        readInto(out, firstRow, rowCount, first, count);
-        return RawWindow.ofFloats(out);
     }
 
     private void readInto(Object out, long firstRow, int rowCount, long first, int count) throws IOException {
@@ -226,7 +307,7 @@ final class ContiguousStorage {
     }
 
     private long position(long row, long sample) {
-        return start + (row * samples + sample) * elementSize;
+        return layout.position(row, sample);
     }
 
     /** Copies {@code n} elements from {@code buffer} at byte {@code from} into {@code out[row][to...]}. */
@@ -253,29 +334,19 @@ final class ContiguousStorage {
     }
 
     private void readFully(ByteBuffer buffer, long position, long row, int rowCount) throws IOException {
-        long from = position;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, position);
-            if (n <= 0) {
-                throw new EOFException("Trying to read more bytes than available: the file ends at byte " + size()
-                        + ", inside the data of " + (rowCount == 1 ? "row " + row : "rows [" + row + ", " + (row + rowCount) + ")")
-                        + " (file bytes [" + from + ", " + (from + buffer.limit()) + "))");
-            }
-            position += n;
-        }
-    }
-
-    private String size() {
         try {
-            return Long.toString(channel.size());
-        } catch (IOException | RuntimeException e) {
-            return "? (" + e + ")";
+            source.readFully(buffer, position);
+        } catch (EOFException e) {
+            EOFException located = new EOFException(e.getMessage() + ", inside the data of "
+                    + (rowCount == 1 ? "row " + row : "rows [" + row + ", " + (row + rowCount) + ")"));
+            located.initCause(e);
+            throw located;
         }
     }
 
     @Override
     public String toString() {
-        return "ContiguousStorage[" + type + " " + (order == ByteOrder.BIG_ENDIAN ? "big" : "little") + "-endian, "
-                + rows + " x " + samples + " at file byte " + start + "]";
+        return "ContiguousStorage[" + layout.dtype() + ", " + rows + " x " + samples + " at byte " + layout.offset()
+                + " of " + source.describe() + "]";
     }
 }

@@ -3,9 +3,10 @@ package dev.batcher.materializers.hdf5;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 
-import java.nio.file.Path;
+import dev.batcher.materializers.storage.FileCache;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -13,8 +14,13 @@ import java.util.function.Function;
  * {@link HandleCache}'s monitor; {@link #dataset} may be called by any number of lease holders at once.
  */
 final class Handle {
-    final Path path;
+    /** The real path of a local file, or {@code s3://bucket/key}. */
+    final String path;
     final HdfFile file;
+    /** The file cache's lease on the local copy of an object, or null for a local file. */
+    final FileCache.Lease lease;
+    /** Set while the first read after a download has not happened yet (it counts as a cache miss). */
+    private final AtomicBoolean unreadDownload;
     private final ConcurrentHashMap<String, Dataset> datasets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Optional<ContiguousStorage>> storages = new ConcurrentHashMap<>();
 
@@ -25,9 +31,16 @@ final class Handle {
     /** Guarded by the cache: closed (or being closed). */
     boolean closed;
 
-    Handle(Path path, HdfFile file) {
+    Handle(String path, HdfFile file, FileCache.Lease lease, boolean downloaded) {
         this.path = path;
         this.file = file;
+        this.lease = lease;
+        this.unreadDownload = new AtomicBoolean(downloaded);
+    }
+
+    /** Tells, once, whether opening this handle downloaded its file; later calls say false. */
+    boolean firstReadAfterDownload() {
+        return unreadDownload.getAndSet(false);
     }
 
     /** Returns the jhdf dataset at {@code normalizedPath}, looked up once per handle. */
@@ -50,7 +63,7 @@ final class Handle {
     ContiguousStorage contiguous(String normalizedPath, Dataset dataset) {
         Optional<ContiguousStorage> storage = storages.get(normalizedPath);
         if (storage == null) {
-            storage = Optional.ofNullable(ContiguousStorage.of(dataset, file));
+            storage = Optional.ofNullable(ContiguousStorage.of(dataset, file, path));
             Optional<ContiguousStorage> raced = storages.putIfAbsent(normalizedPath, storage);
             if (raced != null) {
                 storage = raced;

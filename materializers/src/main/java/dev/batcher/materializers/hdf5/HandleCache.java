@@ -1,10 +1,8 @@
 package dev.batcher.materializers.hdf5;
 
-import io.jhdf.HdfFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A bounded LRU cache of open HDF5 files with leases. {@link #acquire} hands out a leased handle;
+ * A bounded LRU cache of open HDF5 files with leases, keyed by real path or {@code s3://bucket/key}. {@link #acquire} hands out a leased handle;
  * every lease must be given back with {@link #release}. A handle pushed out of the cache (or
  * discarded as broken, or left over at {@link #close}) is retired: it is closed as soon as its last
  * lease ends, never while a thread still reads from it. So at most {@code capacity} handles sit in
@@ -28,12 +26,12 @@ final class HandleCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HandleCache.class);
 
     private final int capacity;
-    private final Function<Path, HdfFile> opener;
-    private final LinkedHashMap<Path, Handle> cached = new LinkedHashMap<>(16, 0.75f, true);
+    private final Function<String, Handle> opener;
+    private final LinkedHashMap<String, Handle> cached = new LinkedHashMap<>(16, 0.75f, true);
     private final AtomicInteger openFiles = new AtomicInteger();
     private boolean closed;
 
-    HandleCache(int capacity, Function<Path, HdfFile> opener) {
+    HandleCache(int capacity, Function<String, Handle> opener) {
         this.capacity = capacity;
         this.opener = opener;
     }
@@ -44,7 +42,7 @@ final class HandleCache implements AutoCloseable {
      * @throws IllegalStateException if the cache is closed
      * @throws RuntimeException whatever the opener throws
      */
-    Handle acquire(Path path) {
+    Handle acquire(String path) {
         synchronized (this) {
             ensureOpen();
             Handle handle = cached.get(path);
@@ -53,7 +51,7 @@ final class HandleCache implements AutoCloseable {
                 return handle;
             }
         }
-        Handle fresh = new Handle(path, opener.apply(path));
+        Handle fresh = opener.apply(path);
         openFiles.incrementAndGet();
         List<Handle> toClose = new ArrayList<>();
         Handle result;
@@ -109,7 +107,7 @@ final class HandleCache implements AutoCloseable {
     }
 
     private void evictBeyondCapacity(List<Handle> toClose) {
-        Iterator<Map.Entry<Path, Handle>> eldest = cached.entrySet().iterator();
+        Iterator<Map.Entry<String, Handle>> eldest = cached.entrySet().iterator();
         while (cached.size() > capacity && eldest.hasNext()) {
             Handle handle = eldest.next().getValue();
             eldest.remove();
@@ -166,7 +164,13 @@ final class HandleCache implements AutoCloseable {
 
     private void closeFile(Handle handle) {
         try {
-            handle.file.close();
+            try {
+                handle.file.close();
+            } finally {
+                if (handle.lease != null) {
+                    handle.lease.close();
+                }
+            }
         } catch (RuntimeException e) {
             // A read-only file: nothing is lost, but say so.
             LOG.warn("closing {} failed", handle.path, e);

@@ -1,6 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.dataset.SampleType;
+import dev.batcher.materializers.metadata.SampleType;
 
 import java.util.Objects;
 

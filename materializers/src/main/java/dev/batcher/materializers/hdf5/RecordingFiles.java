@@ -1,31 +1,30 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.dataset.LabelInfo;
-import dev.batcher.materializers.dataset.SampleType;
-import dev.batcher.materializers.dataset.SignalInfo;
 import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
 import dev.batcher.materializers.hdf5.RecordingReadException.Window;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.SignalInfo;
+import dev.batcher.materializers.metadata.StorageLayout;
+import dev.batcher.materializers.storage.ByteSource;
+import dev.batcher.materializers.storage.DatasetLocation;
+import dev.batcher.materializers.storage.DatasetRoots;
+import dev.batcher.materializers.storage.FileCache;
+import dev.batcher.materializers.storage.S3Store;
+import dev.batcher.materializers.storage.Storage;
+import dev.batcher.materializers.storage.StorageException;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.exceptions.HdfChecksumMismatchException;
-import io.jhdf.exceptions.HdfFilterException;
 import io.jhdf.exceptions.HdfInvalidPathException;
-import io.jhdf.filter.FilterManager;
-import io.jhdf.object.datatype.DataType;
-import io.jhdf.object.datatype.FixedPoint;
-import io.jhdf.object.datatype.FloatingPoint;
-import io.jhdf.object.datatype.StringData;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -41,8 +40,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
+import static dev.batcher.materializers.hdf5.MetadataParser.checkLabelType;
+import static dev.batcher.materializers.hdf5.MetadataParser.checkWindow;
+import static dev.batcher.materializers.hdf5.MetadataParser.parseLabels;
+import static dev.batcher.materializers.hdf5.MetadataParser.parseSignal;
+import static dev.batcher.materializers.hdf5.MetadataParser.signalType;
+import static dev.batcher.materializers.hdf5.MetadataParser.toInts;
+import static dev.batcher.materializers.hdf5.ReadErrors.checkInterrupt;
+import static dev.batcher.materializers.hdf5.ReadErrors.translate;
+
 /**
- * Reads recording files (HDF5, through jhdf) for many threads at once.
+ * Reads recording files (HDF5, through jhdf) for many threads at once, from local directories or from
+ * an object-storage prefix ({@code s3://bucket/prefix}).
+ *
+ * <p>It is a facade over four seams: file names and dataset roots ({@link DatasetRoots}, the one place
+ * that decides what may be read), metadata ({@code MetadataParser}: attributes into
+ * {@link SignalInfo}/{@link LabelInfo}), bytes ({@link ByteSource}: positional reads of a local file or
+ * ranged GETs of an object; {@code ContiguousStorage} reads windows of contiguous datasets through it)
+ * and open files ({@code HandleCache}, leased jhdf handles). Errors are translated in one place
+ * ({@code ReadErrors}).
  *
  * <p><b>Files.</b> A file name is a path relative to the roots, with forward slashes, for example
  * {@code site2/night2.h5}. It resolves against the first root that holds it. Absolute names, names
@@ -63,13 +79,21 @@ import java.util.function.Function;
  * <p><b>Contiguous fast path.</b> {@link #readSignal} reads windows of datasets stored contiguously
  * (HDF5's CONTIGUOUS layout, which has no filters) whose storage is allocated, int16 or float32 of
  * either byte order, without jhdf's slicing: it reads each row of the window (or, when the rows are
- * close together, one span covering them) with positional {@link FileChannel} reads into a reused
- * per-thread direct buffer of at most 1 MiB, and copies the bytes into the result in the dataset's byte
- * order. It reads through the same channel jhdf opened for the file (no second file descriptor), so
- * leases, eviction, closing and the recovery from interrupts above apply to it unchanged. Chunked and
- * filtered datasets, unallocated contiguous ones (never written) and anything else unusual are read
- * by jhdf. The system property {@value #FAST_PATH_PROPERTY}{@code =false}, read when an instance is
- * created, turns the fast path off (every read through jhdf).
+ * close together, one span covering them) with positional reads into a reused per-thread direct buffer
+ * of at most 1 MiB, and copies the bytes into the result in the dataset's byte order. Locally it reads
+ * through the same channel jhdf opened for the file (no second file descriptor), so leases, eviction,
+ * closing and the recovery from interrupts above apply to it unchanged. Chunked and filtered datasets,
+ * unallocated contiguous ones (never written) and anything else unusual are read by jhdf. The system
+ * property {@value #FAST_PATH_PROPERTY}{@code =false}, read when an instance is created, turns the fast
+ * path off (every read through jhdf).
+ *
+ * <p><b>Object storage.</b> Over {@code s3://bucket/prefix}, the metadata recorded at index time
+ * ({@link #register}, from the dataset's {@code recordings.json}) gives each dataset's
+ * {@link SignalInfo}/{@link LabelInfo} and, for contiguous ones, its {@link StorageLayout}: windows of
+ * those are read with ranged GETs of just their rows (no HDF5 parsing, no extra round trip), checked
+ * against the recorded ETag. Everything else (chunked or compressed datasets, files without recorded
+ * metadata) is read by jhdf from a whole local copy in the {@link Storage}'s bounded
+ * {@link FileCache}, leased for as long as the file is open here.
  *
  * <p>Every method is thread-safe. Reads of the same dataset from several threads run in parallel:
  * jhdf reads with positional I/O and keeps no per-read state in a dataset, and neither does the fast
@@ -87,14 +111,19 @@ public final class RecordingFiles implements AutoCloseable {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     /** Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. */
     private static final int MAX_ATTEMPTS = 3;
-    private static final String REPACK =
-            "repack it with a supported filter: h5repack -f GZIP=4 in.h5 out.h5 (or -f SHUF -f GZIP=4 for shuffle+gzip)";
 
     private final List<Path> roots;
+    /** The object-storage prefix, or null for local roots. */
+    private final DatasetLocation remote;
+    private final Storage storage;
     private final HandleCache cache;
-    private final ConcurrentHashMap<String, Path> resolved = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> resolved = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InfoKey, SignalInfo> signalInfos = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InfoKey, LabelInfo> labelInfos = new ConcurrentHashMap<>();
+    /** Recorded layouts of contiguous datasets in object storage, read by ranged GETs. */
+    private final ConcurrentHashMap<InfoKey, ContiguousStorage> remoteStorages = new ConcurrentHashMap<>();
+    /** Recorded ETags of objects, by file name. */
+    private final ConcurrentHashMap<String, String> etags = new ConcurrentHashMap<>();
     private final boolean fastPath;
     private final LongAdder contiguousReads = new LongAdder();
     private final LongAdder jhdfReads = new LongAdder();
@@ -112,11 +141,12 @@ public final class RecordingFiles implements AutoCloseable {
         JHDF
     }
 
-    private record InfoKey(Path file, String dataset) {
+    /** A dataset of a resolved file: {@code id} is the real path or {@code s3://bucket/key}. */
+    private record InfoKey(String id, String dataset) {
     }
 
     /**
-     * Creates a reader over {@code roots}.
+     * Creates a reader over local {@code roots}.
      *
      * @param roots the directories file names resolve against, in order; at least one
      * @param maxOpenFiles how many files to keep open in the cache ({@code >= 1})
@@ -136,9 +166,7 @@ public final class RecordingFiles implements AutoCloseable {
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("roots: [] (expected: at least one directory)");
         }
-        if (maxOpenFiles < 1) {
-            throw new IllegalArgumentException("maxOpenFiles: " + maxOpenFiles + " (expected: >= 1)");
-        }
+        checkMaxOpen(maxOpenFiles);
         List<Path> real = new ArrayList<>();
         for (Path root : roots) {
             try {
@@ -152,13 +180,148 @@ public final class RecordingFiles implements AutoCloseable {
             }
         }
         this.roots = List.copyOf(real);
+        this.remote = null;
+        this.storage = null;
         this.fastPath = fastPath;
-        this.cache = new HandleCache(maxOpenFiles, RecordingFiles::open);
+        this.cache = new HandleCache(maxOpenFiles, id -> openLocal(Path.of(id)));
     }
 
-    /** Returns the roots, as real (symlink-free, absolute) paths, in resolution order. */
+    private RecordingFiles(DatasetLocation remote, Storage storage, int maxOpenFiles) {
+        checkMaxOpen(maxOpenFiles);
+        this.roots = List.of();
+        this.remote = remote;
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.fastPath = !"false".equalsIgnoreCase(System.getProperty(FAST_PATH_PROPERTY, "true").trim());
+        this.cache = new HandleCache(maxOpenFiles, this::openRemote);
+    }
+
+    private static void checkMaxOpen(int maxOpenFiles) {
+        if (maxOpenFiles < 1) {
+            throw new IllegalArgumentException("maxOpenFiles: " + maxOpenFiles + " (expected: >= 1)");
+        }
+    }
+
+    /**
+     * Creates a reader over a dataset location: a local directory, or {@code s3://bucket/prefix} read
+     * through {@code storage}.
+     *
+     * @param location the dataset
+     * @param storage the store and file cache for object storage (unused for a local directory)
+     * @param maxOpenFiles how many files to keep open ({@code >= 1})
+     * @return the reader
+     * @throws IllegalArgumentException if a local directory does not exist or {@code maxOpenFiles < 1}
+     */
+    public static RecordingFiles open(DatasetLocation location, Storage storage, int maxOpenFiles) {
+        if (location.isS3()) {
+            return new RecordingFiles(location, storage, maxOpenFiles);
+        }
+        return new RecordingFiles(List.of(location.local()), maxOpenFiles);
+    }
+
+    /** Returns the roots, as real (symlink-free, absolute) paths, in resolution order (empty for object storage). */
     public List<Path> roots() {
         return roots;
+    }
+
+    /** Returns the object-storage prefix this reader reads, or null if it reads local roots. */
+    public DatasetLocation remote() {
+        return remote;
+    }
+
+    /**
+     * Records what index time learned about a signal dataset, so that no read has to learn it again:
+     * its metadata, the file's ETag and, for a contiguous dataset, where its elements lie. Only
+     * object-storage readers use the layout (local files are parsed when opened, which costs nothing).
+     *
+     * @param file the file name
+     * @param etag the object's ETag when indexed, or null to accept any
+     * @param info the signal's metadata
+     * @param layout where its elements lie, or null if it is not contiguous
+     * @throws RecordingReadException with reason {@link Reason#PATH_REFUSED} if the name is refused
+     * @throws IllegalArgumentException if the layout's type or shape disagrees with {@code info}
+     */
+    public void register(String file, String etag, SignalInfo info, StorageLayout layout) {
+        String id = id(file);
+        InfoKey key = new InfoKey(id, info.dataset());
+        signalInfos.putIfAbsent(key, info);
+        if (etag != null) {
+            etags.putIfAbsent(file, etag);
+        }
+        if (remote != null && layout != null) {
+            if (layout.sampleType() != info.type() || layout.rows() != info.channels().size()
+                    || layout.columns() != info.samples()) {
+                throw new IllegalArgumentException("layout: " + layout + " of " + file + " " + info.dataset()
+                        + " (expected: " + info.type() + " [" + info.channels().size() + ", " + info.samples() + "])");
+            }
+            remoteStorages.putIfAbsent(key, new ContiguousStorage(
+                    storage.store().source(remote.bucket(), remote.key(file), etag), layout));
+        }
+    }
+
+    /**
+     * Records what index time learned about a label dataset (see {@link #register(String, String, SignalInfo, StorageLayout)}).
+     *
+     * @param file the file name
+     * @param etag the object's ETag when indexed, or null
+     * @param info the labels' metadata
+     * @param layout where its elements lie, or null if it is not contiguous
+     * @throws RecordingReadException with reason {@link Reason#PATH_REFUSED} if the name is refused
+     * @throws IllegalArgumentException if the layout's shape disagrees with {@code info} or its type is not an integer
+     */
+    public void register(String file, String etag, LabelInfo info, StorageLayout layout) {
+        String id = id(file);
+        InfoKey key = new InfoKey(id, info.dataset());
+        labelInfos.putIfAbsent(key, info);
+        if (etag != null) {
+            etags.putIfAbsent(file, etag);
+        }
+        if (remote != null && layout != null) {
+            if (layout.kind() == 'f' || layout.rows() != info.channels().size() || layout.columns() != info.samples()) {
+                throw new IllegalArgumentException("layout: " + layout + " of " + file + " " + info.dataset()
+                        + " (expected: integers [" + info.channels().size() + ", " + info.samples() + "])");
+            }
+            remoteStorages.putIfAbsent(key, new ContiguousStorage(
+                    storage.store().source(remote.bucket(), remote.key(file), etag), layout));
+        }
+    }
+
+    /**
+     * Returns where the elements of a dataset lie if it is contiguous and unfiltered (what index time
+     * records), learned from the file's header.
+     *
+     * @param file the file name
+     * @param dataset the dataset's path inside the file
+     * @return the layout, or null if the dataset is chunked, filtered, unallocated or of an element type
+     *     that is not an integer or float of 1, 2, 4 or 8 bytes
+     * @throws RecordingReadException as {@link #signalInfo} does
+     * @throws IllegalStateException if this object is closed
+     */
+    public StorageLayout layout(String file, String dataset) {
+        String path = normalizeDataset(dataset);
+        return withDataset(file, path, null, ds -> ContiguousStorage.layoutOf(ds, withHandleFile(file)));
+    }
+
+    private HdfFile withHandleFile(String file) {
+        return withHandle(file, null, null, h -> h.file);
+    }
+
+    /**
+     * Returns the ETag of an object-storage file (asking the store), or null for a local file.
+     *
+     * @param file the file name
+     * @return the ETag
+     * @throws RecordingReadException if the object is missing or forbidden
+     */
+    public String etag(String file) {
+        if (remote == null) {
+            return null;
+        }
+        id(file);
+        try {
+            return storage.store().head(remote.bucket(), remote.key(file)).etag();
+        } catch (StorageException e) {
+            throw ReadErrors.fromStorage(e, file, null, null);
+        }
     }
 
     /**
@@ -169,65 +332,47 @@ public final class RecordingFiles implements AutoCloseable {
      * @throws RecordingReadException with reason {@link Reason#PATH_REFUSED} if the name is empty,
      *     absolute, contains a {@code ..} segment, or resolves outside its root through a symbolic link;
      *     with reason {@link Reason#MISSING_FILE} if no root holds a regular file of that name
+     * @throws IllegalStateException if this reader reads object storage
      */
     public Path resolve(String file) {
-        Path known = resolved.get(file);
+        if (remote != null) {
+            throw new IllegalStateException("resolve: " + remote + " (expected: local roots; objects have no path)");
+        }
+        return Path.of(id(file));
+    }
+
+    /** Returns the real path (local) or {@code s3://bucket/key} of a file name, checked and cached. */
+    private String id(String file) {
+        String known = resolved.get(file);
         if (known != null) {
             return known;
         }
-        Path path = resolveUncached(file);
-        resolved.put(file, path);
-        return path;
+        String id = resolveUncached(file);
+        resolved.put(file, id);
+        return id;
     }
 
-    private Path resolveUncached(String file) {
-        if (file == null || file.isBlank()) {
-            throw refused(String.valueOf(file), "path: '" + file + "' (expected: a path relative to the dataset roots)");
-        }
-        Path relative;
+    private String resolveUncached(String file) {
         try {
-            relative = Path.of(file);
-        } catch (InvalidPathException e) {
-            throw refused(file, "path: '" + file + "' (expected: a valid path relative to the dataset roots)");
-        }
-        if (relative.isAbsolute() || file.startsWith("/") || file.startsWith("\\")) {
-            throw refused(file, "path: '" + file + "' is absolute (expected: a path relative to the dataset roots "
-                    + roots + ")");
-        }
-        for (Path part : relative) {
-            if (part.toString().equals("..")) {
-                throw refused(file, "path: '" + file + "' contains '..' (expected: a path inside the dataset roots "
-                        + roots + ")");
+            if (remote != null) {
+                return remote.describe(DatasetRoots.checkRelative(file));
             }
-        }
-        for (Path root : roots) {
-            Path candidate = root.resolve(relative).normalize();
-            if (!Files.exists(candidate)) {
-                continue;
+            for (Path root : roots) {
+                Path real = DatasetRoots.resolveInside(root, file);
+                if (real == null) {
+                    continue;
+                }
+                if (!Files.isRegularFile(real)) {
+                    throw new RecordingReadException(Reason.MISSING_FILE, file, null, null,
+                            "path: " + real + " is not a regular file (expected: an HDF5 file)", null);
+                }
+                return real.toString();
             }
-            Path real;
-            try {
-                real = candidate.toRealPath();
-            } catch (IOException e) {
-                throw new RecordingReadException(Reason.UNREADABLE, file, null, null,
-                        "path: " + candidate + " (expected: resolvable): " + e, e);
-            }
-            if (!real.startsWith(root)) {
-                throw refused(file, "path: '" + file + "' resolves to " + real
-                        + " through a symbolic link (expected: a file inside its root " + root + ")");
-            }
-            if (!Files.isRegularFile(real)) {
-                throw new RecordingReadException(Reason.MISSING_FILE, file, null, null,
-                        "path: " + real + " is not a regular file (expected: an HDF5 file)", null);
-            }
-            return real;
+        } catch (StorageException e) {
+            throw ReadErrors.fromStorage(e, file, null, null);
         }
         throw new RecordingReadException(Reason.MISSING_FILE, file, null, null,
                 "path: not found (expected: an existing file under one of the roots " + roots + ")", null);
-    }
-
-    private static RecordingReadException refused(String file, String detail) {
-        return new RecordingReadException(Reason.PATH_REFUSED, file, null, null, detail, null);
     }
 
     /**
@@ -336,7 +481,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public SignalInfo signalInfo(String file, String dataset) {
         String path = normalizeDataset(dataset);
-        InfoKey key = new InfoKey(resolve(file), path);
+        InfoKey key = new InfoKey(id(file), path);
         SignalInfo info = signalInfos.get(key);
         if (info == null) {
             info = withDataset(file, path, null, ds -> parseSignal(file, path, ds));
@@ -359,7 +504,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public LabelInfo labelInfo(String file, String dataset) {
         String path = normalizeDataset(dataset);
-        InfoKey key = new InfoKey(resolve(file), path);
+        InfoKey key = new InfoKey(id(file), path);
         LabelInfo info = labelInfos.get(key);
         if (info == null) {
             info = withDataset(file, path, null, ds -> parseLabels(file, path, ds));
@@ -398,6 +543,14 @@ public final class RecordingFiles implements AutoCloseable {
                                 long sampleStart, int sampleCount) {
         String path = normalizeDataset(dataset);
         Window window = new Window(firstChannel, channelCount, sampleStart, sampleCount);
+        ContiguousStorage ranged = remoteStorage(file, path);
+        if (ranged != null) {
+            return readRanged(file, path, window, ranged, () -> {
+                SignalInfo info = signalInfos.get(new InfoKey(id(file), path));
+                checkWindow(file, path, window, new long[] {info.channels().size(), info.samples()});
+                return readContiguous(ranged, file, path, window);
+            });
+        }
         return withHandle(file, path, window, handle -> {
             Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
             long[] dims = ds.getDimensionsAsLong();
@@ -420,6 +573,29 @@ public final class RecordingFiles implements AutoCloseable {
             }
             return RawWindow.ofFloats((float[][]) data);
         });
+    }
+
+    /** Returns the recorded ranged-GET storage of an object-storage dataset, or null. */
+    private ContiguousStorage remoteStorage(String file, String path) {
+        if (remote == null || !fastPath || remoteStorages.isEmpty()) {
+            return null;
+        }
+        return remoteStorages.get(new InfoKey(id(file), path));
+    }
+
+    private <T> T readRanged(String file, String path, Window window, ContiguousStorage ranged,
+                             java.util.function.Supplier<T> read) {
+        checkInterrupt(file, path, window, null);
+        try {
+            contiguousReads.increment();
+            storage.countRanged();
+            return read.get();
+        } catch (RecordingReadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            checkInterrupt(file, path, window, e);
+            throw translate(e, file, path, window);
+        }
     }
 
     /**
@@ -459,20 +635,37 @@ public final class RecordingFiles implements AutoCloseable {
     public int[][] readLabels(String file, String dataset, long start, int count) {
         String path = normalizeDataset(dataset);
         LabelInfo info = labelInfo(file, path);
-        int[][] labels = withHandle(file, path, null, handle -> {
-            Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
-            long[] dims = ds.getDimensionsAsLong();
-            checkLabelType(file, path, ds);
-            Window window = new Window(0, dims[0], start, count);
-            checkWindow(file, path, window, dims);
-            Object data;
-            try {
-                data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});
-            } catch (RuntimeException e) {
-                throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
-            }
-            return toInts(file, path, window, data);
-        });
+        ContiguousStorage ranged = remoteStorage(file, path);
+        int[][] labels;
+        if (ranged != null) {
+            Window window = new Window(0, info.channels().size(), start, count);
+            labels = readRanged(file, path, window, ranged, () -> {
+                checkWindow(file, path, window, new long[] {info.channels().size(), info.samples()});
+                try {
+                    return ranged.readInts(0, info.channels().size(), start, count, file, path, window);
+                } catch (EOFException e) {
+                    throw new RecordingReadException(Reason.UNREADABLE, file, path, window,
+                            "read: " + e.getMessage() + " (expected: a readable, complete HDF5 file)", e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } else {
+            labels = withHandle(file, path, null, handle -> {
+                Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
+                long[] dims = ds.getDimensionsAsLong();
+                checkLabelType(file, path, ds);
+                Window window = new Window(0, dims[0], start, count);
+                checkWindow(file, path, window, dims);
+                Object data;
+                try {
+                    data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});
+                } catch (RuntimeException e) {
+                    throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+                }
+                return toInts(file, path, window, data);
+            });
+        }
         checkEncoding(file, path, info, start, labels);
         return labels;
     }
@@ -519,6 +712,9 @@ public final class RecordingFiles implements AutoCloseable {
     /** Returns how {@link #readSignal} reads windows of {@code dataset} in {@code file} (for tests). */
     ReadPath readPath(String file, String dataset) {
         String path = normalizeDataset(dataset);
+        if (remoteStorage(file, path) != null) {
+            return ReadPath.CONTIGUOUS;
+        }
         return withHandle(file, path, null, handle -> {
             Dataset ds = handle.dataset(path, p -> lookup(handle, file, p));
             signalType(file, path, ds);
@@ -544,7 +740,7 @@ public final class RecordingFiles implements AutoCloseable {
      * (for tests).
      */
     void breakChannelForTest(String file) throws IOException {
-        Handle handle = cache.acquire(resolve(file));
+        Handle handle = cache.acquire(id(file));
         try {
             handle.file.getHdfBackingStorage().getFileChannel().close();
         } finally {
@@ -553,7 +749,7 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------
-    // Leasing, retrying and error translation
+    // Leasing and retrying
     // ------------------------------------------------------------------------------------------
 
     private <T> T withDataset(String file, String path, Window window, Function<Dataset, T> read) {
@@ -565,16 +761,19 @@ public final class RecordingFiles implements AutoCloseable {
 
     private <T> T withHandle(String file, String dataset, Window window, Function<Handle, T> operation) {
         checkInterrupt(file, dataset, window, null);
-        Path path = resolve(file);
+        String id = id(file);
         for (int attempt = 0; ; attempt++) {
             Handle handle;
             try {
-                handle = cache.acquire(path);
+                handle = cache.acquire(id);
             } catch (RecordingReadException | IllegalStateException e) {
                 throw e;
             } catch (RuntimeException e) {
                 checkInterrupt(file, dataset, window, e);
                 throw translate(e, file, null, null);
+            }
+            if (storage != null && window != null) {
+                storage.countCached(!handle.firstReadAfterDownload());
             }
             try {
                 return operation.apply(handle);
@@ -595,64 +794,34 @@ public final class RecordingFiles implements AutoCloseable {
         }
     }
 
-    /**
-     * Fails with {@link Reason#INTERRUPTED} if the current thread is interrupted. The flag is left set
-     * (never cleared, never swallowed): the caller's executor or task decides what an interrupt means.
-     */
-    private static void checkInterrupt(String file, String dataset, Window window, Throwable cause) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new RecordingReadException(Reason.INTERRUPTED, file, dataset, window,
-                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", cause);
-        }
-    }
-
-    private static RecordingReadException translate(RuntimeException e, String file, String dataset, Window window) {
-        if (e instanceof RecordingReadException r) {
-            return r;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof HdfFilterException && !missingFilter(t)) {
-                // A filter jhdf has failed to decode a chunk (ChunkCheck names the chunk where it can).
-                return new RecordingReadException(Reason.CORRUPT, file, dataset, window,
-                        "filter: " + describeFailure(t) + " (expected: data that decodes; the data is corrupt)", e);
-            }
-            if (t instanceof HdfFilterException) {
-                return new RecordingReadException(Reason.UNSUPPORTED_FILTER, file, dataset, window,
-                        "filter: " + t.getMessage() + " (expected: deflate/gzip, shuffle, fletcher32, lzf, lz4 or "
-                                + "bitshuffle; " + REPACK + ")", e);
-            }
-            if (t instanceof HdfChecksumMismatchException) {
-                return new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
-                        "checksum: " + t.getMessage() + " (expected: matching checksums; the file is corrupt)", e);
-            }
-        }
-        return new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
-                "read: " + describeFailure(e) + " (expected: a readable, complete HDF5 file)", e);
-    }
-
-    /**
-     * Tells a filter jhdf lacks (thrown while it builds the filter pipeline) from a filter that failed
-     * to decode data: jhdf throws {@link HdfFilterException} for both.
-     */
-    private static boolean missingFilter(Throwable t) {
-        StackTraceElement[] stack = t.getStackTrace();
-        return stack.length > 0 && stack[0].getClassName().equals(FilterManager.class.getName());
-    }
-
-    private static String describeFailure(Throwable e) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable t = e; t != null && b.length() < 400; t = t.getCause()) {
-            if (b.length() > 0) {
-                b.append(" <- ");
-            }
-            b.append(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
-        }
-        return b.toString();
-    }
-
-    private static HdfFile open(Path path) {
+    private static Handle openLocal(Path path) {
         checkSignature(path);
-        return new HdfFile(path);
+        return new Handle(path.toString(), new HdfFile(path), null, false);
+    }
+
+    /**
+     * Opens an object: its ETag from the store (checked against the recorded one), then a leased whole
+     * copy from the file cache (downloaded if the cache holds none with that ETag), opened by jhdf.
+     */
+    private Handle openRemote(String id) {
+        String key = id.substring(DatasetLocation.S3_SCHEME.length() + remote.bucket().length() + 1);
+        S3Store store = storage.store();
+        S3Store.ObjectInfo info = store.head(remote.bucket(), key);
+        String file = key.substring(remote.prefix().isEmpty() ? 0 : remote.prefix().length() + 1);
+        String recorded = etags.get(file);
+        if (recorded != null && !recorded.equals(info.etag())) {
+            throw new StorageException(StorageException.Reason.CHANGED, id, "ETag " + info.etag()
+                    + " (expected: " + recorded + ", recorded by bin/batcher index; index the dataset again)", null);
+        }
+        FileCache.Lease lease = storage.cache().acquire(id, info.etag(), info.size(),
+                target -> store.download(remote.bucket(), key, info.etag(), target));
+        try {
+            checkSignature(lease.path());
+            return new Handle(id, new HdfFile(lease.path()), lease, !lease.hit());
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
     }
 
     /**
@@ -723,187 +892,4 @@ public final class RecordingFiles implements AutoCloseable {
         return b.length() == 0 ? "/" : b.toString();
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Checks and parsing
-    // ------------------------------------------------------------------------------------------
-
-    private static void checkRank(String file, String path, Dataset ds, String shape) {
-        long[] dims = ds.getDimensionsAsLong();
-        if (dims.length != 2) {
-            throw new RecordingReadException(Reason.WRONG_DATASET, file, path, null,
-                    "rank: " + dims.length + " " + Arrays.toString(dims) + " (expected: 2, " + shape + ")", null);
-        }
-    }
-
-    private static SampleType signalType(String file, String path, Dataset ds) {
-        checkRank(file, path, ds, "[channels, samples]");
-        DataType type = ds.getDataType();
-        if (type instanceof FixedPoint fixed && fixed.getSize() == 2 && fixed.isSigned()) {
-            return SampleType.INT16;
-        }
-        if (type instanceof FloatingPoint && type.getSize() == 4) {
-            return SampleType.FLOAT32;
-        }
-        throw new RecordingReadException(Reason.WRONG_DATASET, file, path, null,
-                "type: " + describeType(type) + " (expected: int16 or float32)", null);
-    }
-
-    private static void checkLabelType(String file, String path, Dataset ds) {
-        checkRank(file, path, ds, "[label channels, n]");
-        DataType type = ds.getDataType();
-        if (!(type instanceof FixedPoint)) {
-            throw new RecordingReadException(Reason.WRONG_DATASET, file, path, null,
-                    "type: " + describeType(type) + " (expected: an integer type such as int8, int16, int32 or uint8)",
-                    null);
-        }
-    }
-
-    static String describeType(DataType type) {
-        if (type instanceof FixedPoint fixed) {
-            return (fixed.isSigned() ? "int" : "uint") + fixed.getSize() * 8;
-        }
-        if (type instanceof FloatingPoint) {
-            return "float" + type.getSize() * 8;
-        }
-        if (type instanceof StringData) {
-            return "string";
-        }
-        return type.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-    }
-
-    private static void checkFilters(String file, String path, Dataset ds) {
-        try {
-            ds.getFilters();
-        } catch (RuntimeException e) {
-            throw translate(e, file, path, null);
-        }
-    }
-
-    private static void checkWindow(String file, String path, Window window, long[] dims) {
-        String detail = null;
-        if (window.firstRow() < 0) {
-            detail = "firstChannel: " + window.firstRow() + " (expected: >= 0)";
-        } else if (window.rows() < 1) {
-            detail = "channelCount: " + window.rows() + " (expected: >= 1)";
-        } else if (window.firstRow() + window.rows() > dims[0]) {
-            detail = "firstChannel + channelCount: " + (window.firstRow() + window.rows()) + " (expected: <= "
-                    + dims[0] + ", the rows of the dataset)";
-        } else if (window.start() < 0) {
-            detail = "start: " + window.start() + " (expected: >= 0)";
-        } else if (window.count() < 1) {
-            detail = "count: " + window.count() + " (expected: >= 1)";
-        } else if (window.start() > dims[1] - window.count()) {
-            detail = "start + count: " + (window.start() + window.count()) + " (expected: <= " + dims[1]
-                    + ", the samples in the dataset)";
-        }
-        if (detail != null) {
-            throw new RecordingReadException(Reason.OUT_OF_RANGE, file, path, window, detail, null);
-        }
-    }
-
-    private static SignalInfo parseSignal(String file, String path, Dataset ds) {
-        SampleType type = signalType(file, path, ds);
-        checkFilters(file, path, ds);
-        long[] dims = ds.getDimensionsAsLong();
-        if (dims[1] < 1) {
-            throw new RecordingReadException(Reason.WRONG_DATASET, file, path, null,
-                    "samples: " + dims[1] + " (expected: >= 1)", null);
-        }
-        Attributes a = new Attributes(ds, file, path);
-        List<String> channels = a.names("channels", "one channel name per row", false);
-        checkRows(a, "channels", channels, dims);
-        double rate = a.positive("sample_rate", "samples per second (Hz)");
-        double resolution = a.number("resolution", "the value of one sample step");
-        if (resolution == 0) {
-            throw a.bad("resolution", "0.0", "a non-zero number, the value of one sample step");
-        }
-        double offset = a.number("offset", "added after scaling: value = sample * resolution + offset");
-        String unit = a.string("unit", "the unit of decoded values");
-        long start = a.nonNegativeLong("start_ns", "the signal's start within the recording in nanoseconds");
-        checkDuration(a, dims[1], rate);
-        return new SignalInfo(path, type, channels, rate, resolution, offset, unit, start, dims[1]);
-    }
-
-    private static LabelInfo parseLabels(String file, String path, Dataset ds) {
-        checkLabelType(file, path, ds);
-        checkFilters(file, path, ds);
-        long[] dims = ds.getDimensionsAsLong();
-        if (dims[1] < 1) {
-            throw new RecordingReadException(Reason.WRONG_DATASET, file, path, null,
-                    "samples: " + dims[1] + " (expected: >= 1)", null);
-        }
-        Attributes a = new Attributes(ds, file, path);
-        List<String> channels = a.names("channels", "one label channel name per row", false);
-        checkRows(a, "channels", channels, dims);
-        double rate = a.positive("sample_rate", "label samples per second, for example 1/30 for 30 s epochs");
-        long start = a.nonNegativeLong("start_ns", "the labels' start within the recording in nanoseconds");
-        List<String> encoding = a.names("encoding", "the name of each label value 0..K-1", false);
-        checkDuration(a, dims[1], rate);
-        return new LabelInfo(path, channels, rate, start, dims[1], encoding);
-    }
-
-    private static void checkRows(Attributes a, String name, List<String> names, long[] dims) {
-        if (names.size() != dims[0]) {
-            throw a.bad(name, names.size() + " names " + names, dims[0] + " names, one per row of the "
-                    + Arrays.toString(dims) + " dataset");
-        }
-    }
-
-    /** Keeps spans within the nanosecond range of a long (about 292 years). */
-    private static void checkDuration(Attributes a, long samples, double rate) {
-        if (samples / rate > 9.0e9) {
-            throw a.bad("sample_rate", Double.toString(rate), "a rate at which " + samples
-                    + " samples last less than 9e9 seconds");
-        }
-    }
-
-    private static int[][] toInts(String file, String path, Window window, Object data) {
-        if (data instanceof int[][] ints) {
-            return ints;
-        }
-        int rows = java.lang.reflect.Array.getLength(data);
-        int[][] result = new int[rows][];
-        for (int r = 0; r < rows; r++) {
-            Object row = java.lang.reflect.Array.get(data, r);
-            if (row instanceof byte[] b) {
-                result[r] = new int[b.length];
-                for (int i = 0; i < b.length; i++) {
-                    result[r][i] = b[i];
-                }
-            } else if (row instanceof short[] s) {
-                result[r] = new int[s.length];
-                for (int i = 0; i < s.length; i++) {
-                    result[r][i] = s[i];
-                }
-            } else if (row instanceof long[] l) {
-                result[r] = new int[l.length];
-                for (int i = 0; i < l.length; i++) {
-                    if (l[i] != (int) l[i]) {
-                        throw outOfIntRange(file, path, window, r, i, Long.toString(l[i]));
-                    }
-                    result[r][i] = (int) l[i];
-                }
-            } else if (row instanceof BigInteger[] big) {
-                result[r] = new int[big.length];
-                for (int i = 0; i < big.length; i++) {
-                    if (big[i].bitLength() >= Integer.SIZE) {
-                        throw outOfIntRange(file, path, window, r, i, big[i].toString());
-                    }
-                    result[r][i] = big[i].intValue();
-                }
-            } else {
-                throw new RecordingReadException(Reason.WRONG_DATASET, file, path, window,
-                        "type: " + (row == null ? "null" : row.getClass().getSimpleName())
-                                + " (expected: an integer type)", null);
-            }
-        }
-        return result;
-    }
-
-    private static RecordingReadException outOfIntRange(String file, String path, Window window, int row, int i,
-                                                        String value) {
-        return new RecordingReadException(Reason.WRONG_DATASET, file, path, window,
-                "label value at [" + row + ", " + (window.start() + i) + "]: " + value
-                        + " (expected: within the int32 range)", null);
-    }
 }

@@ -5,8 +5,8 @@
  * names against a list of dataset roots (and refuses names that would escape them), keeps a bounded
  * LRU cache of open files whose handles are leased so that none is closed under a reader, parses and
  * checks the attributes of signal and label datasets into
- * {@link dev.batcher.materializers.dataset.SignalInfo} and
- * {@link dev.batcher.materializers.dataset.LabelInfo}, and reads windows: signal windows as
+ * {@link dev.batcher.materializers.metadata.SignalInfo} and
+ * {@link dev.batcher.materializers.metadata.LabelInfo}, and reads windows: signal windows as
  * {@link dev.batcher.materializers.hdf5.RawWindow} (int16 or float32, exactly as stored) and label
  * windows as {@code int[][]}. Only the requested window is read, so recordings of any length work.
  * Signal windows of contiguous datasets are read with positional reads of their storage, bypassing

@@ -1,5 +1,9 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.Fixtures;
 import dev.batcher.materializers.TestRecordings;
 import org.junit.jupiter.api.Test;
@@ -46,7 +50,7 @@ class DatasetIndexerTest {
         assertEquals(Files.readString(TINY.resolve(Dataset.TABLE)), Files.readString(table));
         assertEquals(DatasetIndexer.scan(dir), Dataset.load(dir).signals());
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("labeled_signals.csv", "night1.h5", "night3.h5", "site2"),
+            assertEquals(List.of("labeled_signals.csv", "night1.h5", "night3.h5", "recordings.json", "site2"),
                     files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file left behind");
         }
     }

@@ -2,7 +2,7 @@ package dev.batcher.materializers.hdf5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.materializers.Fixtures;
-import dev.batcher.materializers.dataset.SampleType;
+import dev.batcher.materializers.metadata.SampleType;
 import dev.batcher.materializers.hdf5.RecordingFiles.ReadPath;
 import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
 import io.jhdf.HdfFile;
@@ -153,7 +153,7 @@ class RecordingFilesContiguousTest {
             Dataset ds = hdf.getDatasetByPath(dataset);
             assertTrue(ds instanceof ContiguousDataset, "a contiguous dataset");
             assertEquals(-1L, ((ContiguousDataset) ds).getDataAddress(), "an undefined data address");
-            assertNull(ContiguousStorage.of(ds, hdf));
+            assertNull(ContiguousStorage.of(ds, hdf, "test"));
         }
         assertEquals(ReadPath.JHDF, files.readPath(file, dataset));
         Object fast = outcome(() -> files.readSignal(file, dataset, 0, 4, 100, 50));
@@ -261,7 +261,7 @@ class RecordingFilesContiguousTest {
         short[][] expected = Fixtures.shorts("expected/layouts_signal.int16", 4, 12000);
         try (HdfFile hdf = new HdfFile(Fixtures.path("layouts/contiguous_userblock.h5"))) {
             assertEquals(512, hdf.getUserBlockSize());
-            ContiguousStorage storage = ContiguousStorage.of(hdf.getDatasetByPath(EEG), hdf);
+            ContiguousStorage storage = ContiguousStorage.of(hdf.getDatasetByPath(EEG), hdf, "test");
             assertNotNull(storage);
             assertEquals(512 + ((ContiguousDataset) hdf.getDatasetByPath(EEG)).getDataAddress(), storage.start());
         }
@@ -272,7 +272,7 @@ class RecordingFilesContiguousTest {
     @Test
     void storage_outsideTheExtent_isRefused() throws IOException {
         try (HdfFile hdf = new HdfFile(Fixtures.path("layouts/contiguous.h5"))) {
-            ContiguousStorage storage = ContiguousStorage.of(hdf.getDatasetByPath(EEG), hdf);
+            ContiguousStorage storage = ContiguousStorage.of(hdf.getDatasetByPath(EEG), hdf, "test");
             assertNotNull(storage);
             assertThrows(IllegalArgumentException.class, () -> storage.read(0, 5, 0, 1));
             assertThrows(IllegalArgumentException.class, () -> storage.read(0, 1, 11999, 2));
@@ -331,8 +331,8 @@ class RecordingFilesContiguousTest {
     void storageRead_interruptedMidRead_closesTheSharedChannelAsHandleChannelOpenSees() throws IOException {
         // What RecordingFiles relies on: the fast path's read, interrupted, closes jhdf's channel, and
         // Handle.channelOpen() (which decides to retry on a fresh handle) sees it.
-        try (HandleCache cache = new HandleCache(1, HdfFile::new)) {
-            Handle handle = cache.acquire(Fixtures.path("layouts/contiguous.h5"));
+        try (HandleCache cache = new HandleCache(1, p -> new Handle(p, new HdfFile(Path.of(p)), null, false))) {
+            Handle handle = cache.acquire(Fixtures.path("layouts/contiguous.h5").toString());
             try {
                 ContiguousStorage storage = handle.contiguous(EEG, handle.file.getDatasetByPath(EEG));
                 assertNotNull(storage);

@@ -2,7 +2,7 @@ package dev.batcher.materializers.hdf5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.materializers.Fixtures;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.SignalInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

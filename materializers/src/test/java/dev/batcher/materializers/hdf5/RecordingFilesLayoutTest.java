@@ -2,9 +2,9 @@ package dev.batcher.materializers.hdf5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.materializers.Fixtures;
-import dev.batcher.materializers.dataset.LabelInfo;
-import dev.batcher.materializers.dataset.SampleType;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.LabelInfo;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.SignalInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,9 +1,9 @@
 package dev.batcher.materializers.iteration;
 
-import dev.batcher.materializers.dataset.LabelInfo;
+import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.dataset.LabeledSignal;
-import dev.batcher.materializers.dataset.SampleType;
-import dev.batcher.materializers.dataset.SignalInfo;
+import dev.batcher.materializers.metadata.SampleType;
+import dev.batcher.materializers.metadata.SignalInfo;
 import java.util.List;
 
 /** In-memory labeled signals for iteration tests: no files needed. */

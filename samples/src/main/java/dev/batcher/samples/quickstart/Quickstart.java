@@ -147,7 +147,7 @@ public final class Quickstart {
             throws InterruptedException {
         BatcherDaemon.Options d = BatcherDaemon.Options.defaults()
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .withDatasetRoots(List.of(dataset))
+                .withDatasetRoots(List.of(dataset.toString()))
                 .withWorkerLog(o.dir().resolve("workers.log"));
         d = o.workers() > 0 ? d.withLocalWorkers(o.workers(), o.slots()) : d.withManagerSlots(o.slots());
         try (BatcherDaemon daemon = BatcherDaemon.start(d)) {

@@ -7,8 +7,6 @@ import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
 import dev.batcher.materializers.materialize.Batcher;
 import dev.batcher.materializers.materialize.Materializer;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Opens {@link LocalBatcher}s: each {@code take} reads and materialises its batch in the calling
@@ -45,8 +43,8 @@ public final class LocalBatcherFactory implements BatcherFactory {
      */
     @Override
     public Batcher open(String name, BatcherSpec spec) {
-        Dataset dataset = Dataset.load(Path.of(spec.dataset()));
-        RecordingFiles files = new RecordingFiles(List.of(dataset.root()), maxOpenFiles);
+        Dataset dataset = Dataset.load(spec.dataset());
+        RecordingFiles files = dataset.openFiles(maxOpenFiles);
         try {
             return new LocalBatcher(spec.source().build(dataset.signals()),
                     new Materializer(files, spec.options(), Kernels.defaults()), files);

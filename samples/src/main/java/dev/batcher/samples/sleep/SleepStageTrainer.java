@@ -203,7 +203,7 @@ public final class SleepStageTrainer {
             long period = first.labels().periodNanos();
             for (LabeledSignal s : dataset.signals()) {
                 if (!s.labels().encoding().equals(classes) || s.labels().periodNanos() != period) {
-                    throw new IllegalArgumentException("--dataset " + dataset.root() + ": " + s.file() + " labels "
+                    throw new IllegalArgumentException("--dataset " + dataset.location() + ": " + s.file() + " labels "
                             + s.labels().encoding() + " every " + s.labels().periodNanos() + " ns (expected: the same "
                             + "labels and period as " + first.file() + ", " + classes + " every " + period + " ns)");
                 }
@@ -227,19 +227,19 @@ public final class SleepStageTrainer {
                     weights[i] = held.contains(dataset.signals().get(i).recording()) ? 0 : 1;
                 }
             }
-            this.trainSpec = new BatcherSpec(dataset.root().toString(),
+            this.trainSpec = new BatcherSpec(dataset.location().toString(),
                     new SourceConfig.Random(o.batchSize, seconds, null, o.channels, weights, null), materialize, null, null);
             if (o.validDataset != null) {
                 Dataset valid = Dataset.load(o.validDataset);
                 for (LabeledSignal s : valid.signals()) {
                     if (!s.labels().encoding().equals(classes)) {
-                        throw new IllegalArgumentException("--valid-dataset " + valid.root() + ": " + s.file() + " labels "
+                        throw new IllegalArgumentException("--valid-dataset " + valid.location() + ": " + s.file() + " labels "
                                 + s.labels().encoding() + " (expected: " + classes + ", as in --dataset)");
                     }
                 }
-                this.validSpec = new BatcherSpec(valid.root().toString(),
+                this.validSpec = new BatcherSpec(valid.location().toString(),
                         new SourceConfig.Sequential(o.evalBatchSize, seconds, o.channels), materialize, null, null);
-                this.validDescription = "valid " + valid.root() + " (" + valid.signals().size() + " signals)";
+                this.validDescription = "valid " + valid.location() + " (" + valid.signals().size() + " signals)";
             } else if (holdout > 0) {
                 List<LabeledSignal> heldSignals = dataset.signals().stream().filter(s -> held.contains(s.recording())).toList();
                 SequentialBatches windows = new SequentialBatches(heldSignals, o.evalBatchSize, period,
@@ -250,7 +250,7 @@ public final class SleepStageTrainer {
                     specs.add(next.spec());
                     s = windows.next(next.state());
                 }
-                this.validSpec = new BatcherSpec(dataset.root().toString(), new SourceConfig.Specs(specs), materialize, null, null);
+                this.validSpec = new BatcherSpec(dataset.location().toString(), new SourceConfig.Specs(specs), materialize, null, null);
                 this.validDescription = "held out " + held + " (" + windows.windows() + " windows)";
             } else {
                 this.validSpec = null;
@@ -270,7 +270,7 @@ public final class SleepStageTrainer {
             this.settings = s;
             this.checkpointFile = o.checkpointDir == null ? null : o.checkpointDir.resolve(Checkpoint.FILE_NAME);
             this.state = BatchState.initial(o.seed);
-            out.printf(Locale.ROOT, "sleep-stage-trainer: %s, train %s, %s; channels %s, batch %d, %s%n", dataset.root(),
+            out.printf(Locale.ROOT, "sleep-stage-trainer: %s, train %s, %s; channels %s, batch %d, %s%n", dataset.location(),
                     trainRecordings, validDescription, o.channels, o.batchSize,
                     o.hidden == 0 ? "softmax regression" : "MLP with " + o.hidden + " hidden units");
         }

@@ -13,13 +13,13 @@ import picocli.CommandLine.Option;
             "where batches are materialised) with batches from take(state), evaluate it on held-out recordings,",
             "checkpoint atomically and resume exactly."})
 final class TrainOptions {
-    @Option(names = "--dataset", required = true, paramLabel = "DIR",
-            description = "The dataset directory (with labeled_signals.csv).")
-    Path dataset;
+    @Option(names = "--dataset", required = true, paramLabel = "DIR|S3",
+            description = "The dataset directory or s3://bucket/prefix (with labeled_signals.csv).")
+    String dataset;
 
-    @Option(names = "--valid-dataset", paramLabel = "DIR",
+    @Option(names = "--valid-dataset", paramLabel = "DIR|S3",
             description = "Evaluate on this dataset instead of held-out recordings of --dataset.")
-    Path validDataset;
+    String validDataset;
 
     @Option(names = "--holdout", paramLabel = "N",
             description = "Hold out the last N recordings of --dataset (table order) for evaluation "

@@ -1,4 +1,4 @@
-package dev.batcher.materializers.dataset;
+package dev.batcher.materializers.metadata;
 
 /** The element type of a signal dataset on disk. */
 public enum SampleType {

@@ -1,4 +1,4 @@
-package dev.batcher.materializers.dataset;
+package dev.batcher.materializers.metadata;
 
 /**
  * A half-open span of time {@code [startNanos, stopNanos)} within a recording, in nanoseconds.

@@ -1,4 +1,4 @@
-package dev.batcher.materializers.dataset;
+package dev.batcher.materializers.metadata;
 
 import java.util.List;
 

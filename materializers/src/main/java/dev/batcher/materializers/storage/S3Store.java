@@ -1,0 +1,530 @@
+package dev.batcher.materializers.storage;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Reads objects from S3 or an S3-compatible store (MinIO, Ceph, S3Proxy) with the AWS SDK for Java v2.
+ *
+ * <p><b>Configuration</b> comes the standard way: credentials from the SDK's default chain (environment
+ * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, system properties, {@code ~/.aws} profiles,
+ * container and instance roles); the region from {@code AWS_REGION} (or the profile; {@code us-east-1}
+ * if none says); the endpoint of a compatible store from {@code AWS_ENDPOINT_URL_S3} or
+ * {@code AWS_ENDPOINT_URL} (read by the SDK); path-style addressing when {@code BATCHER_S3_PATH_STYLE}
+ * (or the system property {@code batcher.s3.pathStyle}) is {@code true}.
+ *
+ * <p><b>Failures.</b> The SDK retries, with exponential backoff and jitter, throttling (503 SlowDown),
+ * 5xx errors, timeouts and connections reset before a response. A body cut short or reset part-way is
+ * retried here, by reading the range again, up to {@link Options#attempts()} times in all; every read
+ * checks that it got exactly the bytes asked for. A missing (404) or forbidden (403) object fails at
+ * once with a {@link StorageException} naming the bucket and key, not retried. Messages never hold
+ * credentials: they name the object, the HTTP status and the store's error code only.
+ *
+ * <p>Thread-safe; one instance serves any number of concurrent reads.
+ */
+public final class S3Store implements AutoCloseable {
+    /** The environment variable that turns path-style addressing on. */
+    public static final String PATH_STYLE_ENV = "BATCHER_S3_PATH_STYLE";
+    /** The system property that turns path-style addressing on (wins over the environment). */
+    public static final String PATH_STYLE_PROPERTY = "batcher.s3.pathStyle";
+
+    private final S3Client client;
+    private final Options options;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder throttled = new LongAdder();
+    private final LongAdder bytesFetched = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+
+    /**
+     * How to reach the store.
+     *
+     * @param endpoint the endpoint, or null for the SDK's choice (AWS, or {@code AWS_ENDPOINT_URL[_S3]})
+     * @param region the region, or null for the SDK's default chain (then {@code us-east-1})
+     * @param pathStyle whether to address buckets in the path rather than the host name
+     * @param credentials the credentials, or null for the SDK's default chain
+     * @param attempts tries per read in all, at least 1 (the SDK's retries and ours each use this)
+     * @param timeout the limit of one attempt (connect, and each socket read)
+     */
+    public record Options(URI endpoint, String region, boolean pathStyle, AwsCredentialsProvider credentials,
+                          int attempts, Duration timeout) {
+        /**
+         * Checks the values.
+         *
+         * @throws IllegalArgumentException if {@code attempts < 1} or the timeout is not positive
+         */
+        public Options {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts: " + attempts + " (expected: >= 1)");
+            }
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+            }
+        }
+
+        /** Returns the options the environment gives (see the class description), 6 attempts, 30 s timeouts. */
+        public static Options fromEnvironment() {
+            String style = System.getProperty(PATH_STYLE_PROPERTY, System.getenv(PATH_STYLE_ENV));
+            return new Options(null, null, style != null && style.trim().equalsIgnoreCase("true"), null, 6,
+                    Duration.ofSeconds(30));
+        }
+
+        /** Returns these options with another endpoint. */
+        public Options withEndpoint(URI endpoint) {
+            return new Options(endpoint, region, pathStyle, credentials, attempts, timeout);
+        }
+
+        /** Returns these options with path-style addressing on or off. */
+        public Options withPathStyle(boolean on) {
+            return new Options(endpoint, region, on, credentials, attempts, timeout);
+        }
+
+        /** Returns these options with other credentials. */
+        public Options withCredentials(AwsCredentialsProvider provider) {
+            return new Options(endpoint, region, pathStyle, provider, attempts, timeout);
+        }
+
+        /** Returns these options with another number of attempts. */
+        public Options withAttempts(int n) {
+            return new Options(endpoint, region, pathStyle, credentials, n, timeout);
+        }
+
+        /** Returns these options with another timeout per attempt. */
+        public Options withTimeout(Duration t) {
+            return new Options(endpoint, region, pathStyle, credentials, attempts, t);
+        }
+
+        /** Returns these options with a region. */
+        public Options withRegion(String r) {
+            return new Options(endpoint, r, pathStyle, credentials, attempts, timeout);
+        }
+
+        /** Never shows credentials. */
+        @Override
+        public String toString() {
+            return "S3Store.Options[endpoint=" + (endpoint == null ? "default" : endpoint) + ", region="
+                    + (region == null ? "default" : region) + ", pathStyle=" + pathStyle + ", attempts=" + attempts
+                    + ", timeout=" + timeout + "]";
+        }
+    }
+
+    /**
+     * What the store says about an object.
+     *
+     * @param size its length in bytes
+     * @param etag its ETag, quotes included as the store gives it
+     */
+    public record ObjectInfo(long size, String etag) {
+    }
+
+    /**
+     * Counters since this store was created.
+     *
+     * @param requests HTTP requests sent, retries included
+     * @param throttled responses that asked to slow down (503, SlowDown)
+     * @param bytesFetched bytes of object data received
+     * @param retries reads tried again after a short or reset body
+     */
+    public record Counters(long requests, long throttled, long bytesFetched, long retries) {
+    }
+
+    /**
+     * Creates a client.
+     *
+     * @param options how to reach the store
+     */
+    public S3Store(Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+        S3ClientBuilder b = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(options.timeout())
+                        .socketTimeout(options.timeout()))
+                .forcePathStyle(options.pathStyle())
+                // Plain ranged GETs and PUTs that any S3-compatible store understands.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(options.attempts()).build())
+                        .apiCallAttemptTimeout(options.timeout().multipliedBy(2))
+                        .addExecutionInterceptor(new Counting()))
+                .region(region(options))
+                .credentialsProvider(options.credentials() != null ? options.credentials()
+                        : DefaultCredentialsProvider.builder().build());
+        if (options.endpoint() != null) {
+            b.endpointOverride(options.endpoint());
+        }
+        this.client = b.build();
+    }
+
+    private static Region region(Options options) {
+        if (options.region() != null) {
+            return Region.of(options.region());
+        }
+        try {
+            return DefaultAwsRegionProviderChain.builder().build().getRegion();
+        } catch (SdkClientException e) {
+            return Region.US_EAST_1; // as the AWS CLI does when nothing names a region
+        }
+    }
+
+    /** Counts every HTTP attempt, so retries by the SDK show in the request rate. */
+    private final class Counting implements ExecutionInterceptor {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            requests.increment();
+        }
+
+        @Override
+        public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+            if (context.httpResponse().statusCode() == 503) {
+                throttled.increment();
+            }
+        }
+    }
+
+    /** Returns the options, for messages (never holding credentials). */
+    public Options options() {
+        return options;
+    }
+
+    /** Returns the counters so far. */
+    public Counters counters() {
+        return new Counters(requests.sum(), throttled.sum(), bytesFetched.sum(), retries.sum());
+    }
+
+    /**
+     * Asks the store for an object's size and ETag.
+     *
+     * @throws StorageException if it is missing or forbidden (naming bucket and key), or the store fails
+     */
+    public ObjectInfo head(String bucket, String key) {
+        try {
+            HeadObjectResponse r = client.headObject(h -> h.bucket(bucket).key(key));
+            return new ObjectInfo(r.contentLength(), r.eTag());
+        } catch (SdkException e) {
+            throw translate(e, bucket, key);
+        }
+    }
+
+    /**
+     * Reads bytes {@code [position, position + dst.remaining())} of an object into {@code dst} with one
+     * ranged GET (again after a short or reset body), checking the count.
+     *
+     * @param bucket the bucket
+     * @param key the key
+     * @param etag the ETag the object must still have, or null for any
+     * @param dst the caller's buffer, filled from its position to its limit
+     * @param position the first byte
+     * @throws EOFException if the object ends before the range does
+     * @throws StorageException if the object is missing, forbidden or changed, or the store keeps failing
+     */
+    public void read(String bucket, String key, String etag, ByteBuffer dst, long position) throws EOFException {
+        int want = dst.remaining();
+        if (want == 0) {
+            return;
+        }
+        int start = dst.position();
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key)
+                .range("bytes=" + position + "-" + (position + want - 1));
+        if (etag != null) {
+            request.ifMatch(etag);
+        }
+        GetObjectRequest get = request.build();
+        for (int attempt = 1; ; attempt++) {
+            dst.position(start);
+            try (ResponseInputStream<GetObjectResponse> in = client.getObject(get)) {
+                long length = in.response().contentLength() == null ? -1 : in.response().contentLength();
+                if (length >= 0 && length < want) {
+                    throw new EOFException("s3://" + bucket + "/" + key + ": the object ends inside bytes ["
+                            + position + ", " + (position + want) + ") (" + length + " bytes of the range exist)");
+                }
+                int got = readInto(in, dst);
+                if (got == want) {
+                    return;
+                }
+                retryOrFail(attempt, bucket, key, "a body of " + got + " bytes (expected: " + want
+                        + ", the range asked for)", null);
+            } catch (S3Exception e) {
+                if (e.statusCode() == 416) {
+                    throw new EOFException("s3://" + bucket + "/" + key + ": bytes [" + position + ", "
+                            + (position + want) + ") lie beyond the end of the object");
+                }
+                throw translate(e, bucket, key);
+            } catch (SdkException e) {
+                throw translate(e, bucket, key);
+            } catch (EOFException e) {
+                throw e;
+            } catch (IOException | UncheckedIOException e) {
+                retryOrFail(attempt, bucket, key, "a body cut off: " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Returns the bytes of an object as a {@link ByteSource} of ranged GETs.
+     *
+     * @param bucket the bucket
+     * @param key the key
+     * @param etag the ETag every read requires (If-Match), or null for any
+     * @return the source
+     */
+    public ByteSource source(String bucket, String key, String etag) {
+        return new ByteSource() {
+            @Override
+            public void readFully(ByteBuffer dst, long position) throws EOFException {
+                read(bucket, key, etag, dst, position);
+            }
+
+            @Override
+            public String describe() {
+                return "s3://" + bucket + "/" + key;
+            }
+        };
+    }
+
+    private int readInto(InputStream in, ByteBuffer dst) throws IOException {
+        int got = 0;
+        byte[] chunk = dst.hasArray() ? null : new byte[Math.min(dst.remaining(), 64 << 10)];
+        while (dst.hasRemaining()) {
+            int n;
+            if (chunk == null) {
+                n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+            } else {
+                n = in.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
+                if (n > 0) {
+                    dst.put(chunk, 0, n);
+                }
+            }
+            if (n < 0) {
+                break;
+            }
+            got += n;
+            bytesFetched.add(n);
+        }
+        return got;
+    }
+
+    /**
+     * Downloads a whole object into {@code target} (created or truncated), checking the byte count
+     * against the object's length, retrying short or reset bodies.
+     *
+     * @param bucket the bucket
+     * @param key the key
+     * @param etag the ETag it must have, or null for any
+     * @param target the file to write
+     * @return the object's size and ETag
+     * @throws StorageException if the object is missing, forbidden or changed, the store keeps failing,
+     *     or the file cannot be written
+     */
+    public ObjectInfo download(String bucket, String key, String etag, Path target) {
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
+        if (etag != null) {
+            request.ifMatch(etag);
+        }
+        GetObjectRequest get = request.build();
+        byte[] chunk = new byte[256 << 10];
+        for (int attempt = 1; ; attempt++) {
+            try (ResponseInputStream<GetObjectResponse> in = client.getObject(get);
+                 FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         StandardOpenOption.TRUNCATE_EXISTING)) {
+                long length = in.response().contentLength();
+                long got = 0;
+                for (int n; (n = in.read(chunk)) >= 0; ) {
+                    ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                    got += n;
+                    bytesFetched.add(n);
+                }
+                if (got == length) {
+                    return new ObjectInfo(length, in.response().eTag());
+                }
+                retryOrFail(attempt, bucket, key, "a body of " + got + " bytes (expected: " + length
+                        + ", the object's length)", null);
+            } catch (SdkException e) {
+                throw translate(e, bucket, key);
+            } catch (java.nio.file.FileSystemException e) {
+                throw new StorageException(StorageException.Reason.FAILED, target.toString(),
+                        "not writable (expected: a writable cache directory): " + e, e);
+            } catch (IOException | UncheckedIOException e) {
+                retryOrFail(attempt, bucket, key, "a body cut off: " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Reads a whole small object (a dataset's table).
+     *
+     * @throws StorageException if it is missing or forbidden, or the store keeps failing
+     */
+    public byte[] readAll(String bucket, String key) {
+        for (int attempt = 1; ; attempt++) {
+            try (ResponseInputStream<GetObjectResponse> in = client.getObject(g -> g.bucket(bucket).key(key))) {
+                byte[] bytes = in.readAllBytes();
+                bytesFetched.add(bytes.length);
+                Long length = in.response().contentLength();
+                if (length == null || length == bytes.length) {
+                    return bytes;
+                }
+                retryOrFail(attempt, bucket, key, "a body of " + bytes.length + " bytes (expected: " + length + ")", null);
+            } catch (SdkException e) {
+                throw translate(e, bucket, key);
+            } catch (IOException | UncheckedIOException e) {
+                retryOrFail(attempt, bucket, key, "a body cut off: " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Tells whether an object exists.
+     *
+     * @throws StorageException if the store forbids asking or keeps failing
+     */
+    public boolean exists(String bucket, String key) {
+        try {
+            head(bucket, key);
+            return true;
+        } catch (StorageException e) {
+            if (e.getReason() == StorageException.Reason.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a whole object.
+     *
+     * @throws StorageException if the bucket is missing or forbids writing, or the store keeps failing
+     */
+    public void write(String bucket, String key, byte[] bytes) {
+        try {
+            client.putObject(p -> p.bucket(bucket).key(key).contentLength((long) bytes.length),
+                    RequestBody.fromBytes(bytes));
+        } catch (SdkException e) {
+            throw translate(e, bucket, key);
+        }
+    }
+
+    /**
+     * Lists the keys under a prefix with their sizes and ETags, in key order.
+     *
+     * @param bucket the bucket
+     * @param prefix the prefix, without a trailing slash (empty for the whole bucket)
+     * @return key (relative to the prefix, without its slash) and object info, in key order
+     * @throws StorageException if the bucket is missing or forbidden, or the store keeps failing
+     */
+    public List<Listed> list(String bucket, String prefix) {
+        String p = prefix.isEmpty() ? "" : prefix + "/";
+        List<Listed> out = new ArrayList<>();
+        try {
+            for (S3Object o : client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(p).build())
+                    .contents()) {
+                out.add(new Listed(o.key().substring(p.length()), new ObjectInfo(o.size(), o.eTag())));
+            }
+        } catch (SdkException e) {
+            throw translate(e, bucket, prefix + "/");
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /**
+     * One listed object.
+     *
+     * @param name its key relative to the listed prefix
+     * @param info its size and ETag
+     */
+    public record Listed(String name, ObjectInfo info) {
+    }
+
+    private void retryOrFail(int attempt, String bucket, String key, String what, Throwable cause) {
+        if (attempt >= options.attempts()) {
+            throw new StorageException(StorageException.Reason.UNAVAILABLE, "s3://" + bucket + "/" + key,
+                    "read: " + what + " after " + attempt + " attempts (expected: a complete body)", cause);
+        }
+        retries.increment();
+        long backoff = Math.min(2_000, 50L << Math.min(attempt - 1, 6));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(StorageException.Reason.UNAVAILABLE, "s3://" + bucket + "/" + key,
+                    "read: interrupted while backing off (expected: not interrupted; the flag is still set)", e);
+        }
+    }
+
+    /** Turns an SDK failure into a message naming the object and status, never the credentials. */
+    static StorageException translate(SdkException e, String bucket, String key) {
+        String where = "s3://" + bucket + "/" + key;
+        if (e instanceof S3Exception s) {
+            String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
+            String status = "HTTP " + s.statusCode() + (code == null ? "" : " " + code);
+            switch (s.statusCode()) {
+                case 404:
+                    return new StorageException(StorageException.Reason.NOT_FOUND, where,
+                            "not found, " + status + " (expected: an existing object; check the bucket, prefix and key)", null);
+                case 403:
+                    return new StorageException(StorageException.Reason.FORBIDDEN, where,
+                            "access denied, " + status + " (expected: credentials allowed to read it; see docs/operations.md)", null);
+                case 412:
+                    return new StorageException(StorageException.Reason.CHANGED, where,
+                            "changed since it was indexed, " + status
+                                    + " (expected: the ETag recorded by bin/batcher index; index the dataset again)", null);
+                default:
+                    return new StorageException(s.statusCode() >= 500 ? StorageException.Reason.UNAVAILABLE
+                            : StorageException.Reason.FAILED, where, status + " (expected: a successful response)", null);
+            }
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new StorageException(StorageException.Reason.UNAVAILABLE, where,
+                "unreachable: " + message.replaceAll("\\s+", " ")
+                        + " (expected: a reachable store; check AWS_ENDPOINT_URL and the network)", null);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
