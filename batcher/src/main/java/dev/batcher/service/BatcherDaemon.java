@@ -227,7 +227,7 @@ public final class BatcherDaemon implements AutoCloseable {
                 manager.create(b.getKey(), b.getValue());
             }
             s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking,
-                    options.sharedMemory() != null);
+                    job -> materializers.get(job.dataset(), job.options()).layout(job.spec()), options.sharedMemory() != null);
             if (options.metricsPort() != null) {
                 m = MetricsServer.bind(group, new InetSocketAddress(options.bind().getAddress(), options.metricsPort()), this::statuses);
             }
@@ -269,6 +269,11 @@ public final class BatcherDaemon implements AutoCloseable {
      */
     public static BatcherDaemon start(Options options) throws InterruptedException {
         return new BatcherDaemon(options);
+    }
+
+    /** Returns how many results of remote workers were rejected for shapes their job's spec does not imply. */
+    public long rejectedResults() {
+        return server.rejectedResults();
     }
 
     /** Returns where clients and workers connect. */

@@ -16,13 +16,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final AtomicLong WORKER_IDS = new AtomicLong();
     private final Manager manager;
     private final Executor blocking;
+
+    private final ResultShapes shapes;
     /** This host's id if shared memory is on, else null. */
     private final String host;
 
-    ConnectionHandler(Manager manager, Executor blocking, String host) {
+    ConnectionHandler(Manager manager, Executor blocking, ResultShapes shapes, String host) {
+        this.shapes = shapes;
+        this.host = host;
         this.manager = manager;
         this.blocking = blocking;
-        this.host = host;
     }
 
     @Override
@@ -34,7 +37,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (done.role() == Role.WORKER) {
                 // Names need only be unique in the pool; a worker that reconnects is a new member.
                 RemoteWorker worker = new RemoteWorker(done.name() + "#" + WORKER_IDS.incrementAndGet(), done.slots(),
-                        ctx.channel(), manager.pool(), sharesMemory);
+                        ctx.channel(), manager.pool(), shapes, sharesMemory);
                 ctx.pipeline().replace(this, "worker", worker);
                 manager.pool().join(worker);
             } else {

@@ -18,7 +18,8 @@ import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,22 +33,31 @@ import org.slf4j.LoggerFactory;
  * that connection. Results arrive as {@code JOB_RESULT} frames whose payload is kept as it was
  * received (a retained slice, no copy) until a client takes it.
  */
-final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker {
+final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements Worker {
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
 
     private final String name;
     private final int slots;
     private final Channel channel;
     private final WorkerPool pool;
-    private final Map<Long, CompletableFuture<Materialized>> pending = new ConcurrentHashMap<>();
-    /** The shared-memory slots of the jobs in {@link #pending} that have one. */
-    private final Map<Long, ArenaTarget> targets = new ConcurrentHashMap<>();
-    private final boolean sharesMemory;
+    private final ResultShapes shapes;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private volatile String lostBecause;
     private volatile boolean saidGoodbye;
+    /** Results rejected; event loop only. */
+    private long rejected;
 
-    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, boolean sharesMemory) {
+    private final boolean sharesMemory;
+
+    /**
+     * A job sent and not yet answered, the shapes its result must have, and the shared-memory slot it
+     * was told to write into (null for none).
+     */
+    private record Pending(CompletableFuture<Materialized> future, CompletableFuture<Tensors> expected, ArenaTarget target) {}
+
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes, boolean sharesMemory) {
         this.sharesMemory = sharesMemory;
+        this.shapes = shapes;
         this.name = name;
         this.slots = slots;
         this.channel = channel;
@@ -76,13 +86,10 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             f.completeExceptionally(new WorkerLostException(name, lostBecause));
             return f;
         }
-        pending.put(job.id(), f);
-        ArenaRef ref = null;
-        if (sharesMemory && job.target() != null) {
-            ArenaTarget t = job.target();
-            targets.put(job.id(), t);
-            ref = new ArenaRef(t.arena().path().toString(), t.slot(), t.offset(), t.bytes());
-        }
+        ArenaTarget target = sharesMemory ? job.target() : null;
+        pending.put(job.id(), new Pending(f, shapes.expected(job), target));
+        ArenaRef ref = target == null ? null
+                : new ArenaRef(target.arena().path().toString(), target.slot(), target.offset(), target.bytes());
         JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec(), ref);
         channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
             if (!w.isSuccess()) {
@@ -97,10 +104,9 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     private void fail(long id, Throwable t) {
-        targets.remove(id);
-        CompletableFuture<Materialized> f = pending.remove(id);
-        if (f != null) {
-            f.completeExceptionally(t);
+        Pending p = pending.remove(id);
+        if (p != null) {
+            p.future().completeExceptionally(t);
         }
     }
 
@@ -112,52 +118,66 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            switch (frame.type()) {
-                case JOB_RESULT -> {
-                    ArenaTarget target = targets.remove(frame.id());
-                    CompletableFuture<Materialized> f = pending.remove(frame.id());
-                    if (f != null) {
-                        JobResult result;
-                        try {
-                            result = JobResult.decode(frame);
-                            checkArena(result.arena(), target);
-                        } catch (ProtocolException e) {
-                            f.completeExceptionally(new JobFailedException(name, e.getClass().getName(), e.getMessage(), ""));
-                            return;
-                        }
-                        Tensors t = result.tensors();
-                        // In shared memory: the slot the job named, now owned by the result. Else the payload as received.
-                        Materialized m = new Materialized(t.xShape(), t.yShape(), result.arena() != null
-                                ? target.written(Math.toIntExact(result.arena().bytes())) : frame.retainedPayload());
-                        if (!f.complete(m)) {
-                            m.release();
-                        }
-                    }
-                }
-                case JOB_FAILURE -> {
-                    targets.remove(frame.id());
-                    CompletableFuture<Materialized> f = pending.remove(frame.id());
-                    if (f != null) {
-                        RemoteBatcherException e = ErrorFrames.toException(frame);
-                        f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
-                                "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
-                    }
-                }
-                case GOODBYE -> saidGoodbye = true;
-                default -> {
-                    log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
-                    ctx.close();
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case JOB_RESULT -> result(ctx, frame);
+            case JOB_FAILURE -> {
+                Pending p = pending.remove(frame.id());
+                if (p != null) {
+                    RemoteBatcherException e = ErrorFrames.toException(frame);
+                    p.future().completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
+                            "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
                 }
             }
-        } finally {
-            frame.release();
+            case GOODBYE -> saidGoodbye = true;
+            default -> {
+                log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
+                ctx.close();
+            }
         }
+    }
+
+    /**
+     * Accepts a result only if its shapes are what the job's spec implies. A result that is not is
+     * not delivered: the worker is dropped (a worker that forges or garbles one result cannot be
+     * trusted with the next), so this job and its others go to other workers.
+     */
+    private void result(ChannelHandlerContext ctx, Frame frame) {
+        long id = frame.id();
+        Pending p = pending.get(id);
+        if (p == null) {
+            return; // cancelled or already failed: the answer is dropped
+        }
+        Tensors got;
+        ArenaRef arena;
+        try {
+            JobResult result = JobResult.decode(frame);
+            got = result.tensors();
+            arena = result.arena();
+            checkArena(arena, p.target());
+        } catch (ProtocolException e) {
+            rejectResult(ctx, id, e.getMessage());
+            return;
+        }
+        ByteBuf payload = arena == null ? frame.retainedPayload() : null;
+        p.expected().whenCompleteAsync((expected, error) -> {
+            if (expected != null && !expected.equals(got)) {
+                if (payload != null) {
+                    payload.release();
+                }
+                rejectResult(ctx, id, "shapes " + got + " (expected: " + expected + ", what job " + id + "'s spec implies)");
+                return;
+            }
+            // In shared memory: the job's slot, owned by the result from now on. Else the payload as received.
+            Materialized m = new Materialized(got.xShape(), got.yShape(),
+                    payload != null ? payload : p.target().written(Math.toIntExact(arena.bytes())));
+            if (pending.remove(id, p) && p.future().complete(m)) {
+                return;
+            }
+            if (payload != null) {
+                m.release(); // a slot stays the job's: its batcher frees it when the job's future completes
+            }
+        }, ctx.executor());
     }
 
     /** A result in shared memory must lie in the slot its job named, within the slot. */
@@ -173,6 +193,16 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             throw new ProtocolException("jobResult.arena", got, "the job's slot " + target.slot() + " at offset " + target.offset()
                     + " of " + target.arena().path() + ", at most " + target.bytes() + " bytes");
         }
+    }
+
+    private void rejectResult(ChannelHandlerContext ctx, long id, String why) {
+        shapes.reject();
+        if (rejected++ == 0) {
+            log.warn("worker {} sent a result the daemon rejects, job {}: {}; dropping the worker, its jobs go to others",
+                    name, id, why);
+        }
+        lost("it sent a rejected result for job " + id + ": " + why);
+        ctx.close();
     }
 
     @Override
