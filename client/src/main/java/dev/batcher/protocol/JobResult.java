@@ -43,6 +43,27 @@ public record JobResult(Tensors tensors) {
     }
 
     /**
+     * Encodes the result with extra header fields (for example a worker's {@code storage} report,
+     * which the service module defines), taking over one reference to the payload.
+     *
+     * @param jobId the id of the {@code JOB}
+     * @param payload x then y
+     * @param extra fields to add to the header, or null
+     * @return a frame with a reference count of 1
+     * @throws IllegalArgumentException as {@link #toFrame(long, ByteBuf)}
+     */
+    public Frame toFrame(long jobId, ByteBuf payload, java.util.function.Consumer<ObjectNode> extra) {
+        if (payload.readableBytes() != tensors.payloadBytes()) {
+            return toFrame(jobId, payload);
+        }
+        ObjectNode header = toHeader();
+        if (extra != null) {
+            extra.accept(header);
+        }
+        return Frame.of(MessageType.JOB_RESULT, jobId, header, payload);
+    }
+
+    /**
      * Decodes a {@code JOB_RESULT} frame and checks the payload size; the frame is not released.
      *
      * @param frame a {@code JOB_RESULT} frame

@@ -6,6 +6,7 @@ import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.Cancel;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
+import dev.batcher.service.pool.StorageReport;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Tensors;
 import dev.batcher.service.pool.Job;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * received (a retained slice, no copy) until a client takes it.
  */
 final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker {
+    /** Reports not yet drained by the pool; guarded by this. */
+    private StorageReport storage;
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
 
     private final String name;
@@ -93,6 +96,19 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
         }
     }
 
+    private synchronized void note(StorageReport r) {
+        if (r != null) {
+            storage = storage == null ? r : storage.then(r);
+        }
+    }
+
+    @Override
+    public synchronized StorageReport drainStorage() {
+        StorageReport r = storage;
+        storage = null;
+        return r;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof Frame frame)) {
@@ -112,6 +128,7 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
                             return;
                         }
                         Tensors t = result.tensors();
+                        note(StorageReport.readFrom(frame.header()));
                         Materialized m = new Materialized(t.xShape(), t.yShape(), frame.retainedPayload());
                         if (!f.complete(m)) {
                             m.release();

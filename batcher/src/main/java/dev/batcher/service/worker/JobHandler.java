@@ -5,6 +5,7 @@ import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
+import dev.batcher.service.pool.StorageReport;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.materializers.materialize.MaterializeException;
 import dev.batcher.service.pool.MaterializerCache;
@@ -85,7 +86,9 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
                 answerCancelled(ch, id);
                 return;
             }
-            ch.writeAndFlush(new JobResult(m.tensors()).toFrame(id, m.payload())).addListener(f -> {
+            StorageReport report = materializers.report(job.dataset(), job.spec());
+            ch.writeAndFlush(new JobResult(m.tensors()).toFrame(id, m.payload(), report == null ? null : report::writeTo))
+                    .addListener(f -> {
                 if (!f.isSuccess() && ch.isActive()) {
                     // Nothing was sent (a result above the maximum frame length fails before its first byte): say why,
                     // so the manager retries or fails the batch with this cause instead of waiting for it for ever.

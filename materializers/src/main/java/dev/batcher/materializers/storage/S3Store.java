@@ -63,6 +63,8 @@ public final class S3Store implements AutoCloseable {
     public static final String PATH_STYLE_ENV = "BATCHER_S3_PATH_STYLE";
     /** The system property that turns path-style addressing on (wins over the environment). */
     public static final String PATH_STYLE_PROPERTY = "batcher.s3.pathStyle";
+    /** The system property naming the endpoint (wins over {@code AWS_ENDPOINT_URL_S3}/{@code AWS_ENDPOINT_URL}). */
+    public static final String ENDPOINT_PROPERTY = "batcher.s3.endpoint";
 
     private final S3Client client;
     private final Options options;
@@ -98,11 +100,23 @@ public final class S3Store implements AutoCloseable {
             }
         }
 
-        /** Returns the options the environment gives (see the class description), 6 attempts, 30 s timeouts. */
+        /**
+         * Returns the options the environment gives (see the class description), 6 attempts, 30 s
+         * timeouts. The endpoint is the system property {@value #ENDPOINT_PROPERTY}, else
+         * {@code AWS_ENDPOINT_URL_S3}, else {@code AWS_ENDPOINT_URL}, else the SDK's default.
+         *
+         * @throws IllegalArgumentException if the endpoint is not a URI
+         */
         public static Options fromEnvironment() {
             String style = System.getProperty(PATH_STYLE_PROPERTY, System.getenv(PATH_STYLE_ENV));
-            return new Options(null, null, style != null && style.trim().equalsIgnoreCase("true"), null, 6,
-                    Duration.ofSeconds(30));
+            String endpoint = System.getProperty(ENDPOINT_PROPERTY);
+            for (String env : new String[] {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+                if (endpoint == null || endpoint.isBlank()) {
+                    endpoint = System.getenv(env);
+                }
+            }
+            return new Options(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim()), null,
+                    style != null && style.trim().equalsIgnoreCase("true"), null, 6, Duration.ofSeconds(30));
         }
 
         /** Returns these options with another endpoint. */
