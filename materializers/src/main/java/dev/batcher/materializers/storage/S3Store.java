@@ -46,8 +46,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, system properties, {@code ~/.aws} profiles,
  * container and instance roles); the region from {@code AWS_REGION} (or the profile; {@code us-east-1}
  * if none says); the endpoint of a compatible store from {@code AWS_ENDPOINT_URL_S3} or
- * {@code AWS_ENDPOINT_URL} (read by the SDK); path-style addressing when {@code BATCHER_S3_PATH_STYLE}
- * (or the system property {@code batcher.s3.pathStyle}) is {@code true}.
+ * {@code AWS_ENDPOINT_URL} (or the system property {@code batcher.s3.endpoint}); path-style addressing
+ * when {@code BATCHER_S3_PATH_STYLE} (or the system property {@code batcher.s3.pathStyle}) is
+ * {@code true}, and by default when an endpoint is set (virtual-hosted style for AWS itself).
  *
  * <p><b>Failures.</b> The SDK retries, with exponential backoff and jitter, throttling (503 SlowDown),
  * 5xx errors, timeouts and connections reset before a response. A body cut short or reset part-way is
@@ -115,8 +116,10 @@ public final class S3Store implements AutoCloseable {
                     endpoint = System.getenv(env);
                 }
             }
-            return new Options(endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim()), null,
-                    style != null && style.trim().equalsIgnoreCase("true"), null, 6, Duration.ofSeconds(30));
+            URI uri = endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim());
+            // As boto3 does: path-style for a custom endpoint (MinIO, Ceph, S3Proxy), unless told otherwise.
+            boolean pathStyle = style != null && !style.isBlank() ? style.trim().equalsIgnoreCase("true") : uri != null;
+            return new Options(uri, null, pathStyle, null, 6, Duration.ofSeconds(30));
         }
 
         /** Returns these options with another endpoint. */
