@@ -105,10 +105,48 @@ class WorkerNodeIntegrationTest {
             assertTrue(f.failure().message().contains("blahblah.h5"), f.failure().message());
             assertTrue(f.failure().worker().startsWith("w#"), f.failure().worker());
             assertTrue(f.failure().remoteStack().contains("RecordingReadException"), f.failure().remoteStack());
+            assertEquals(2, f.failure().attempts(), "a missing file may be another worker's mount problem: retried");
             assertEquals(Status.FAILED, b.status().get().status());
             b.stop().get();
             b.stop().get();
             await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().freeSlots()).get() == 2);
+        }
+    }
+
+    @Test
+    void create_selectionOneRecordingLacks_refusedListingTheRecording() throws Exception {
+        try (BatcherDaemon d = BatcherDaemon.start(noLocalSlots())) {
+            // rec-0000 has F3, F4, C3, C4, M1, M2: no O1. Before, create succeeded and the batcher failed
+            // when rec-0000 was first drawn.
+            SourceConfig source = new SourceConfig.Random(4, 30, null, "names:C3,O1", null, null);
+            dev.batcher.materializers.iteration.IterationException e = assertThrows(
+                    dev.batcher.materializers.iteration.IterationException.class,
+                    () -> d.manager().create("train", BatcherSpec.of(TestData.dataset().toString(), source)));
+            assertTrue(e.getMessage().startsWith("channels: names:C3,O1 does not fit 1 of 3 labeled signals"), e.getMessage());
+            assertTrue(e.getMessage().contains("recording rec-0000 (rec-0000.h5, /signals/eeg): channel 'O1' not found"),
+                    e.getMessage());
+            assertEquals(List.of(), d.manager().names());
+        }
+    }
+
+    @Test
+    void take_deterministicFailureOnARemoteWorker_failsAfterOneAttempt() throws Exception {
+        try (BatcherDaemon d = BatcherDaemon.start(noLocalSlots()); WorkerNode w = worker(d, "w", 2)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() == 2);
+            // An explicit item reading far past the end of rec-0000: every attempt would fail the same way.
+            var items = List.of(new dev.batcher.materializers.spec.ItemSpec("rec-0000", "rec-0000.h5", "/signals/eeg",
+                    100_000_000L, 3840, dev.batcher.materializers.spec.ChannelSelection.all(), "/labels/stage", 0, 1, 0));
+            SourceConfig bad = new SourceConfig.Specs(List.of(new dev.batcher.materializers.spec.BatchSpec(items)));
+            ManagedBatcher b = d.manager().create("bad", BatcherSpec.of(TestData.dataset().toString(), bad).withRetries(4));
+            b.start(BatchState.initial(0)).get(10, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> b.take(BatchState.initial(0)).get(30, TimeUnit.SECONDS));
+            BatcherFailedException f = assertInstanceOf(BatcherFailedException.class, e.getCause());
+            assertTrue(f.failure().message().contains("samples [100000000, 100003840)"), f.failure().message());
+            assertTrue(f.failure().message().contains("(expected: <= "), f.failure().message());
+            assertTrue(f.failure().worker().startsWith("w#"), f.failure().worker());
+            assertEquals(1, f.failure().attempts(), "not retried, although 4 retries were allowed");
+            assertEquals(0, b.status().get().retries());
+            b.stop().get();
         }
     }
 }

@@ -68,6 +68,17 @@ class BatcherJsonTest {
     }
 
     @Test
+    void batcherSpec_shardedSource_roundTripsEqual() {
+        BatcherSpec spec = BatcherSpec.of("/data/sleep", new SourceConfig.Sharded(1, 4, "drop",
+                new SourceConfig.Sequential(64, 30, "names:C3,C4")));
+        assertEquals(spec, roundTrip(spec));
+        JsonNode tree = BatcherJson.toTree(spec);
+        assertEquals("sharded", tree.at("/source/type").asText());
+        assertEquals(4, tree.at("/source/worldSize").asInt());
+        assertEquals("sequential", tree.at("/source/source/type").asText());
+    }
+
+    @Test
     void batcherSpec_specListSource_roundTripsEqual() {
         ItemSpec item = new ItemSpec("r1", "a.h5", "/signal", 7680, 7680,
                 ChannelSelection.names(List.of("C3", "C4")), "/labels", 1, 1, 0);

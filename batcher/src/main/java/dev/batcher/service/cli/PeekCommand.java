@@ -4,10 +4,13 @@ import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.local.LocalBatcher;
+import dev.batcher.materializers.dataset.LabeledSignal;
+import dev.batcher.materializers.iteration.Step;
 import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.materialize.Materializer;
-import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ItemSpec;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -26,7 +29,8 @@ import picocli.CommandLine.Spec;
 /** {@code batcher peek}: materialise one batch in this process and describe it. */
 @Command(name = "peek", mixinStandardHelpOptions = true,
         description = {"Materialise the batch at a state and print its shapes, per-channel mean and standard deviation,",
-                "the label histogram and the next state. Optionally write x.npy and y.npy for numpy."})
+                "the label histogram and the next state. Optionally list each item's windows (--items), write x.npy and",
+                "y.npy for numpy (--npy) and draw one item's channels over its labels as a PNG (--png)."})
 final class PeekCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DATASET",
             description = "The dataset directory or s3://bucket/prefix (with labeled_signals.csv).")
@@ -41,6 +45,17 @@ final class PeekCommand implements Callable<Integer> {
 
     @Option(names = "--npy", paramLabel = "DIR", description = "Write x.npy and y.npy into this directory.")
     Path npy;
+
+    @Option(names = "--items", description = "Print each item's recording, file, sample window, label window and channels.")
+    boolean items;
+
+    @Option(names = "--png", paramLabel = "FILE",
+            description = "Draw one item (--item) as a PNG: its channels as stacked traces over its label track.")
+    Path png;
+
+    @Option(names = "--item", paramLabel = "I", defaultValue = "0",
+            description = "The item --png draws, from 0 (default: ${DEFAULT-VALUE}).")
+    int item;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -68,28 +83,101 @@ final class PeekCommand implements Callable<Integer> {
     Result run(PrintWriter out) throws Exception {
         Dataset ds = Dataset.load(dataset);
         BatchState at = BatchState.parse(state);
-        RecordingFiles files = ds.openFiles(64);
-        try (LocalBatcher batcher = new LocalBatcher(source.source().build(ds.signals()),
-                new Materializer(files, source.options(), Kernels.defaults()), files)) {
-            Taken taken = batcher.take(at);
-            if (taken instanceof Taken.End end) {
-                out.printf("end of data at %s: this finite source has no batch there%n", end.last());
-                return new Result(new int[0], new int[0], List.of(), new double[0], new double[0], Map.of(), null);
-            }
-            Taken.Next next = (Taken.Next) taken;
-            try (Batch batch = next.batch()) {
-                List<String> encoding = ds.signals().get(0).labels().encoding();
-                Result r = describe(batch, channelNames(batch.xShape()), encoding, next.state().toString());
-                print(out, ds, at, r);
-                if (npy != null) {
-                    java.nio.file.Files.createDirectories(npy);
-                    Npy.write(npy.resolve("x.npy"), batch.x(), batch.xShape());
-                    Npy.write(npy.resolve("y.npy"), batch.y(), batch.yShape());
-                    out.printf("wrote    %s and %s%n", npy.resolve("x.npy"), npy.resolve("y.npy"));
-                }
-                return r;
-            }
+        MaterializeOptions options = source.options();
+        if (png != null && options.featurizer() != null) {
+            throw new IllegalArgumentException("--png: " + png + " with --featurizer " + options.featurizer()
+                    + " (expected: no featurizer: --png draws channels over time)");
         }
+        Step step = source.source().build(ds.signals()).next(at);
+        if (step instanceof Step.End end) {
+            out.printf("end of data at %s: this finite source has no batch there%n", end.last());
+            return new Result(new int[0], new int[0], List.of(), new double[0], new double[0], Map.of(), null);
+        }
+        Step.Next next = (Step.Next) step;
+        BatchSpec batchSpec = next.spec();
+        if (png != null && (item < 0 || item >= batchSpec.items().size())) {
+            throw new IllegalArgumentException("--item: " + item + " (expected: >= 0 and < the batch size "
+                    + batchSpec.items().size() + ")");
+        }
+        try (RecordingFiles files = ds.openFiles(64);
+                Batch batch = new Materializer(files, options, Kernels.defaults()).materialize(batchSpec)) {
+            List<String> encoding = ds.signals().get(0).labels().encoding();
+            Result r = describe(batch, channelNames(batch.xShape()), encoding, next.state().toString());
+            print(out, ds, at, r);
+            if (items) {
+                printItems(out, batchSpec);
+            }
+            if (npy != null) {
+                java.nio.file.Files.createDirectories(npy);
+                Npy.write(npy.resolve("x.npy"), batch.x(), batch.xShape());
+                Npy.write(npy.resolve("y.npy"), batch.y(), batch.yShape());
+                out.printf("wrote    %s and %s%n", npy.resolve("x.npy"), npy.resolve("y.npy"));
+            }
+            if (png != null) {
+                PeekPlot.write(plotItem(ds, at, batchSpec, batch, options), png);
+                out.printf("wrote    %s (item %d)%n", png, item);
+            }
+            return r;
+        }
+    }
+
+    private static void printItems(PrintWriter out, BatchSpec batchSpec) {
+        List<ItemSpec> all = batchSpec.items();
+        for (int i = 0; i < all.size(); i++) {
+            ItemSpec it = all.get(i);
+            out.printf("item %-3d recording %s, file %s, samples [%d, %d) of %s, labels [%d, %d) of %s%s, channels %s%n", i,
+                    it.recording(), it.file(), it.sampleStart(), it.sampleStart() + it.sampleCount(), it.signal(),
+                    it.labelStart(), it.labelStart() + it.labelCount(), it.labels(),
+                    it.labelSkip() > 0 ? " (first " + it.labelSkip() + " covered earlier)" : "", it.channels());
+        }
+    }
+
+    private PeekPlot.Item plotItem(Dataset ds, BatchState at, BatchSpec batchSpec, Batch batch, MaterializeOptions options) {
+        ItemSpec it = batchSpec.items().get(item);
+        LabeledSignal signal = ds.signals().stream()
+                .filter(l -> l.file().equals(it.file()) && l.signal().dataset().equals(it.signal())
+                        && l.labels().dataset().equals(it.labels()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("item " + item + " (" + it.describe()
+                        + ") has no labeled signal in " + ds.root()));
+        int[] xs = batch.xShape();
+        int c = xs[1];
+        int samples = xs[2];
+        float[][] traces = new float[c][samples];
+        FloatBuffer x = batch.x();
+        for (int ch = 0; ch < c; ch++) {
+            x.get((item * c + ch) * samples, traces[ch]);
+        }
+        int[] ys = batch.yShape();
+        int perChannel = ys.length > 2 ? ys[2] : ys[1];
+        int[] labels = new int[perChannel];
+        int labelChannels = ys.length > 2 ? ys[1] : 1;
+        batch.y().get(item * labelChannels * perChannel, labels);
+        double rate = options.targetRateHz() != null ? options.targetRateHz() : signal.signal().sampleRate();
+        String unit = options.normalize() ? "z-score" : signal.signal().unit();
+        String title = String.format("item %d of batch %s: %s, %s, samples [%d, %d) at %s Hz; amplitude in %s", item, at,
+                it.recording(), it.file(), it.sampleStart(), it.sampleStart() + it.sampleCount(),
+                trim(signal.signal().sampleRate()), unit);
+        return new PeekPlot.Item(title, itemChannels(it, signal, c), unit, rate, traces, signal.labels().channels().get(0),
+                1.0 / signal.labels().sampleRate(), labels, signal.labels().encoding());
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** The name of each of an item's channel rows: the signal's for all, the selector's arguments otherwise. */
+    private static List<String> itemChannels(ItemSpec it, LabeledSignal signal, int c) {
+        if (it.channels().selector().equals("all") && signal.signal().channels().size() == c) {
+            return signal.signal().channels();
+        }
+        if (it.channels().arguments().size() == c) {
+            return it.channels().arguments();
+        }
+        String[] names = new String[c];
+        for (int i = 0; i < c; i++) {
+            names[i] = "#" + i;
+        }
+        return List.of(names);
     }
 
     private List<String> channelNames(int[] xShape) {

@@ -441,7 +441,8 @@ public final class ManagedBatcher {
                 return;
             }
             e.failures++;
-            if (e.failures > retryLimit()) {
+            if (e.failures > retryLimit() || !retryPolicy.retries(cause)) {
+                // A deterministic failure (bad spec, missing channel, corrupt data) would fail every attempt.
                 fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures), e.prev);
                 return;
             }

@@ -1,10 +1,13 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.materializers.MaterializerException;
+import dev.batcher.service.pool.JobFailedException;
 import java.time.Duration;
 
 /**
- * Exponential backoff for failed materialisations: retry {@code n} waits {@code min(base × 2^(n-1),
- * max)}.
+ * Which failed materialisations to retry, and when. A deterministic failure (a bad spec, a missing
+ * channel, corrupt data: see {@link #retries(Throwable)}) is never retried; any other is retried
+ * with exponential backoff: retry {@code n} waits {@code min(base × 2^(n-1), max)}.
  *
  * @param base the wait before the first retry
  * @param max the longest wait
@@ -27,6 +30,22 @@ public record RetryPolicy(Duration base, Duration max) {
     /** Returns the default: 100 ms doubling up to 5 s. */
     public static RetryPolicy defaults() {
         return new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(5));
+    }
+
+    /**
+     * Tells whether a failed materialisation is worth another attempt: not if the worker said the
+     * failure is deterministic ({@link JobFailedException#deterministic()}), or it is a
+     * {@link MaterializerException} that is ({@link MaterializerException#isDeterministic(Throwable)});
+     * yes for anything else (an I/O error, a worker's bug, a lost result).
+     *
+     * @param failure what the attempt failed with
+     * @return true to retry (up to the batcher's limit), false to fail the batcher at once
+     */
+    public boolean retries(Throwable failure) {
+        if (failure instanceof JobFailedException j) {
+            return !j.deterministic();
+        }
+        return !MaterializerException.isDeterministic(failure);
     }
 
     /**

@@ -5,10 +5,12 @@ import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.Cancel;
 import dev.batcher.protocol.JobMessage;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.JobResult;
 import dev.batcher.service.pool.StorageReport;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Tensors;
+import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
@@ -17,7 +19,8 @@ import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * that connection. Results arrive as {@code JOB_RESULT} frames whose payload is kept as it was
  * received (a retained slice, no copy) until a client takes it.
  */
-final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker {
+final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements Worker {
     /** Reports not yet drained by the pool; guarded by this. */
     private StorageReport storage;
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
@@ -40,11 +43,24 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     private final int slots;
     private final Channel channel;
     private final WorkerPool pool;
-    private final Map<Long, CompletableFuture<Materialized>> pending = new ConcurrentHashMap<>();
+    private final ResultShapes shapes;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private volatile String lostBecause;
     private volatile boolean saidGoodbye;
+    /** Results rejected; event loop only. */
+    private long rejected;
 
-    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool) {
+    private final boolean sharesMemory;
+
+    /**
+     * A job sent and not yet answered, the shapes its result must have, and the shared-memory slot it
+     * was told to write into (null for none).
+     */
+    private record Pending(CompletableFuture<Materialized> future, CompletableFuture<Tensors> expected, ArenaTarget target) {}
+
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes, boolean sharesMemory) {
+        this.sharesMemory = sharesMemory;
+        this.shapes = shapes;
         this.name = name;
         this.slots = slots;
         this.channel = channel;
@@ -62,14 +78,22 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     @Override
+    public boolean sharesMemory() {
+        return sharesMemory;
+    }
+
+    @Override
     public CompletableFuture<Materialized> submit(Job job) {
         CompletableFuture<Materialized> f = new CompletableFuture<>();
         if (lostBecause != null) {
             f.completeExceptionally(new WorkerLostException(name, lostBecause));
             return f;
         }
-        pending.put(job.id(), f);
-        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec());
+        ArenaTarget target = sharesMemory ? job.target() : null;
+        pending.put(job.id(), new Pending(f, shapes.expected(job), target));
+        ArenaRef ref = target == null ? null
+                : new ArenaRef(target.arena().path().toString(), target.slot(), target.offset(), target.bytes());
+        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec(), ref);
         channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
             if (!w.isSuccess()) {
                 fail(job.id(), new WorkerLostException(name, "sending the job failed: " + w.cause()));
@@ -83,9 +107,9 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     private void fail(long id, Throwable t) {
-        CompletableFuture<Materialized> f = pending.remove(id);
-        if (f != null) {
-            f.completeExceptionally(t);
+        Pending p = pending.remove(id);
+        if (p != null) {
+            p.future().completeExceptionally(t);
         }
     }
 
@@ -96,6 +120,31 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
         }
     }
 
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case JOB_RESULT -> result(ctx, frame);
+            case JOB_FAILURE -> {
+                Pending p = pending.remove(frame.id());
+                if (p != null) {
+                    RemoteBatcherException e = ErrorFrames.toException(frame);
+                    p.future().completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
+                            "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
+                }
+            }
+            case GOODBYE -> saidGoodbye = true;
+            default -> {
+                log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
+                ctx.close();
+            }
+        }
+    }
+
+    /**
+     * Accepts a result only if its shapes are what the job's spec implies. A result that is not is
+     * not delivered: the worker is dropped (a worker that forges or garbles one result cannot be
+     * trusted with the next), so this job and its others go to other workers.
+     */
     private synchronized void note(StorageReport r) {
         if (r != null) {
             storage = storage == null ? r : storage.then(r);
@@ -109,48 +158,68 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
         return r;
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ctx.fireChannelRead(msg);
+    private void result(ChannelHandlerContext ctx, Frame frame) {
+        long id = frame.id();
+        Pending p = pending.get(id);
+        if (p == null) {
+            return; // cancelled or already failed: the answer is dropped
+        }
+        Tensors got;
+        ArenaRef arena;
+        try {
+            JobResult result = JobResult.decode(frame);
+            got = result.tensors();
+            arena = result.arena();
+            note(StorageReport.readFrom(frame.header()));
+            checkArena(arena, p.target());
+        } catch (ProtocolException e) {
+            rejectResult(ctx, id, e.getMessage());
             return;
         }
-        try {
-            switch (frame.type()) {
-                case JOB_RESULT -> {
-                    CompletableFuture<Materialized> f = pending.remove(frame.id());
-                    if (f != null) {
-                        JobResult result;
-                        try {
-                            result = JobResult.decode(frame);
-                        } catch (ProtocolException e) {
-                            f.completeExceptionally(new JobFailedException(name, e.getClass().getName(), e.getMessage(), ""));
-                            return;
-                        }
-                        Tensors t = result.tensors();
-                        note(StorageReport.readFrom(frame.header()));
-                        Materialized m = new Materialized(t.xShape(), t.yShape(), frame.retainedPayload());
-                        if (!f.complete(m)) {
-                            m.release();
-                        }
-                    }
+        ByteBuf payload = arena == null ? frame.retainedPayload() : null;
+        p.expected().whenCompleteAsync((expected, error) -> {
+            if (expected != null && !expected.equals(got)) {
+                if (payload != null) {
+                    payload.release();
                 }
-                case JOB_FAILURE -> {
-                    CompletableFuture<Materialized> f = pending.remove(frame.id());
-                    if (f != null) {
-                        RemoteBatcherException e = ErrorFrames.toException(frame);
-                        f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack()));
-                    }
-                }
-                case GOODBYE -> saidGoodbye = true;
-                default -> {
-                    log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
-                    ctx.close();
-                }
+                rejectResult(ctx, id, "shapes " + got + " (expected: " + expected + ", what job " + id + "'s spec implies)");
+                return;
             }
-        } finally {
-            frame.release();
+            // In shared memory: the job's slot, owned by the result from now on. Else the payload as received.
+            Materialized m = new Materialized(got.xShape(), got.yShape(),
+                    payload != null ? payload : p.target().written(Math.toIntExact(arena.bytes())));
+            if (pending.remove(id, p) && p.future().complete(m)) {
+                return;
+            }
+            if (payload != null) {
+                m.release(); // a slot stays the job's: its batcher frees it when the job's future completes
+            }
+        }, ctx.executor());
+    }
+
+    /** A result in shared memory must lie in the slot its job named, within the slot. */
+    private static void checkArena(ArenaRef got, ArenaTarget target) {
+        if (got == null) {
+            return;
         }
+        if (target == null) {
+            throw new ProtocolException("jobResult.arena", got, "absent: the job named no shared-memory slot");
+        }
+        if (!got.file().equals(target.arena().path().toString()) || got.slot() != target.slot() || got.offset() != target.offset()
+                || got.bytes() > target.bytes()) {
+            throw new ProtocolException("jobResult.arena", got, "the job's slot " + target.slot() + " at offset " + target.offset()
+                    + " of " + target.arena().path() + ", at most " + target.bytes() + " bytes");
+        }
+    }
+
+    private void rejectResult(ChannelHandlerContext ctx, long id, String why) {
+        shapes.reject();
+        if (rejected++ == 0) {
+            log.warn("worker {} sent a result the daemon rejects, job {}: {}; dropping the worker, its jobs go to others",
+                    name, id, why);
+        }
+        lost("it sent a rejected result for job " + id + ": " + why);
+        ctx.close();
     }
 
     @Override

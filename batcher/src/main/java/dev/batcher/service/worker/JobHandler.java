@@ -1,19 +1,29 @@
 package dev.batcher.service.worker;
 
 import dev.batcher.client.RemoteBatcherException;
+import dev.batcher.arena.ArenaException;
+import dev.batcher.arena.ArenaViews;
+import dev.batcher.materializers.materialize.BatchLayout;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Tensors;
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
 import dev.batcher.service.pool.StorageReport;
 import dev.batcher.protocol.ProtocolException;
+import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.materialize.MaterializeException;
+import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.MaterializerCache;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Payloads;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,13 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The worker side of a manager connection: runs each {@code JOB} on the executor and answers it. */
-final class JobHandler extends ChannelInboundHandlerAdapter {
+final class JobHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger log = LoggerFactory.getLogger(JobHandler.class);
     private final String name;
     private final Executor executor;
     private final MaterializerCache materializers;
     /** Jobs received and not yet answered, and whether each was cancelled; a late CANCEL finds nothing. */
     private final Map<Long, Boolean> live = new ConcurrentHashMap<>();
+
+    /** The daemon's arenas, mapped read-write, for jobs that name a shared-memory slot. */
+    private final ArenaViews arenas = new ArenaViews(true, 8);
+    private volatile boolean arenaWarned;
 
     JobHandler(String name, Executor executor, MaterializerCache materializers) {
         this.name = name;
@@ -37,39 +51,31 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            switch (frame.type()) {
-                case JOB -> {
-                    long id = frame.id();
-                    Channel ch = ctx.channel();
-                    JobMessage job;
-                    try {
-                        job = JobMessage.decode(frame);
-                    } catch (ProtocolException e) {
-                        // A job this worker cannot read fails alone; the connection stays up.
-                        ch.writeAndFlush(ErrorFrames.jobFailure(id, e, Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
-                        return;
-                    }
-                    live.put(id, Boolean.FALSE);
-                    executor.execute(() -> {
-                        try {
-                            run(ch, id, job);
-                        } finally {
-                            live.remove(id);
-                        }
-                    });
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case JOB -> {
+                long id = frame.id();
+                Channel ch = ctx.channel();
+                JobMessage job;
+                try {
+                    job = JobMessage.decode(frame);
+                } catch (ProtocolException e) {
+                    // A job this worker cannot read fails alone; the connection stays up.
+                    ch.writeAndFlush(ErrorFrames.jobFailure(id, e, Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
+                    return;
                 }
-                case CANCEL -> live.computeIfPresent(frame.id(), (k, v) -> Boolean.TRUE);
-                case GOODBYE -> ctx.close();
-                default -> log.warn("manager sent an unexpected {} frame; ignoring it", frame.type());
+                live.put(id, Boolean.FALSE);
+                executor.execute(() -> {
+                    try {
+                        run(ch, id, job);
+                    } finally {
+                        live.remove(id);
+                    }
+                });
             }
-        } finally {
-            frame.release();
+            case CANCEL -> live.computeIfPresent(frame.id(), (k, v) -> Boolean.TRUE);
+            case GOODBYE -> ctx.close();
+            default -> log.warn("manager sent an unexpected {} frame; ignoring it", frame.type());
         }
     }
 
@@ -80,7 +86,35 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), ch.alloc());
+            ByteBuffer slot = slot(job.arena());
+            Materialized m;
+            if (slot == null) {
+                m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), ch.alloc());
+            } else {
+                // Straight into the daemon's shared memory; only if the batch is bigger than the slot, into a buffer.
+                ByteBuf[] buffer = new ByteBuf[1];
+                BatchLayout layout = materializers.get(job.dataset(), job.options()).materializeInto(job.spec(), l -> {
+                    if (l.bytes() <= slot.capacity()) {
+                        return slot;
+                    }
+                    int n = Math.toIntExact(l.bytes());
+                    buffer[0] = ch.alloc().directBuffer(n, n);
+                    return buffer[0].nioBuffer(0, n);
+                });
+                Tensors tensors = new Tensors(layout.xShape(), layout.yShape());
+                if (buffer[0] == null) {
+                    if (live.getOrDefault(id, Boolean.FALSE)) {
+                        answerCancelled(ch, id);
+                    } else {
+                        StorageReport report = materializers.report(job.dataset(), job.spec());
+                        ch.writeAndFlush(new JobResult(tensors, job.arena().withBytes(layout.bytes()))
+                                .toFrame(id, report == null ? null : report::writeTo));
+                    }
+                    return;
+                }
+                buffer[0].writerIndex(Math.toIntExact(layout.bytes()));
+                m = new Materialized(layout.xShape(), layout.yShape(), buffer[0]);
+            }
             if (live.getOrDefault(id, Boolean.FALSE)) {
                 m.release();
                 answerCancelled(ch, id);
@@ -103,12 +137,31 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
                 context.put(RemoteBatcherException.CONTEXT_FILE, me.item().file());
                 context.put(RemoteBatcherException.CONTEXT_WINDOW, me.item().describe());
             }
+            if (MaterializerException.isDeterministic(e)) {
+                context.put(JobFailedException.CONTEXT_DETERMINISTIC, "true");
+            }
             if (ch.isActive()) {
                 ch.writeAndFlush(ErrorFrames.jobFailure(id, e, context));
             }
             if (e instanceof Error err && !(e instanceof OutOfMemoryError)) {
                 throw err;
             }
+        }
+    }
+
+    /** Maps the slot a job names, or returns null (no slot, or the arena cannot be mapped: TCP then). */
+    private ByteBuffer slot(ArenaRef ref) {
+        if (ref == null) {
+            return null;
+        }
+        try {
+            return arenas.get(Path.of(ref.file())).slice(ref.offset(), ref.bytes());
+        } catch (ArenaException e) {
+            if (!arenaWarned) {
+                arenaWarned = true;
+                log.warn("cannot write into the daemon's shared memory, sending batches over TCP: {}", e.getMessage());
+            }
+            return null;
         }
     }
 

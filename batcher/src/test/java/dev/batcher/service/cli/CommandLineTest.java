@@ -72,6 +72,16 @@ class CommandLineTest {
     }
 
     @Test
+    void peek_selectionARecordingLacks_failsListingTheRecording() {
+        // rec-0000 has no O1: the selection is refused before any batch is drawn, whichever is drawn first.
+        Run r = run("peek", TestData.dataset().toString(), "--batch-size", "1", "--seconds", "30", "--channels", "names:C3,O1",
+                "--state", "seed=1,batch=0");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("channels: names:C3,O1 does not fit 1 of 3 labeled signals"), r.err());
+        assertTrue(r.err().contains("recording rec-0000 (rec-0000.h5, /signals/eeg): channel 'O1' not found"), r.err());
+    }
+
+    @Test
     void peek_randomBatch_printsShapesStatsLabelsAndWritesNpy() throws Exception {
         Run r = run("peek", TestData.dataset().toString(), "--batch-size", "4", "--seconds", "30", "--channels", "names:C3,C4",
                 "--state", "seed=5,batch=2", "--npy", tmp.toString());

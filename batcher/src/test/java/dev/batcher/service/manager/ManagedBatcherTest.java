@@ -107,6 +107,43 @@ class ManagedBatcherTest {
     }
 
     @Test
+    void take_deterministicFailure_failsAfterOneAttemptWhileATransientOneIsRetried() throws Exception {
+        ScriptedWorker w = new ScriptedWorker("w1", 1);
+        pool.join(w);
+        ManagedBatcher transientFailure = batcher(-1, 1, 4);
+        BatchState s = BatchState.initial(8);
+        get(transientFailure.start(s));
+        CompletableFuture<TakeOutcome> f = transientFailure.take(s);
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.pendingCount() == 1);
+        w.failAll("f0.h5: Input/output error");
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.pendingCount() == 1);
+        assertEquals(2, w.submitted, "a transient failure is tried again");
+        w.completeNewestFirst(j -> true);
+        assertEquals(TestSources.key(s), keyOf(get(f)));
+        assertEquals(1, get(transientFailure.status()).retries());
+        get(transientFailure.stop());
+        w.completeNewestFirst(j -> true); // the job it ran ahead with; its slot returns when it ends
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(loop.submit(pool::freeSlots)) == 1);
+
+        int before = w.submitted;
+        ManagedBatcher deterministic = new ManagedBatcher("eval", transientFailure.spec(), TestSources.source(-1), pool,
+                fastRetries, System::nanoTime, () -> ++ids);
+        get(deterministic.start(s));
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.pendingCount() == 1);
+        w.failAllDeterministically("item 0 (recording r, file f0.h5): channel 'C4' not found");
+        BatcherStatus st = await().atMost(Duration.ofSeconds(5)).until(() -> get(deterministic.status()),
+                x -> x.status() == Status.FAILED);
+        assertEquals(1, st.failure().attempts(), "a deterministic failure is not retried, whatever the retry limit (4)");
+        assertEquals(0, st.retries());
+        assertEquals(before + 1, w.submitted);
+        assertTrue(st.failure().message().contains("channel 'C4' not found"), st.failure().message());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(deterministic.take(s)));
+        assertInstanceOf(BatcherFailedException.class, e.getCause());
+        get(deterministic.stop());
+    }
+
+    @Test
     void take_failsAfterLastRetry_throwsAtOnceEvenWithGoodBatchesBuffered() throws Exception {
         ScriptedWorker w = new ScriptedWorker("w1", 2);
         pool.join(w);

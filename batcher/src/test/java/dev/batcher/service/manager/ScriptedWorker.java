@@ -89,6 +89,17 @@ final class ScriptedWorker implements Worker {
         return jobs.size();
     }
 
+    /** Fails every pending job as a worker does when the job itself is at fault (a missing channel). */
+    synchronized int failAllDeterministically(String message) {
+        List<Pending> jobs = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : jobs) {
+            p.future().completeExceptionally(new JobFailedException(name,
+                    "dev.batcher.materializers.materialize.MaterializeException", message, "stack", true));
+        }
+        return jobs.size();
+    }
+
     synchronized void loseAll() {
         List<Pending> jobs = new ArrayList<>(pending.values());
         pending.clear();

@@ -84,4 +84,10 @@ public class ChannelSelectionException extends MaterializerException {
     public List<String> availableChannels() {
         return availableChannels;
     }
+
+    /** Returns true: the same selection on the same channels fails the same way. */
+    @Override
+    public boolean isDeterministic() {
+        return true;
+    }
 }

@@ -111,4 +111,19 @@ public final class RecordingReadException extends MaterializerException {
     public Window getWindow() {
         return window;
     }
+
+    /**
+     * Returns true for the reasons that are facts about the request or the file's content
+     * ({@link Reason#PATH_REFUSED}, {@link Reason#MISSING_DATASET}, {@link Reason#WRONG_DATASET},
+     * {@link Reason#BAD_ATTRIBUTE}, {@link Reason#OUT_OF_RANGE}, {@link Reason#UNSUPPORTED_FILTER},
+     * {@link Reason#CORRUPT}); false for those that may pass ({@link Reason#MISSING_FILE}, which another
+     * worker's mount may hold, {@link Reason#UNREADABLE}, {@link Reason#INTERRUPTED}).
+     */
+    @Override
+    public boolean isDeterministic() {
+        return switch (reason) {
+            case PATH_REFUSED, MISSING_DATASET, WRONG_DATASET, BAD_ATTRIBUTE, OUT_OF_RANGE, UNSUPPORTED_FILTER, CORRUPT -> true;
+            case MISSING_FILE, UNREADABLE, INTERRUPTED -> false;
+        };
+    }
 }

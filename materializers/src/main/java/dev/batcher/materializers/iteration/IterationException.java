@@ -14,4 +14,10 @@ public class IterationException extends MaterializerException {
     public IterationException(String message) {
         super(message);
     }
+
+    /** Returns true: a bad configuration stays bad. */
+    @Override
+    public boolean isDeterministic() {
+        return true;
+    }
 }

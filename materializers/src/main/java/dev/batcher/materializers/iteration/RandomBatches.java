@@ -36,7 +36,8 @@ public final class RandomBatches implements BatchSource {
      * @param config the batch size, duration, channels and weights
      * @throws IterationException if there are no signals; if the duration is not a whole number of
      *     label periods or samples, or is longer than a label span; if {@code numChannels} exceeds a
-     *     signal's channel count; if the weights' lengths do not match the signals or their epochs,
+     *     signal's channel count, or (without {@code numChannels}) the channel selection does not fit a
+     *     signal (both list every offending recording); if the weights' lengths do not match the signals or their epochs,
      *     or a weight is negative, or all are zero. Messages name the values.
      */
     public RandomBatches(List<LabeledSignal> signals, RandomBatchesConfig config) {
@@ -45,13 +46,20 @@ public final class RandomBatches implements BatchSource {
         Windows.requireSignals(this.signals);
         this.durationNanos = config.batchDurationNanos();
         this.epochsPerWindow = new int[this.signals.size()];
+        List<String> tooFew = new ArrayList<>();
         for (int i = 0; i < this.signals.size(); i++) {
             LabeledSignal s = this.signals.get(i);
             epochsPerWindow[i] = Windows.epochsPerWindow(s, durationNanos);
             if (config.numChannels() != null && config.numChannels() > s.signal().channels().size()) {
-                throw new IterationException("numChannels: " + config.numChannels() + " (expected: <= the "
-                        + s.signal().channels().size() + " channels of recording " + s.recording() + " (" + s.file() + "))");
+                tooFew.add(s.signal().channels().size() + " in recording " + s.recording() + " (" + s.file() + ")");
             }
+        }
+        if (!tooFew.isEmpty()) {
+            throw new IterationException("numChannels: " + config.numChannels() + " (expected: <= the channels of every "
+                    + "labeled signal; " + tooFew.size() + " have fewer: " + String.join(", ", tooFew) + ")");
+        }
+        if (config.numChannels() == null) {
+            Windows.requireSelectionFits(this.signals, config.channels());
         }
         double[] sw = config.signalWeights();
         if (sw != null && sw.length != this.signals.size()) {

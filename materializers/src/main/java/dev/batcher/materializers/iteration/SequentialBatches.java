@@ -37,7 +37,8 @@ public final class SequentialBatches implements BatchSource {
      * @param batchDurationNanos the window length: a whole number of label periods
      * @param channels the channel selection of every item
      * @throws IterationException if there are no signals, {@code batchSize <= 0}, or the duration is
-     *     not a whole number of label periods or samples, or longer than a label span
+     *     not a whole number of label periods or samples, or longer than a label span; or if the channel
+     *     selection does not fit a signal (the message lists every offending recording)
      */
     public SequentialBatches(List<LabeledSignal> signals, int batchSize, long batchDurationNanos, ChannelSelection channels) {
         this.signals = List.copyOf(signals);
@@ -46,6 +47,7 @@ public final class SequentialBatches implements BatchSource {
         Windows.requirePositive("batchDurationNanos", batchDurationNanos);
         this.batchSize = batchSize;
         this.channels = Objects.requireNonNull(channels, "channels");
+        Windows.requireSelectionFits(this.signals, channels);
         this.epochsPerWindow = new int[this.signals.size()];
         this.firstWindow = new long[this.signals.size() + 1];
         for (int i = 0; i < this.signals.size(); i++) {

@@ -35,4 +35,14 @@ public class MaterializeException extends MaterializerException {
     public int index() {
         return index;
     }
+
+    /**
+     * Returns true if the item itself is at fault (no cause, or an invalid argument such as a bad
+     * selection) or its cause is deterministic; false for a transient cause such as an I/O error.
+     */
+    @Override
+    public boolean isDeterministic() {
+        Throwable cause = getCause();
+        return cause == null || cause instanceof IllegalArgumentException || isDeterministic(cause);
+    }
 }

@@ -167,6 +167,28 @@ class RecordingFilesIntegrityTest {
     }
 
     @Test
+    void isDeterministic_corruptDataAndBadRequests_yesIoFailuresAndMissingFiles_no() {
+        try (RecordingFiles files = new RecordingFiles(List.of(Fixtures.root()), 2)) {
+            RecordingReadException corrupt = assertThrows(RecordingReadException.class,
+                    () -> files.readSignal("bad/gzip_truncated_chunk.h5", EEG, 0, 4, 250, 10));
+            assertTrue(corrupt.isDeterministic());
+            // Wrapped as the materializer wraps it, the verdict carries through.
+            assertTrue(dev.batcher.materializers.MaterializerException.isDeterministic(
+                    new dev.batcher.materializers.MaterializerException("item 0: " + corrupt.getMessage(), corrupt)));
+            RecordingReadException missing = assertThrows(RecordingReadException.class,
+                    () -> files.readSignal("bad/nope.h5", EEG, 0, 4, 0, 10));
+            assertEquals(Reason.MISSING_FILE, missing.getReason());
+            assertFalse(missing.isDeterministic(), "another worker's mount may hold it");
+            RecordingReadException truncated = assertThrows(RecordingReadException.class,
+                    () -> files.readSignal("bad/truncated.h5", EEG, 3, 1, 0, 1000));
+            assertEquals(Reason.UNREADABLE, truncated.getReason());
+            assertFalse(truncated.isDeterministic());
+            assertFalse(dev.batcher.materializers.MaterializerException.isDeterministic(new java.io.UncheckedIOException(
+                    new java.io.IOException("Input/output error"))));
+        }
+    }
+
+    @Test
     void checksum_knownVectors_matchHdf5() {
         // Worked by hand from the definition: words 0x6162 ("ab"), then "c" as 0x6300.
         byte[] abc = {'a', 'b', 'c'};

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.materializers.spec.ChannelSelection;
 import dev.batcher.materializers.spec.ItemSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -182,10 +183,20 @@ class RandomBatchesTest {
     }
 
     @Test
+    void constructor_selectionARecordingLacks_failsAtOnceNamingIt() {
+        IterationException e = assertThrows(IterationException.class,
+                () -> new RandomBatches(signals, RandomBatchesConfig.of(4, 30).withChannels(ChannelSelection.parse("names:C3,EMG"))));
+        assertTrue(e.getMessage().startsWith("channels: names:C3,EMG does not fit 2 of 3 labeled signals"), e.getMessage());
+        assertTrue(e.getMessage().contains("; recording a (a.h5, /signals/eeg): channel 'EMG' not found"), e.getMessage());
+        assertTrue(e.getMessage().contains("; recording b (b.h5, /signals/eeg): channel 'EMG' not found"), e.getMessage());
+    }
+
+    @Test
     void constructor_tooManyChannels_namesTheRecording() {
         IterationException e = assertThrows(IterationException.class,
                 () -> new RandomBatches(signals, RandomBatchesConfig.of(4, 30).withNumChannels(5)));
-        assertTrue(e.getMessage().contains("numChannels: 5 (expected: <= the 4 channels of recording b"), e.getMessage());
+        assertTrue(e.getMessage().contains("numChannels: 5 (expected: <= the channels of every labeled signal"), e.getMessage());
+        assertTrue(e.getMessage().contains("4 in recording b"), e.getMessage());
     }
 
     @Test

@@ -16,6 +16,37 @@ class SequentialBatchesTest {
     private final List<LabeledSignal> signals = Signals.three();
 
     @Test
+    void constructor_selectionSomeSignalsCannotSatisfy_failsListingEveryOffendingRecording() {
+        // a has O1 and O2; b and c have neither.
+        IterationException e = assertThrows(IterationException.class, () -> new SequentialBatches(signals, 5,
+                4 * Signals.EPOCH, ChannelSelection.parse("names:C3,O2")));
+        assertTrue(e.getMessage().startsWith("channels: names:C3,O2 does not fit 2 of 3 labeled signals"), e.getMessage());
+        assertTrue(e.getMessage().contains("recording b (b.h5, /signals/eeg): channel 'O2' not found"), e.getMessage());
+        assertTrue(e.getMessage().contains("recording c (c.h5, /signals/eeg): channel 'O2' not found"), e.getMessage());
+        // Montage terms and selectors from the SPI are planned the same way.
+        IterationException montage = assertThrows(IterationException.class, () -> new SequentialBatches(signals, 5,
+                4 * Signals.EPOCH, ChannelSelection.parse("montage:C3-M2")));
+        assertTrue(montage.getMessage().contains("does not fit 2 of 3"), montage.getMessage());
+        assertTrue(montage.getMessage().contains("recording b (b.h5, /signals/eeg)"), montage.getMessage());
+        IterationException spi = assertThrows(IterationException.class, () -> new SequentialBatches(signals, 5,
+                4 * Signals.EPOCH, ChannelSelection.parse("car:F3,C3")));
+        assertTrue(spi.getMessage().contains("does not fit 2 of 3"), spi.getMessage());
+        assertTrue(spi.getMessage().contains("recording a (a.h5, /signals/eeg): channel 'F3' not found"), spi.getMessage());
+        assertTrue(spi.getMessage().contains("recording c (c.h5, /signals/eeg): channel 'F3' not found"), spi.getMessage());
+        // Signals with the same channels share one entry.
+        List<LabeledSignal> twins = List.of(Signals.signal("x", List.of("C3"), 0, 10), Signals.signal("y", List.of("C3"), 0, 10),
+                Signals.signal("z", List.of("C3", "C4"), 0, 10));
+        IterationException grouped = assertThrows(IterationException.class, () -> new SequentialBatches(twins, 5,
+                4 * Signals.EPOCH, ChannelSelection.parse("names:C4")));
+        assertTrue(grouped.getMessage().contains("does not fit 2 of 3 labeled signals"), grouped.getMessage());
+        assertTrue(grouped.getMessage().contains("; recordings x (x.h5, /signals/eeg), y (y.h5, /signals/eeg): channel 'C4' not found"),
+                grouped.getMessage());
+        // What every signal has is fine.
+        SequentialBatches fits = new SequentialBatches(signals, 5, 4 * Signals.EPOCH, ChannelSelection.parse("names:C3,C4"));
+        assertInstanceOf(Step.Next.class, fits.next(BatchState.initial(0)));
+    }
+
+    @Test
     void next_untilEnd_coversEveryEpochOfEverySpanExactlyOnce() {
         SequentialBatches source = new SequentialBatches(signals, 5, 4 * Signals.EPOCH, ChannelSelection.all());
         int[][] covered = new int[signals.size()][];
