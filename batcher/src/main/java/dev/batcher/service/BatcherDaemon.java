@@ -225,7 +225,8 @@ public final class BatcherDaemon implements AutoCloseable {
             for (Map.Entry<String, BatcherSpec> b : new java.util.TreeMap<>(options.batchers()).entrySet()) {
                 manager.create(b.getKey(), b.getValue());
             }
-            s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking);
+            s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking,
+                    job -> materializers.get(job.dataset(), job.options()).layout(job.spec()));
             if (options.metricsPort() != null) {
                 m = MetricsServer.bind(group, new InetSocketAddress(options.bind().getAddress(), options.metricsPort()), this::statuses);
             }
@@ -267,6 +268,11 @@ public final class BatcherDaemon implements AutoCloseable {
      */
     public static BatcherDaemon start(Options options) throws InterruptedException {
         return new BatcherDaemon(options);
+    }
+
+    /** Returns how many results of remote workers were rejected for shapes their job's spec does not imply. */
+    public long rejectedResults() {
+        return server.rejectedResults();
     }
 
     /** Returns where clients and workers connect. */

@@ -68,6 +68,17 @@ class BatcherJsonTest {
     }
 
     @Test
+    void batcherSpec_shardedSource_roundTripsEqual() {
+        BatcherSpec spec = BatcherSpec.of("/data/sleep", new SourceConfig.Sharded(1, 4, "drop",
+                new SourceConfig.Sequential(64, 30, "names:C3,C4")));
+        assertEquals(spec, roundTrip(spec));
+        JsonNode tree = BatcherJson.toTree(spec);
+        assertEquals("sharded", tree.at("/source/type").asText());
+        assertEquals(4, tree.at("/source/worldSize").asInt());
+        assertEquals("sequential", tree.at("/source/source/type").asText());
+    }
+
+    @Test
     void batcherSpec_specListSource_roundTripsEqual() {
         ItemSpec item = new ItemSpec("r1", "a.h5", "/signal", 7680, 7680,
                 ChannelSelection.names(List.of("C3", "C4")), "/labels", 1, 1, 0);
@@ -108,7 +119,7 @@ class BatcherJsonTest {
         assertEquals("capacity: 0 (expected: >= 1)", e.getMessage());
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> BatcherJson.read(
                 "{\"dataset\":\"/d\",\"source\":{\"type\":\"shuffled\"}}", BatcherSpec.class));
-        assertEquals("source.type: \"shuffled\" (expected: one of random, sequential, specs)", kind.getMessage());
+        assertEquals("source.type: \"shuffled\" (expected: one of random, sequential, specs, sharded)", kind.getMessage());
         IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
                 () -> BatcherJson.read("{\"dataset\": \"/d\",\n }", BatcherSpec.class));
         assertTrue(malformed.getMessage().startsWith("json: malformed at line 2, column 2 (expected: well-formed JSON: "),
@@ -122,7 +133,7 @@ class BatcherJsonTest {
             {"{\"dataset\":\"/d\",\"source\":{\"type\":\"random\",\"batchSize\":\"x\",\"batchSeconds\":30}}",
                 "source.batchSize: \"x\" (expected: an integer)"},
             {"{\"dataset\":\"/d\",\"source\":{\"batchSize\":8}}",
-                "source.type: missing (expected: one of random, sequential, specs)"},
+                "source.type: missing (expected: one of random, sequential, specs, sharded)"},
             {"{\"dataset\":\"/d\",\"source\":{\"type\":\"random\",\"batchSize\":8,\"batchSeconds\":[30]}}",
                 "source.batchSeconds: [30] (expected: a number)"},
             {"{\"dataset\":\"/d\",\"source\":{\"type\":\"specs\",\"specs\":[{\"items\":[{\"recording\":\"r\","

@@ -9,6 +9,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
+import dev.batcher.materializers.materialize.BatchLayout;
+import dev.batcher.service.pool.Job;
 
 /**
  * The daemon's listening socket: training clients and worker processes connect here, say who they
@@ -20,9 +23,11 @@ public final class BatcherServer implements AutoCloseable {
     public static final String VERSION = "batcher 0.1.0";
 
     private final Channel channel;
+    private final ResultShapes shapes;
 
-    private BatcherServer(Channel channel) {
+    private BatcherServer(Channel channel, ResultShapes shapes) {
         this.channel = channel;
+        this.shapes = shapes;
     }
 
     /**
@@ -34,16 +39,24 @@ public final class BatcherServer implements AutoCloseable {
      * @param token the token every peer must present, or null for none
      * @param manager the batchers and the worker pool
      * @param blocking where slow requests (creating a batcher loads its dataset) run
+     * @param layout the shapes a job's batch must have (reads its first item), to check remote
+     *     workers' results against; null to accept them as described
      * @return the bound server
      * @throws InterruptedException if interrupted while binding
      */
     public static BatcherServer bind(EventLoopGroup group, InetSocketAddress address, WireConfig config, String token,
-            Manager manager, Executor blocking) throws InterruptedException {
+            Manager manager, Executor blocking, Function<Job, BatchLayout> layout) throws InterruptedException {
+        ResultShapes shapes = layout == null ? ResultShapes.none() : new ResultShapes(layout, blocking);
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(WireInitializer.of(config, () -> ServerHandshakeHandler.create(config, VERSION, token),
-                        () -> new ConnectionHandler(manager, blocking)));
+                        () -> new ConnectionHandler(manager, blocking, shapes)));
         WireInitializer.applyOptions(b, config);
-        return new BatcherServer(b.bind(address).sync().channel());
+        return new BatcherServer(b.bind(address).sync().channel(), shapes);
+    }
+
+    /** Returns how many results of remote workers were rejected (shapes other than their job implies). */
+    public long rejectedResults() {
+        return shapes.rejected();
     }
 
     /** Returns where the server listens. */

@@ -6,6 +6,7 @@ import dev.batcher.materializers.MaterializerException;
 import dev.batcher.protocol.BatchMessage;
 import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.Op;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Request;
 import dev.batcher.protocol.Response;
@@ -16,86 +17,196 @@ import dev.batcher.service.manager.NotRunningException;
 import dev.batcher.service.manager.TakeOutcome;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one client connection: the operations of section 12.1 of {@code docs/protocol.md}. Requests
- * run concurrently and are answered by id; a batch's payload goes to the client as the worker sent
- * it, without a copy.
+ * Serves one client connection: the operations of section 12.1 of {@code docs/protocol.md}. A batch's
+ * payload goes to the client as the worker sent it, without a copy.
+ *
+ * <h2>In order</h2>
+ * Requests are started in the order they arrive: a request that changes a batcher ({@code create},
+ * {@code start}, {@code stop}) is finished before the next one starts, so a {@code start} pipelined
+ * right behind its {@code create} finds the batcher. A {@code take} is started as soon as it is
+ * queued with its batcher (the batcher answers takes in order); {@code status} and {@code list} do
+ * not hold up what follows.
+ *
+ * <h2>Bounded memory whatever the client does</h2>
+ * <pre>
+ *   socket --&gt; [queued requests, &lt;= maxQueued] --&gt; [takes started, answer not yet written, &lt;= maxOutstandingTakes]
+ *                  full: stop reading                 full, or channel not writable: next take waits
+ * </pre>
+ * A take counts until its answer has been written to the socket, so a client that pipelines takes
+ * and never reads holds at most {@code maxOutstandingTakes} batches in the daemon; once its queue is
+ * full the daemon stops reading from it ({@code autoRead} off) until answers drain.
+ *
+ * <p>All state is confined to the channel's event loop: the manager's completions hop there through
+ * {@code answers} (the event loop unless a test passes another executor).
  */
-final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
+final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
+    /** Takes whose answers may be in the daemon at once, per connection: a few batches of prefetch. */
+    static final int DEFAULT_MAX_OUTSTANDING_TAKES = 4;
+    /** Requests received and not yet started, per connection, before the daemon stops reading. */
+    static final int DEFAULT_MAX_QUEUED = 64;
+
+    private record Queued(long id, JsonNode header, boolean take) {}
 
     private final Manager manager;
     private final Executor blocking;
     private final String peer;
-    /** Requests still being answered, by id, so that a client's CANCEL can withdraw them. */
-    private final java.util.Map<Long, CompletableFuture<?>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final int maxOutstandingTakes;
+    private final int maxQueued;
+    private final Executor answersOverride;
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    /** Started requests not yet answered, by id, so that a client's CANCEL can withdraw them. */
+    private final Map<Long, CompletableFuture<?>> started = new HashMap<>();
+    private Channel channel;
+    private Executor answers;
+    private int outstandingTakes;
+    private boolean busy;
+    private boolean inactive;
 
     ClientRequestHandler(Manager manager, Executor blocking, String peer) {
+        this(manager, blocking, peer, DEFAULT_MAX_OUTSTANDING_TAKES, DEFAULT_MAX_QUEUED, null);
+    }
+
+    /**
+     * @param answers where completions hop to run on the channel's thread; null for its event loop
+     */
+    ClientRequestHandler(Manager manager, Executor blocking, String peer, int maxOutstandingTakes, int maxQueued,
+            Executor answers) {
+        if (maxOutstandingTakes < 1 || maxQueued < 1) {
+            throw new IllegalArgumentException("maxOutstandingTakes: " + maxOutstandingTakes + ", maxQueued: " + maxQueued
+                    + " (expected: >= 1)");
+        }
         this.manager = manager;
         this.blocking = blocking;
         this.peer = peer;
+        this.maxOutstandingTakes = maxOutstandingTakes;
+        this.maxQueued = maxQueued;
+        this.answersOverride = answers;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            switch (frame.type()) {
-                case REQUEST -> handle(ctx.channel(), frame.id(), frame.header());
-                case CANCEL -> {
-                    CompletableFuture<?> f = pending.remove(frame.id());
-                    if (f != null) {
-                        f.cancel(false);
-                    }
-                }
-                case GOODBYE -> { }
-                default -> {
-                    ProtocolException e = new ProtocolException("type", frame.type().name(),
-                            "REQUEST, CANCEL or GOODBYE from a client");
-                    ctx.writeAndFlush(ErrorFrames.error(0, ErrorFrames.CODE_PROTOCOL, e, Map.of()))
-                            .addListener(f -> ctx.close());
-                }
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        Executor loop = answersOverride != null ? answersOverride : ctx.executor();
+        answers = task -> {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run(); // the loop is gone: the channel is closed, so the task only releases what it holds
             }
-        } finally {
-            frame.release();
+        };
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case REQUEST -> {
+                boolean take = Op.TAKE.wireName().equals(frame.header().path("op").asText(null));
+                queue.add(new Queued(frame.id(), frame.header(), take));
+                pump();
+            }
+            case CANCEL -> cancel(frame.id());
+            case GOODBYE -> { }
+            default -> {
+                ProtocolException e = new ProtocolException("type", frame.type().name(),
+                        "REQUEST, CANCEL or GOODBYE from a client");
+                ctx.writeAndFlush(ErrorFrames.error(0, ErrorFrames.CODE_PROTOCOL, e, Map.of())).addListener(f -> ctx.close());
+            }
         }
     }
 
-    private void handle(Channel ch, long id, JsonNode h) {
+    private void cancel(long id) {
+        CompletableFuture<?> f = started.remove(id);
+        if (f != null) {
+            f.cancel(false);
+            return;
+        }
+        for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+            Queued q = it.next();
+            if (q.id() == id) {
+                it.remove();
+                channel.writeAndFlush(ErrorFrames.error(id, new CancellationException("request " + id + " cancelled"), Map.of()));
+                pump();
+                return;
+            }
+        }
+    }
+
+    /** Starts queued requests while the rules allow, then reads on only if the queue has room. */
+    private void pump() {
+        while (!inactive && !busy && !queue.isEmpty()) {
+            Queued q = queue.peek();
+            if (q.take() && (outstandingTakes >= maxOutstandingTakes || !channel.isWritable())) {
+                break;
+            }
+            queue.poll();
+            start(q);
+        }
+        boolean read = queue.size() < maxQueued;
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    private void start(Queued q) {
+        long id = q.id();
+        Request request;
         CompletableFuture<Frame> answer;
         try {
-            Request request = Request.decode(h);
+            request = Request.decode(q.header());
             answer = dispatch(id, request);
         } catch (RuntimeException e) {
+            request = null;
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((frame, error) -> {
-            pending.remove(id);
-            Frame out = error == null ? frame : errorFrame(id, error);
-            ch.writeAndFlush(out).addListener(w -> {
-                if (!w.isSuccess() && ch.isActive()) {
-                    log.warn("answering request {} of client {} failed: {}", id, peer, w.cause().toString());
-                    if (error == null) {
-                        // Nothing was sent (a batch above the maximum frame length fails before its first byte):
-                        // answer with the cause rather than leave the client waiting until its timeout.
-                        ch.writeAndFlush(ErrorFrames.error(id, ErrorFrames.CODE_INTERNAL, w.cause(), Map.of()));
-                    }
+        boolean take = request instanceof Request.Take;
+        boolean blocks = request instanceof Request.Create || request instanceof Request.Start || request instanceof Request.Stop;
+        if (take) {
+            outstandingTakes++;
+        }
+        if (blocks) {
+            busy = true;
+        }
+        answer.whenCompleteAsync((frame, error) -> answered(id, take, blocks, frame, error), answers);
+    }
+
+    private void answered(long id, boolean take, boolean blocks, Frame frame, Throwable error) {
+        started.remove(id);
+        Frame out = error == null ? frame : errorFrame(id, error);
+        channel.writeAndFlush(out).addListener(w -> {
+            if (!w.isSuccess() && channel.isActive()) {
+                log.warn("answering request {} of client {} failed: {}", id, peer, w.cause().toString());
+                if (error == null) {
+                    // Nothing was sent (a batch above the maximum frame length fails before its first byte):
+                    // answer with the cause rather than leave the client waiting until its timeout.
+                    channel.writeAndFlush(ErrorFrames.error(id, ErrorFrames.CODE_INTERNAL, w.cause(), Map.of()));
                 }
-            });
+            }
+            if (take) {
+                outstandingTakes--;
+                pump();
+            }
         });
+        if (blocks) {
+            busy = false;
+            pump();
+        }
     }
 
     /** Starts the work of a request; the future completes with its answer. Java 17: no switch patterns. */
@@ -108,11 +219,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             }, blocking);
         }
         if (request instanceof Request.Start s) {
-            return manager.get(s.batcher()).start(s.state()).thenApply(started -> new Response.Started(started).toFrame(id));
+            return manager.get(s.batcher()).start(s.state()).thenApply(ok -> new Response.Started(ok).toFrame(id));
         }
         if (request instanceof Request.Take t) {
             CompletableFuture<TakeOutcome> taking = manager.get(t.batcher()).take(t.state());
-            pending.put(id, taking);
+            started.put(id, taking);
             return taking.thenApply(outcome -> take(id, outcome));
         }
         if (request instanceof Request.Stop s) {
@@ -150,17 +261,25 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 : e instanceof ProtocolException p ? p.code()
                 : e instanceof ServiceException || e instanceof MaterializerException || e instanceof IllegalArgumentException
                         ? ErrorFrames.CODE_BAD_REQUEST
-                        : ErrorFrames.CODE_INTERNAL;
+                        : ErrorFrames.codeOf(e);
         return ErrorFrames.error(id, code, e, Map.of());
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        pump();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        // A client that went away takes nothing more: withdraw its waiting takes.
-        for (CompletableFuture<?> f : pending.values()) {
+        // A client that went away takes nothing more: withdraw its waiting takes and queued requests.
+        inactive = true;
+        queue.clear();
+        for (CompletableFuture<?> f : new ArrayList<>(started.values())) {
             f.cancel(false);
         }
-        pending.clear();
+        started.clear();
         ctx.fireChannelInactive();
     }
 

@@ -17,7 +17,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final Manager manager;
     private final Executor blocking;
 
-    ConnectionHandler(Manager manager, Executor blocking) {
+    private final ResultShapes shapes;
+
+    ConnectionHandler(Manager manager, Executor blocking, ResultShapes shapes) {
+        this.shapes = shapes;
         this.manager = manager;
         this.blocking = blocking;
     }
@@ -29,7 +32,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (done.role() == Role.WORKER) {
                 // Names need only be unique in the pool; a worker that reconnects is a new member.
                 RemoteWorker worker = new RemoteWorker(done.name() + "#" + WORKER_IDS.incrementAndGet(), done.slots(),
-                        ctx.channel(), manager.pool());
+                        ctx.channel(), manager.pool(), shapes);
                 ctx.pipeline().replace(this, "worker", worker);
                 manager.pool().join(worker);
             } else {

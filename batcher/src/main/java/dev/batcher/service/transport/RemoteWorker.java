@@ -16,7 +16,8 @@ import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +31,25 @@ import org.slf4j.LoggerFactory;
  * that connection. Results arrive as {@code JOB_RESULT} frames whose payload is kept as it was
  * received (a retained slice, no copy) until a client takes it.
  */
-final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker {
+final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements Worker {
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
 
     private final String name;
     private final int slots;
     private final Channel channel;
     private final WorkerPool pool;
-    private final Map<Long, CompletableFuture<Materialized>> pending = new ConcurrentHashMap<>();
+    private final ResultShapes shapes;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private volatile String lostBecause;
     private volatile boolean saidGoodbye;
+    /** Results rejected; event loop only. */
+    private long rejected;
 
-    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool) {
+    /** A job sent and not yet answered, and the shapes its result must have. */
+    private record Pending(CompletableFuture<Materialized> future, CompletableFuture<Tensors> expected) {}
+
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes) {
+        this.shapes = shapes;
         this.name = name;
         this.slots = slots;
         this.channel = channel;
@@ -65,7 +73,7 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
             f.completeExceptionally(new WorkerLostException(name, lostBecause));
             return f;
         }
-        pending.put(job.id(), f);
+        pending.put(job.id(), new Pending(f, shapes.expected(job)));
         JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec());
         channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
             if (!w.isSuccess()) {
@@ -80,9 +88,9 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     private void fail(long id, Throwable t) {
-        CompletableFuture<Materialized> f = pending.remove(id);
-        if (f != null) {
-            f.completeExceptionally(t);
+        Pending p = pending.remove(id);
+        if (p != null) {
+            p.future().completeExceptionally(t);
         }
     }
 
@@ -94,47 +102,66 @@ final class RemoteWorker extends ChannelInboundHandlerAdapter implements Worker 
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            switch (frame.type()) {
-                case JOB_RESULT -> {
-                    CompletableFuture<Materialized> f = pending.remove(frame.id());
-                    if (f != null) {
-                        JobResult result;
-                        try {
-                            result = JobResult.decode(frame);
-                        } catch (ProtocolException e) {
-                            f.completeExceptionally(new JobFailedException(name, e.getClass().getName(), e.getMessage(), ""));
-                            return;
-                        }
-                        Tensors t = result.tensors();
-                        Materialized m = new Materialized(t.xShape(), t.yShape(), frame.retainedPayload());
-                        if (!f.complete(m)) {
-                            m.release();
-                        }
-                    }
-                }
-                case JOB_FAILURE -> {
-                    CompletableFuture<Materialized> f = pending.remove(frame.id());
-                    if (f != null) {
-                        RemoteBatcherException e = ErrorFrames.toException(frame);
-                        f.completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
-                                "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
-                    }
-                }
-                case GOODBYE -> saidGoodbye = true;
-                default -> {
-                    log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
-                    ctx.close();
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case JOB_RESULT -> result(ctx, frame);
+            case JOB_FAILURE -> {
+                Pending p = pending.remove(frame.id());
+                if (p != null) {
+                    RemoteBatcherException e = ErrorFrames.toException(frame);
+                    p.future().completeExceptionally(new JobFailedException(name, e.remoteClass(), e.remoteMessage(), e.remoteStack(),
+                            "true".equals(e.context().get(JobFailedException.CONTEXT_DETERMINISTIC))));
                 }
             }
-        } finally {
-            frame.release();
+            case GOODBYE -> saidGoodbye = true;
+            default -> {
+                log.warn("worker {} sent an unexpected {} frame; closing its connection", name, frame.type());
+                ctx.close();
+            }
         }
+    }
+
+    /**
+     * Accepts a result only if its shapes are what the job's spec implies. A result that is not is
+     * not delivered: the worker is dropped (a worker that forges or garbles one result cannot be
+     * trusted with the next), so this job and its others go to other workers.
+     */
+    private void result(ChannelHandlerContext ctx, Frame frame) {
+        long id = frame.id();
+        Pending p = pending.get(id);
+        if (p == null) {
+            return; // cancelled or already failed: the answer is dropped
+        }
+        Tensors got;
+        try {
+            got = JobResult.decode(frame).tensors();
+        } catch (ProtocolException e) {
+            rejectResult(ctx, id, e.getMessage());
+            return;
+        }
+        ByteBuf payload = frame.retainedPayload();
+        p.expected().whenCompleteAsync((expected, error) -> {
+            if (expected != null && !expected.equals(got)) {
+                payload.release();
+                rejectResult(ctx, id, "shapes " + got + " (expected: " + expected + ", what job " + id + "'s spec implies)");
+                return;
+            }
+            Materialized m = new Materialized(got.xShape(), got.yShape(), payload);
+            if (pending.remove(id, p) && p.future().complete(m)) {
+                return;
+            }
+            m.release();
+        }, ctx.executor());
+    }
+
+    private void rejectResult(ChannelHandlerContext ctx, long id, String why) {
+        shapes.reject();
+        if (rejected++ == 0) {
+            log.warn("worker {} sent a result the daemon rejects, job {}: {}; dropping the worker, its jobs go to others",
+                    name, id, why);
+        }
+        lost("it sent a rejected result for job " + id + ": " + why);
+        ctx.close();
     }
 
     @Override

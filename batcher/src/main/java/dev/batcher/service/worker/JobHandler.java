@@ -14,7 +14,7 @@ import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Payloads;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The worker side of a manager connection: runs each {@code JOB} on the executor and answers it. */
-final class JobHandler extends ChannelInboundHandlerAdapter {
+final class JobHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger log = LoggerFactory.getLogger(JobHandler.class);
     private final String name;
     private final Executor executor;
@@ -38,39 +38,31 @@ final class JobHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Frame frame)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            switch (frame.type()) {
-                case JOB -> {
-                    long id = frame.id();
-                    Channel ch = ctx.channel();
-                    JobMessage job;
-                    try {
-                        job = JobMessage.decode(frame);
-                    } catch (ProtocolException e) {
-                        // A job this worker cannot read fails alone; the connection stays up.
-                        ch.writeAndFlush(ErrorFrames.jobFailure(id, e, Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
-                        return;
-                    }
-                    live.put(id, Boolean.FALSE);
-                    executor.execute(() -> {
-                        try {
-                            run(ch, id, job);
-                        } finally {
-                            live.remove(id);
-                        }
-                    });
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        switch (frame.type()) {
+            case JOB -> {
+                long id = frame.id();
+                Channel ch = ctx.channel();
+                JobMessage job;
+                try {
+                    job = JobMessage.decode(frame);
+                } catch (ProtocolException e) {
+                    // A job this worker cannot read fails alone; the connection stays up.
+                    ch.writeAndFlush(ErrorFrames.jobFailure(id, e, Map.of(RemoteBatcherException.CONTEXT_WORKER, name)));
+                    return;
                 }
-                case CANCEL -> live.computeIfPresent(frame.id(), (k, v) -> Boolean.TRUE);
-                case GOODBYE -> ctx.close();
-                default -> log.warn("manager sent an unexpected {} frame; ignoring it", frame.type());
+                live.put(id, Boolean.FALSE);
+                executor.execute(() -> {
+                    try {
+                        run(ch, id, job);
+                    } finally {
+                        live.remove(id);
+                    }
+                });
             }
-        } finally {
-            frame.release();
+            case CANCEL -> live.computeIfPresent(frame.id(), (k, v) -> Boolean.TRUE);
+            case GOODBYE -> ctx.close();
+            default -> log.warn("manager sent an unexpected {} frame; ignoring it", frame.type());
         }
     }
 

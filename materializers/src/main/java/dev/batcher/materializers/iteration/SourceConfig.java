@@ -14,15 +14,18 @@ import java.util.List;
  * {"type": "random", "batchSize": 32, "batchSeconds": 30, "channels": "names:C3,C4"}
  * {"type": "sequential", "batchSize": 64, "batchSeconds": 30, "channels": "all"}
  * {"type": "specs", "specs": [ ... ]}
+ * {"type": "sharded", "rank": 0, "worldSize": 2, "uneven": "pad", "source": { ... }}
  * }</pre>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = SourceConfig.Random.class, name = "random"),
     @JsonSubTypes.Type(value = SourceConfig.Sequential.class, name = "sequential"),
-    @JsonSubTypes.Type(value = SourceConfig.Specs.class, name = "specs")
+    @JsonSubTypes.Type(value = SourceConfig.Specs.class, name = "specs"),
+    @JsonSubTypes.Type(value = SourceConfig.Sharded.class, name = "sharded")
 })
-public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.Sequential, SourceConfig.Specs {
+public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.Sequential, SourceConfig.Specs,
+        SourceConfig.Sharded {
 
     /**
      * Builds the source over a dataset's labeled signals.
@@ -94,6 +97,26 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
         @Override
         public BatchSource build(List<LabeledSignal> signals) {
             return new SpecListBatches(specs);
+        }
+    }
+
+    /**
+     * One rank's share of another source, for data-parallel training; see {@link ShardedBatches}
+     * for the global state and what a change of world size on resume does.
+     *
+     * @param rank this rank, {@code 0 <= rank < worldSize}
+     * @param worldSize the number of ranks, {@code >= 1}
+     * @param uneven {@code "pad"} (the default, when null) or {@code "drop"}: what the ranks do with
+     *     an incomplete last round of a finite source
+     * @param source the source of the global sequence
+     */
+    record Sharded(int rank, int worldSize, String uneven, SourceConfig source) implements SourceConfig {
+        @Override
+        public BatchSource build(List<LabeledSignal> signals) {
+            if (source == null) {
+                throw new IterationException("source: null (expected: the source to shard, such as {\"type\": \"random\", ...})");
+            }
+            return new ShardedBatches(source.build(signals), rank, worldSize, ShardedBatches.Uneven.parse(uneven));
         }
     }
 

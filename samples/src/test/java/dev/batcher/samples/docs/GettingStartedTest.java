@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Follows docs/getting-started.md as a user would: in a fresh directory holding the recording of the
  * worked example ({@code my_dataset/night1.h5}, which test-data/fixtures/make_fixtures.py writes
  * with the h5py code of docs/dataset-format.md), it runs every {@code bin/batcher} command of the
- * page's shell blocks in order, as separate processes of {@code bin/batcher}'s main class, and the
- * Python block if python3 with NumPy is at hand. {@code serve} runs in the background for the
+ * page's shell blocks in order, as separate processes of {@code bin/batcher}'s main class, and its
+ * Python blocks (with the interpreter client/python/tools/python-env.sh finds, the client on
+ * PYTHONPATH and the daemon's address rewritten as for the commands). {@code serve} runs in the background for the
  * commands after it, on a free port instead of 7070 (the only change made to the commands). Where
  * the page shows a command's output and that output is deterministic (index, peek, the Python
  * block), it must be what the command prints. Blocks after an HTML comment containing
@@ -53,7 +54,7 @@ class GettingStartedTest {
                 }
                 Block shown = b + 1 < blocks.size() && blocks.get(b + 1).language().equals("text") ? blocks.get(b + 1) : null;
                 if (block.language().equals("python")) {
-                    python(block, shown);
+                    python(block, shown, port);
                     continue;
                 }
                 if (!block.language().equals("sh")) {
@@ -182,23 +183,14 @@ class GettingStartedTest {
         fail("serve printed no '" + text + "' within " + COMMAND_SECONDS + " s:\n" + Files.readString(log));
     }
 
-    void python(Block block, Block shown) throws Exception {
-        boolean numpy;
-        try {
-            Process probe = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
-            numpy = probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        } catch (IOException noPython) {
-            numpy = false;
-        }
-        if (!numpy) {
-            System.out.println("GettingStartedTest: python3 with numpy is not available; the Python block of " + block.where()
-                    + " was not run");
-            return;
-        }
-        Path script = Files.writeString(dir.resolve("load.py"), block.text());
-        Path out = dir.resolve("load.out");
-        Process p = new ProcessBuilder("python3", script.toString()).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+    void python(Block block, Block shown, int port) throws Exception {
+        String text = block.text().replace("127.0.0.1:7070", "127.0.0.1:" + port);
+        Path script = Files.writeString(dir.resolve("block" + block.where().hashCode() + ".py"), text);
+        Path out = dir.resolve("python.out");
+        ProcessBuilder pb = new ProcessBuilder(python(), script.toString()).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().put("PYTHONPATH", Docs.root().resolve("client/python").toString());
+        Process p = pb.start();
         if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail(block.where() + ": python did not finish");
@@ -208,5 +200,23 @@ class GettingStartedTest {
         if (shown != null) {
             assertEquals(shown.text(), printed, block.where() + ": the Python block prints what the page shows");
         }
+    }
+
+    /**
+     * The interpreter the build found (samples/target/python-interpreter, written by
+     * client/python/tools/python-env.sh before the tests), or the one that script finds now.
+     */
+    static String python() throws Exception {
+        Path found = Docs.root().resolve("samples/target/python-interpreter");
+        if (Files.exists(found) && !Files.readString(found).isBlank()) {
+            return Files.readString(found).strip();
+        }
+        Process p = new ProcessBuilder("bash", Docs.root().resolve("client/python/tools/python-env.sh").toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String path = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0 || path.isEmpty()) {
+            fail("no Python interpreter with numpy, torch and pytest (see client/python/tools/python-env.sh)");
+        }
+        return path;
     }
 }

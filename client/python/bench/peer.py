@@ -1,0 +1,301 @@
+"""The peer benchmark: PyTorch DataLoader + h5py against Batcher, in one Python process.
+
+    /usr/bin/python3 client/python/bench/peer.py
+
+On the same h5py-written files (by default 6 recordings x 4 h x 8 channels of int16 at 256 Hz, once
+contiguous and once chunked with shuffle+gzip), random 30 s windows in batches of 32 x 8 x 7680
+float32 (7.9 MB), it measures in one run:
+
+1. the peer: torch.utils.data.DataLoader over an h5py Dataset, for each worker count, raw batches/s
+   (no compute), and at the best worker count the same training loop as (2);
+2. Batcher: a daemon with local worker processes started by this script, its Python client feeding
+   the same loop through batcher.torch.BatcherLoader;
+3. the loop: a fixed synthetic step per batch (--step-ms, a sleep: the time a GPU would take, with
+   the CPU left to the loaders), reporting batches/s and the share of the loop's time spent waiting
+   for data;
+4. the cost of take() from Python for a batch the daemon has already buffered, against a raw
+   loopback socket moving the same bytes into numpy in this process (the baseline).
+
+Every figure is printed next to the baseline measured in the same run. Data is written once into
+--data (default bench-data/) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import h5py
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "client" / "python"))
+
+import batcher  # noqa: E402
+from batcher.torch import BatcherLoader  # noqa: E402
+
+RATE = 256.0
+CHANNELS = ["C3", "C4", "F3", "F4", "O1", "O2", "M1", "M2"]
+EPOCH = 30.0
+
+
+def write_dataset(directory: Path, recordings: int, hours: float, layout: str, seed: int = 0) -> None:
+    """h5py files in the format of docs/dataset-format.md, then bin/batcher index."""
+    if (directory / "labeled_signals.csv").exists():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    n = int(hours * 3600 * RATE)
+    epochs = int(hours * 3600 / EPOCH)
+    for r in range(recordings):
+        # A cheap signal with some structure: noise plus a slow wave whose strength follows the stage.
+        stages = rng.integers(0, 5, size=(1, epochs), dtype=np.int8)
+        samples = rng.integers(-300, 300, size=(len(CHANNELS), n), dtype=np.int16)
+        kw = {} if layout == "contiguous" else {"chunks": (len(CHANNELS), 8192), "shuffle": True,
+                                                 "compression": "gzip", "compression_opts": 4}
+        with h5py.File(directory / f"rec{r}.h5", "w") as f:
+            eeg = f.create_dataset("signals/eeg", data=samples, **kw)
+            eeg.attrs["channels"] = CHANNELS
+            eeg.attrs["sample_rate"] = RATE
+            eeg.attrs["resolution"] = 0.1
+            eeg.attrs["offset"] = 0.0
+            eeg.attrs["unit"] = "uV"
+            eeg.attrs["start_ns"] = 0
+            eeg.attrs["labels"] = "/labels/stage"
+            st = f.create_dataset("labels/stage", data=stages)
+            st.attrs["channels"] = ["stage"]
+            st.attrs["sample_rate"] = 1 / EPOCH
+            st.attrs["start_ns"] = 0
+            st.attrs["encoding"] = ["W", "N1", "N2", "N3", "R"]
+    subprocess.run(java() + ["index", str(directory)], check=True, stdout=subprocess.DEVNULL)
+
+
+def java() -> List[str]:
+    jar = next(iter(sorted((ROOT / "samples" / "target").glob("batcher-samples-*.jar"))), None)
+    if jar is None or not (ROOT / "samples" / "target" / "lib").is_dir():
+        raise SystemExit(f"the Java build is missing: run 'mvn -B -DskipTests package' (or bin/batcher --help) in {ROOT}")
+    return ["java", "--add-modules", "jdk.incubator.vector", "-cp",
+            f"{jar}{os.pathsep}{ROOT / 'samples' / 'target' / 'lib' / '*'}", "dev.batcher.service.cli.Main"]
+
+
+class H5Windows(Dataset):
+    """The peer: random 30 s windows read with h5py, scaled to float32 as Batcher does."""
+
+    def __init__(self, directory: Path, batch_size: int, seed: int) -> None:
+        self.files = sorted(str(p) for p in directory.glob("rec*.h5"))
+        with h5py.File(self.files[0]) as f:
+            self.samples = f["signals/eeg"].shape[1]
+            self.epochs = f["labels/stage"].shape[1]
+        self.batch_size = batch_size
+        self.seed = seed
+        self.window = int(EPOCH * RATE)
+        self.handles: Dict[str, h5py.File] = {}
+
+    def __len__(self) -> int:
+        return 1 << 30
+
+    def __getitem__(self, index: int):
+        rng = np.random.default_rng((self.seed, index))
+        path = self.files[int(rng.integers(len(self.files)))]
+        f = self.handles.get(path)
+        if f is None:
+            f = self.handles[path] = h5py.File(path, "r")   # one handle per file per worker
+        epoch = int(rng.integers(self.epochs))
+        start = epoch * self.window
+        x = f["signals/eeg"][:, start:start + self.window].astype(np.float32) * np.float32(0.1)
+        y = f["labels/stage"][:, epoch:epoch + 1].astype(np.int32)
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def peer_loader_compat(directory: Path, workers: int, batch_size: int) -> DataLoader:
+    kw = {"prefetch_factor": 2} if workers > 0 else {}
+    return DataLoader(H5Windows(directory, batch_size, seed=1), batch_size=batch_size, num_workers=workers,
+                      persistent_workers=workers > 0, **kw)
+
+
+def loop(iterable, batches: int, warmup: int, step_s: float) -> Dict[str, float]:
+    """Runs the training loop: take a batch, touch it, then a fixed step. Returns batches/s and wait share."""
+    it = iter(iterable)
+    for _ in range(warmup):
+        x, y = next(it)
+    waited = 0.0
+    t0 = time.perf_counter()
+    for _ in range(batches):
+        w = time.perf_counter()
+        x, y = next(it)
+        waited += time.perf_counter() - w
+        float(x[0, 0, 0])                       # the step reads the batch
+        if step_s:
+            time.sleep(step_s)
+    elapsed = time.perf_counter() - t0
+    del it
+    return {"batches_per_s": batches / elapsed, "wait": waited / elapsed}
+
+
+class Daemon:
+    def __init__(self, local_workers: int, workdir: Path) -> None:
+        self.log = workdir / f"peer-serve-{local_workers}.log"
+        with open(self.log, "w") as out:
+            self.p = subprocess.Popen(java() + ["serve", "--port=0", "--metrics-port=-1",
+                                                f"--local-workers={local_workers}"],
+                                      stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            text = self.log.read_text()
+            m = re.search(r"listening on [^\s:]+:(\d+)", text)
+            if m and text.count(" joined ") >= local_workers:
+                self.address = f"127.0.0.1:{m.group(1)}"
+                return
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise SystemExit(f"the daemon did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait(timeout=20)
+
+
+def batch_source(batch_size: int) -> dict:
+    return {"type": "random", "batchSize": batch_size, "batchSeconds": EPOCH, "channels": "all"}
+
+
+def raw_loopback_ms(nbytes: int, rounds: int) -> float:
+    """The baseline: moving nbytes over a loopback TCP socket into a fresh numpy buffer, in this process."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    data = np.ones(nbytes, np.uint8).tobytes()
+    go = threading.Semaphore(0)
+
+    def send() -> None:
+        conn, _ = server.accept()
+        with conn:
+            for _ in range(rounds):
+                go.acquire()
+                conn.sendall(data)
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    c = socket.create_connection(server.getsockname())
+    times = []
+    for _ in range(rounds):
+        buf = np.empty(nbytes, np.uint8)
+        view = memoryview(buf)
+        t0 = time.perf_counter()
+        go.release()
+        got = 0
+        while got < nbytes:
+            got += c.recv_into(view[got:], nbytes - got)
+        times.append(time.perf_counter() - t0)
+    c.close()
+    server.close()
+    return 1000 * statistics.median(times)
+
+
+def take_cost_ms(address: str, dataset: Path, batch_size: int, rounds: int) -> tuple:
+    """The latency of take() for a batch the daemon has already buffered (no prefetch)."""
+    with batcher.connect(address, prefetch=False) as client:
+        h = client.batcher("peer-take")
+        h.create(str(dataset), batch_source(batch_size), capacity=4)
+        state = batcher.BatchState.initial(3)
+        times = []
+        nbytes = 0
+        h.start(state)
+        for _ in range(rounds):
+            deadline = time.monotonic() + 60
+            while h.status().buffered < 3:          # wait (bounded) until batches are ready
+                if time.monotonic() > deadline:
+                    raise SystemExit("the daemon buffered no batches within 60 s")
+                time.sleep(0.01)
+            t0 = time.perf_counter()
+            with h.take(state) as b:
+                nbytes = b.nbytes
+                times.append(time.perf_counter() - t0)
+            state = b.state
+        h.stop()
+    return 1000 * statistics.median(times), nbytes
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    p = argparse.ArgumentParser(description="PyTorch DataLoader + h5py against Batcher, in one Python process")
+    p.add_argument("--data", default="bench-data", help="where the h5py files are written once (default: %(default)s)")
+    p.add_argument("--recordings", type=int, default=6)
+    p.add_argument("--hours", type=float, default=4.0)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batches", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--workers", default="0,1,2", help="DataLoader worker counts to try (default: %(default)s)")
+    p.add_argument("--local-workers", default="2", help="Batcher local worker processes (default: %(default)s)")
+    p.add_argument("--step-ms", type=float, default=20.0, help="the synthetic training step (default: %(default)s)")
+    p.add_argument("--layouts", default="contiguous,gzip")
+    p.add_argument("--take-rounds", type=int, default=15)
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)
+    data = Path(a.data).resolve()
+    print(f"peer benchmark: {a.recordings} recordings x {a.hours} h x {len(CHANNELS)} channels int16 at {RATE:g} Hz; "
+          f"batches of {a.batch_size} x {len(CHANNELS)} x {int(EPOCH * RATE)} float32 "
+          f"({a.batch_size * len(CHANNELS) * int(EPOCH * RATE) * 4 / 1e6:.1f} MB); {a.batches} batches after "
+          f"{a.warmup} of warm-up; step {a.step_ms:g} ms; {os.cpu_count()} cores; torch {torch.__version__}, "
+          f"h5py {h5py.__version__}", flush=True)
+    step_s = a.step_ms / 1000
+    for layout in a.layouts.split(","):
+        directory = data / layout
+        t = time.perf_counter()
+        write_dataset(directory, a.recordings, a.hours, layout)
+        print(f"\n== {layout} ({directory}, ready in {time.perf_counter() - t:.0f} s)", flush=True)
+        raw = {}
+        for w in [int(v) for v in a.workers.split(",")]:
+            r = loop(peer_loader_compat(directory, w, a.batch_size), a.batches, a.warmup, 0)
+            raw[w] = r["batches_per_s"]
+            print(f"peer DataLoader+h5py, workers {w}: {raw[w]:.1f} batches/s (no step)", flush=True)
+        best = max(raw, key=raw.get)
+        peer = loop(peer_loader_compat(directory, best, a.batch_size), a.batches, a.warmup, step_s)
+        print(f"peer  workers {best} (best) with the step: {peer['batches_per_s']:.1f} batches/s, "
+              f"waiting for data {100 * peer['wait']:.1f}% of the loop", flush=True)
+        for lw in [int(v) for v in a.local_workers.split(",")]:
+            d = Daemon(lw, data)
+            try:
+                with batcher.connect(d.address) as client:
+                    h = client.batcher(f"peer-{layout}")
+                    h.create(str(directory), batch_source(a.batch_size))
+                    r = loop(BatcherLoader(h, seed=1), a.batches, a.warmup, 0)
+                    h.stop()
+                    h2 = client.batcher(f"peer-{layout}-step")
+                    h2.create(str(directory), batch_source(a.batch_size))
+                    s = loop(BatcherLoader(h2, seed=2), a.batches, a.warmup, step_s)
+                    h2.stop()
+                print(f"batcher --local-workers {lw}, Python client: {r['batches_per_s']:.1f} batches/s (no step), "
+                      f"{r['batches_per_s'] / raw[best]:.2f}x the peer's best", flush=True)
+                print(f"batcher --local-workers {lw} with the step: {s['batches_per_s']:.1f} batches/s, "
+                      f"waiting for data {100 * s['wait']:.1f}% of the loop "
+                      f"(peer: {peer['batches_per_s']:.1f} batches/s, {100 * peer['wait']:.1f}%)", flush=True)
+                if layout == a.layouts.split(",")[0] and lw == int(a.local_workers.split(",")[-1]):
+                    take_ms, nbytes = take_cost_ms(d.address, directory, a.batch_size, a.take_rounds)
+                    base_ms = raw_loopback_ms(nbytes, a.take_rounds)
+                    print(f"take() of a buffered {nbytes / 1e6:.1f} MB batch over TCP from Python: median "
+                          f"{take_ms:.2f} ms; raw loopback socket into numpy, same bytes: {base_ms:.2f} ms "
+                          f"({take_ms / base_ms:.2f}x)", flush=True)
+            finally:
+                d.stop()
+
+
+if __name__ == "__main__":
+    main()
