@@ -146,7 +146,7 @@ class CommandLineTest {
         assertEquals("batcher peek: " + source + ": batchSize: \"eight\" (expected: an integer)", r.err().strip());
         Files.writeString(source, "{\"type\": \"random\",\n \"batchSize\": 8,, \"batchSeconds\": 30}");
         r = run("peek", TestData.dataset().toString(), "--source-json", source.toString());
-        assertTrue(r.err().startsWith("batcher peek: " + source + ": json: malformed at line 2, column 16 (expected: well-formed JSON: "),
+        assertTrue(r.err().startsWith("batcher peek: " + source + ": json: malformed at line 2, column 17 (expected: well-formed JSON: "),
                 r.err());
 
         Path config = tmp.resolve("batchers.json");
