@@ -74,6 +74,17 @@ class MessagesTest {
     }
 
     @Test
+    void request_badSpec_badRequestNamingTheFieldWithoutParserInternals() throws Exception {
+        ObjectNode h = Frame.newHeader().put("op", "create").put("batcher", "b");
+        h.set("spec", Json.MAPPER.readTree("{\"dataset\":\"/d\",\"source\":{\"type\":\"random\",\"batchSize\":\"x\","
+                + "\"batchSeconds\":30}}"));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Request.decode(h));
+        assertEquals(ErrorFrames.CODE_BAD_REQUEST, e.code());
+        assertEquals("create.spec.source.batchSize", e.field());
+        assertEquals("create.spec.source.batchSize: \"x\" (expected: an integer)", e.getMessage());
+    }
+
+    @Test
     void request_badState_badRequestNamingField() {
         ObjectNode h = Frame.newHeader().put("op", "take").put("batcher", "b").put("state", "nope");
         ProtocolException e = assertThrows(ProtocolException.class, () -> Request.decode(h));
