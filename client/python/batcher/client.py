@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _wire as wire
 from ._arena import Arenas, host_id
+from . import _token
 from .errors import (BatchClosedError, BatcherError, BatcherTimeoutError, ConnectionLostError,
                      ProtocolError, RemoteBatcherError)
 from .state import BatchState
@@ -40,8 +41,10 @@ def connect(address: Address, token: Optional[str] = None, **options: Any) -> "C
 
     Args:
         address: ``"host:port"`` (such as ``"127.0.0.1:7070"``) or a ``(host, port)`` tuple.
-        token: the daemon's shared secret, or None for a daemon without one (then the environment
-            variable ``BATCHER_TOKEN`` is used if set).
+        token: the daemon's shared secret; if None, the environment variable ``BATCHER_TOKEN``,
+            else, for a daemon on this host, the token file it wrote when started without a token
+            (``$XDG_RUNTIME_DIR/batcher/daemon-<port>.token``, else ``~/.batcher/daemon-<port>.token``),
+            else none.
         **options: ``name`` (the client's name in the daemon's logs), ``connect_timeout``,
             ``request_timeout``, ``take_timeout`` (seconds; defaults 10, 30 and 60), ``prefetch``
             (default True: ``take`` asks for the next batch as soon as it returns one, so it crosses
@@ -255,7 +258,7 @@ class Client:
             token = os.environ.get("BATCHER_TOKEN") or None
         if token is not None and (not isinstance(token, str) or not token):
             raise ValueError("token: '' (expected: the daemon's token, or None)")
-        self._token = token
+        self._token = token   # None: look for the daemon's token file at every connection
         self.name = name or f"python-{os.getpid()}"
         if not 0 < len(self.name) <= 128 or not self.name.strip():
             raise ValueError(f"name: '{self.name}' (expected: 1 to 128 characters, not blank)")
@@ -339,8 +342,11 @@ class Client:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             hello: Dict[str, Any] = {"protocol": wire.PROTOCOL_VERSION, "role": "client", "name": self.name}
-            if self._token is not None:
-                hello["token"] = self._token
+            # A daemon started without a token writes one to a file of this user (read on every
+            # connection: a restarted daemon has a new one); only for an address of this host.
+            token = self._token if self._token is not None else _token.find(self.address)
+            if token is not None:
+                hello["token"] = token
             if self.shared_memory:
                 hello["host"] = host_id()   # the same host as the daemon: batches in shared memory
             sock.sendall(wire.encode(wire.HELLO, 0, hello))

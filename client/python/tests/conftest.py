@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "client" / "python"))
 
 DEFAULT_TIMEOUT = 90
+
+# A daemon started without a token writes the one it generates under $XDG_RUNTIME_DIR/batcher,
+# where the client finds it: keep this session's daemons' files to themselves.
+os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="batcher-pytest-run-")
 
 
 def pytest_configure(config):

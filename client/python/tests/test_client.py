@@ -223,3 +223,17 @@ def test_connect_withAndWithoutTheDaemonsToken(tmp_path, dataset):
             assert c.list() == []
     finally:
         d.stop()
+
+
+def test_tokenFile_isFoundForThisHostOnly(tmp_path, monkeypatch):
+    from batcher import _token
+    env = {"XDG_RUNTIME_DIR": str(tmp_path / "run")}
+    assert _token.path(7070, env) == tmp_path / "run" / "batcher" / "daemon-7070.token"
+    assert _token.path(7070, {}, tmp_path) == tmp_path / ".batcher" / "daemon-7070.token"
+    assert _token.find(("127.0.0.1", 7070), env) is None                 # no file
+    (tmp_path / "run" / "batcher").mkdir(parents=True)
+    (tmp_path / "run" / "batcher" / "daemon-7070.token").write_text("abc123\n")
+    assert _token.find(("127.0.0.1", 7070), env) == "abc123"
+    assert _token.find(("localhost", 7070), env) == "abc123"
+    assert _token.find(("192.0.2.1", 7070), env) is None                 # another host: never
+    assert _token.find(("127.0.0.1", 7071), env) is None
