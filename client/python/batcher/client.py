@@ -8,7 +8,6 @@ import itertools
 import logging
 import os
 import socket
-import sys
 import threading
 import time
 import weakref
@@ -368,9 +367,7 @@ class Client:
             raise
 
     def _lost(self, c: _Connection, what: str, cause: BaseException) -> ConnectionLostError:
-        c.close(goodbye=False)
-        if self._conn is c:
-            self._conn = None
+        self._discard(c)
         return ConnectionLostError(f"connection to {_show(self.address)} lost during {what}: {cause}")
 
     def _exchange(self, c: _Connection, what: str, fn):
@@ -381,12 +378,18 @@ class Client:
             raise  # OSErrors too (TimeoutError, ConnectionError), but already the right ones
         except (OSError, EOFError, wire.Stalled) as e:
             raise self._lost(c, what, e) from e
-        except (ProtocolError, RemoteBatcherError):
-            if isinstance(sys.exc_info()[1], ProtocolError) or not c.usable:
-                c.close(goodbye=False)
-                if self._conn is c:
-                    self._conn = None
+        except ProtocolError:
+            self._discard(c)      # the stream can no longer be trusted
             raise
+        except RemoteBatcherError:
+            if not c.usable:      # an ERROR for the whole connection: the daemon closes it
+                self._discard(c)
+            raise
+
+    def _discard(self, c: _Connection) -> None:
+        c.close(goodbye=False)
+        if self._conn is c:
+            self._conn = None
 
     def _call(self, op: str, batcher: Optional[str], header: Dict[str, Any], timeout: float,
               conn: Optional[_Connection] = None) -> Dict[str, Any]:
