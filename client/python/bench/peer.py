@@ -216,6 +216,7 @@ def raw_loopback_ms(nbytes: int, rounds: int) -> float:
 def take_cost_ms(address: str, dataset: Path, batch_size: int, rounds: int, shm: bool) -> tuple:
     """The latency of take() for a batch the daemon has already buffered (no prefetch)."""
     shared = 0
+    cpu = []
     with batcher.connect(address, prefetch=False, shared_memory=shm) as client:
         h = client.batcher(f"peer-take-{shm}")
         h.create(str(dataset), batch_source(batch_size), capacity=4)
@@ -230,14 +231,16 @@ def take_cost_ms(address: str, dataset: Path, batch_size: int, rounds: int, shm:
                     raise SystemExit("the daemon buffered no batches within 60 s")
                 time.sleep(0.01)
             t0 = time.perf_counter()
+            c0 = time.thread_time()
             with h.take(state) as b:
                 float(b.x[-1, -1, -1])                # the batch is there to read
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.thread_time() - c0)
                 nbytes = b.nbytes
                 shared += b.shared
             state = b.state
         h.stop()
-    return 1000 * statistics.median(times), nbytes, shared
+    return 1000 * statistics.median(times), nbytes, shared, 1000 * statistics.median(cpu)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -253,7 +256,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     p.add_argument("--step-ms", type=float, default=20.0, help="the synthetic training step (default: %(default)s)")
     p.add_argument("--layouts", default="contiguous,gzip")
     p.add_argument("--take-rounds", type=int, default=15)
+    p.add_argument("--take-only", action="store_true", help="only the cost of take() (first layout, both paths)")
     a = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # stop the daemon it started (finally)
     torch.set_num_threads(1)
     data = Path(a.data).resolve()
     print(f"peer benchmark: {a.recordings} recordings x {a.hours} h x {len(CHANNELS)} channels int16 at {RATE:g} Hz; "
@@ -268,6 +273,14 @@ def main(argv: Optional[List[str]] = None) -> None:
         write_dataset(directory, a.recordings, a.hours, layout)
         print(f"\n== {layout} ({directory}, ready in {time.perf_counter() - t:.0f} s; "
               f"load average {os.getloadavg()[0]:.1f})", flush=True)
+        if a.take_only:
+            d = Daemon(int(a.local_workers.split(",")[-1]), data)
+            try:
+                for path in ("shm", "tcp"):
+                    report_take(d.address, directory, a, path)
+            finally:
+                d.stop()
+            return
         raw = {}
         for w in [int(v) for v in a.workers.split(",")]:
             r = loop(peer_loader_compat(directory, w, a.batch_size), a.batches, a.warmup, 0)
@@ -298,14 +311,17 @@ def main(argv: Optional[List[str]] = None) -> None:
                           f"waiting for data {100 * s['wait']:.1f}% of the loop "
                           f"(peer: {peer['batches_per_s']:.1f} batches/s, {100 * peer['wait']:.1f}%)", flush=True)
                     if layout == a.layouts.split(",")[0] and lw == int(a.local_workers.split(",")[-1]):
-                        take_ms, nbytes, shared = take_cost_ms(d.address, directory, a.batch_size, a.take_rounds,
-                                                               path == "shm")
-                        base_ms = raw_loopback_ms(nbytes, a.take_rounds)
-                        print(f"take() of a buffered {nbytes / 1e6:.1f} MB batch from Python, {path} "
-                              f"({shared} of {a.take_rounds} in shared memory): median {take_ms:.2f} ms; raw loopback "
-                              f"socket into numpy, same bytes: {base_ms:.2f} ms ({take_ms / base_ms:.2f}x)", flush=True)
+                        report_take(d.address, directory, a, path)
             finally:
                 d.stop()
+
+
+def report_take(address: str, directory: Path, a: argparse.Namespace, path: str) -> None:
+    take_ms, nbytes, shared, cpu_ms = take_cost_ms(address, directory, a.batch_size, a.take_rounds, path == "shm")
+    base_ms = raw_loopback_ms(nbytes, a.take_rounds)
+    print(f"take() of a buffered {nbytes / 1e6:.1f} MB batch from Python, {path} ({shared} of {a.take_rounds} in "
+          f"shared memory): median {take_ms:.2f} ms, of which {cpu_ms:.2f} ms CPU in the client's thread; raw "
+          f"loopback socket into numpy, same bytes: {base_ms:.2f} ms ({take_ms / base_ms:.2f}x)", flush=True)
 
 
 class Counted:
