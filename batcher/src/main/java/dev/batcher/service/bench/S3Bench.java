@@ -179,11 +179,13 @@ public final class S3Bench {
 
     private static BatcherStatus daemonRun(String uri, Path cacheDir, long cacheBytes, boolean locality, int n)
             throws Exception {
+        // As serve --cache-dir/--cache-bytes: each local worker gets a cache of its own under cacheDir.
+        System.setProperty(Storage.CACHE_DIR_PROPERTY, cacheDir.toString());
+        System.setProperty(Storage.CACHE_BYTES_PROPERTY, Long.toString(cacheBytes));
         BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .withLocalWorkers(2, 1)
-                .withWorkerJvmArgs(List.of("-Xmx512m", "-D" + Storage.CACHE_DIR_PROPERTY + "=" + cacheDir,
-                        "-D" + Storage.CACHE_BYTES_PROPERTY + "=" + cacheBytes))
+                .withWorkerJvmArgs(List.of("-Xmx512m"))
                 .withWorkerLog(cacheDir.resolveSibling(cacheDir.getFileName() + "-workers.log"));
         try (BatcherDaemon d = BatcherDaemon.start(o)) {
             WorkerPool pool = d.manager().pool();
