@@ -91,6 +91,7 @@ public final class S3Bench {
                 DatasetIndexer.index(uri, indexing);
             }
             Dataset localDs = Dataset.load(local);
+            drive(localDs, null, batches); // warm-up: the JIT and the page cache, so the baseline is not cold
             Run base = drive(localDs, null, batches);
             emit.accept(Figure.comment(String.format(Locale.ROOT, "%s local copy: %.1f batches/s", name, base.rate())));
             try (Storage storage = new Storage(new S3Store(options), scratch.resolve(name + "-cache"), 8L << 30)) {
