@@ -96,7 +96,7 @@ class BatcherJsonTest {
         Failure failure = new Failure("java.io.UncheckedIOException", "read failed", "at x\nat y", "w1",
                 "seed=1,batch=8", "recording r1, file a.h5", 5);
         BatcherStatus status = new BatcherStatus("train", Status.FAILED, failure, "seed=1,batch=8", 9, 8,
-                1, 2, 5, 4, 1, 0, 3, 6, true, 12.5, 0.75, 2);
+                1, 2, 5, 4, 1, 0, 3, 6, true, 12.5, 0.75, 2, 0, 0, 0, 0);
         String text = BatcherJson.write(status);
         assertTrue(text.contains("\"status\":\"FAILED\""), text);
         assertEquals(status, BatcherJson.read(text, BatcherStatus.class));

@@ -97,7 +97,7 @@ class MessagesTest {
     @Test
     void response_everyKind_roundTripsEqual() {
         BatcherStatus status = new BatcherStatus("b", Status.RUNNING, null, "seed=1,batch=3", 3, 2, 0, 0, 5, 0, 0, 0, 1,
-                2, false, 1.5, 0.25, 0);
+                2, false, 1.5, 0.25, 0, 0, 0, 0, 0);
         assertEquals(new Response.Created(true), decoded(new Response.Created(true).toFrame(1),
                 f -> Response.decode(f, Op.CREATE, "b")));
         assertEquals(new Response.Started(false), decoded(new Response.Started(false).toFrame(1),

@@ -63,11 +63,15 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     TokenOptions token;
 
+    @picocli.CommandLine.Mixin
+    CacheOptions cache;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
         BatcherDaemon daemon = BatcherDaemon.start(o);
