@@ -13,6 +13,9 @@ import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.BatchMessage;
 import dev.batcher.protocol.Frame;
+import dev.batcher.protocol.HandshakeCompleted;
+import dev.batcher.protocol.Hello;
+import dev.batcher.protocol.Welcome;
 import dev.batcher.protocol.LeakCheck;
 import dev.batcher.protocol.Release;
 import dev.batcher.protocol.Request;
@@ -139,5 +142,36 @@ class ClientRequestHandlerSharedMemoryTest {
         channel.close();
         drain();
         assertTrue(freeWhenIdle(4) == 4, "closing the connection frees the slot the client still held");
+    }
+
+    @Test
+    void handshake_clientOfAnotherHostOrOfferingNothing_getsPayloadsOverTcp() {
+        pool.join(new LocalWorker("local", 1, materialize, materializers, UnpooledByteBufAllocator.DEFAULT));
+        BatcherSpec spec = BatcherSpec.of(TestData.dataset().toString(), new SourceConfig.Random(2, 30, null, "fill:C3,C4", null, null));
+        String[] peers = {"boot:another-host", null, Arena.hostId()};
+        for (int k = 0; k < peers.length; k++) {
+            channel = new EmbeddedChannel(new ConnectionHandler(manager, blocking, ResultShapes.none(), Arena.hostId()));
+            channel.pipeline().fireUserEventTriggered(new HandshakeCompleted(Hello.client("c" + k, null).withHost(peers[k]),
+                    new Welcome("test", Duration.ofSeconds(5), 1 << 20)));
+            channel.writeInbound(new Request.Create("b", spec).toFrame(1));
+            channel.writeInbound(new Request.Start("b", INIT).toFrame(2));
+            answers(2).forEach(Frame::release);
+            channel.writeInbound(new Request.Take("b", INIT).toFrame(3));
+            Frame f = answers(1).get(0);
+            try {
+                BatchMessage m = BatchMessage.decode(f);
+                boolean sameHost = k == 2;
+                assertEquals(sameHost, m.arena() != null, "peer host " + peers[k] + ": " + f);
+                assertEquals(sameHost ? 0 : m.tensors().payloadBytes(), f.payload().readableBytes());
+            } finally {
+                f.release();
+            }
+            channel.writeInbound(new Request.Stop("b").toFrame(4));
+            answers(1).forEach(Frame::release);
+            channel.close();
+            drain();
+            channel.finishAndReleaseAll();
+        }
+        channel = null;
     }
 }
