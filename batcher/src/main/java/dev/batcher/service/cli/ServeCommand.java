@@ -60,6 +60,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-shm", description = "Send every batch over TCP, even to workers and clients on this host.")
     boolean noShm;
 
+    @Option(names = "--memory-budget", paramLabel = "MIB", defaultValue = "512",
+            description = "MiB the daemon may hold, over all connections, for large frames still arriving; a frame beyond it"
+                    + " is refused and its connection closed (default: ${DEFAULT-VALUE}).")
+    long memoryBudgetMib;
+
     @Mixin
     TokenOptions token;
 
@@ -98,6 +103,10 @@ final class ServeCommand implements Callable<Integer> {
         if (managerSlots != null) {
             o = o.withManagerSlots(managerSlots);
         }
+        if (memoryBudgetMib < 1) {
+            throw new IllegalArgumentException("--memory-budget: " + memoryBudgetMib + " (expected: >= 1 MiB)");
+        }
+        o = o.withWire(o.wire().withMemoryBudget(memoryBudgetMib << 20));
         if (noShm) {
             o = o.withSharedMemory(null);
         } else if (shmDir != null) {
