@@ -54,6 +54,7 @@ public final class BatcherDaemon implements AutoCloseable {
     private final BatcherServer server;
     private final MetricsServer metrics;
     private final List<Process> workers = new ArrayList<>();
+    private final Map<String, Process> workersByName = new LinkedHashMap<>();
     private final AtomicInteger workerNames = new AtomicInteger();
     /** Arena ids: from the start time, so a daemon that reuses a dead one's pid never reuses its file names. */
     private final java.util.concurrent.atomic.AtomicLong arenaIds = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
@@ -226,7 +227,7 @@ public final class BatcherDaemon implements AutoCloseable {
                 manager.create(b.getKey(), b.getValue());
             }
             s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking,
-                    job -> materializers.get(job.dataset(), job.options()).layout(job.spec()));
+                    job -> materializers.get(job.dataset(), job.options()).layout(job.spec()), options.sharedMemory() != null);
             if (options.metricsPort() != null) {
                 m = MetricsServer.bind(group, new InetSocketAddress(options.bind().getAddress(), options.metricsPort()), this::statuses);
             }
@@ -349,6 +350,7 @@ public final class BatcherDaemon implements AutoCloseable {
             throw new ServiceException("starting a local worker process failed: " + String.join(" ", cmd) + ": " + e, e);
         }
         workers.add(p);
+        workersByName.put(name, p);
         log.info("started local worker process {} (pid {})", name, p.pid());
         long started = System.nanoTime();
         p.onExit().thenRun(() -> exited(name, p, started));
@@ -359,6 +361,7 @@ public final class BatcherDaemon implements AutoCloseable {
         long delay;
         synchronized (this) {
             workers.remove(p);
+            workersByName.values().remove(p);
             if (closing || options.workerRestart() == null) {
                 return;
             }
@@ -396,6 +399,11 @@ public final class BatcherDaemon implements AutoCloseable {
             log.warn("restarting a local worker failed, trying again in {} ms: {}", delay / 1_000_000, e.getMessage());
             scheduleRestart(delay);
         }
+    }
+
+    /** Returns the running local worker processes by name ({@code local-N}, the name in the pool before {@code #}). */
+    public synchronized Map<String, Process> localWorkers() {
+        return Map.copyOf(workersByName);
     }
 
     /** Returns the local worker processes started so far (some may have exited). */

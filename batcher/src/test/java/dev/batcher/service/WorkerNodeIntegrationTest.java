@@ -133,15 +133,16 @@ class WorkerNodeIntegrationTest {
     void take_deterministicFailureOnARemoteWorker_failsAfterOneAttempt() throws Exception {
         try (BatcherDaemon d = BatcherDaemon.start(noLocalSlots()); WorkerNode w = worker(d, "w", 2)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() == 2);
-            // An explicit item asking rec-0000 for a channel it lacks: every attempt would fail the same way.
-            var items = List.of(new dev.batcher.materializers.spec.ItemSpec("rec-0000", "rec-0000.h5", "/signals/eeg", 0, 3840,
-                    dev.batcher.materializers.spec.ChannelSelection.parse("names:O1"), "/labels/stage", 0, 1, 0));
+            // An explicit item reading far past the end of rec-0000: every attempt would fail the same way.
+            var items = List.of(new dev.batcher.materializers.spec.ItemSpec("rec-0000", "rec-0000.h5", "/signals/eeg",
+                    100_000_000L, 3840, dev.batcher.materializers.spec.ChannelSelection.all(), "/labels/stage", 0, 1, 0));
             SourceConfig bad = new SourceConfig.Specs(List.of(new dev.batcher.materializers.spec.BatchSpec(items)));
             ManagedBatcher b = d.manager().create("bad", BatcherSpec.of(TestData.dataset().toString(), bad).withRetries(4));
             b.start(BatchState.initial(0)).get(10, TimeUnit.SECONDS);
             ExecutionException e = assertThrows(ExecutionException.class, () -> b.take(BatchState.initial(0)).get(30, TimeUnit.SECONDS));
             BatcherFailedException f = assertInstanceOf(BatcherFailedException.class, e.getCause());
-            assertTrue(f.failure().message().contains("channel 'O1' not found"), f.failure().message());
+            assertTrue(f.failure().message().contains("samples [100000000, 100003840)"), f.failure().message());
+            assertTrue(f.failure().message().contains("(expected: <= "), f.failure().message());
             assertTrue(f.failure().worker().startsWith("w#"), f.failure().worker());
             assertEquals(1, f.failure().attempts(), "not retried, although 4 retries were allowed");
             assertEquals(0, b.status().get().retries());

@@ -6,6 +6,8 @@ import dev.batcher.protocol.Response;
 import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.HandshakeHandler;
+import dev.batcher.arena.Arena;
+import dev.batcher.arena.ArenaViews;
 import dev.batcher.protocol.Hello;
 import dev.batcher.protocol.PeerTimeoutException;
 import dev.batcher.protocol.WireInitializer;
@@ -80,6 +82,8 @@ public final class BatcherClient implements AutoCloseable {
     private final boolean ownsGroup;
     private final Bootstrap bootstrap;
     private final Hello hello;
+    /** The daemon's arenas this client maps, read-only, for batches in shared memory. */
+    private final ArenaViews arenas = new ArenaViews(false, 8);
     private final Object connectLock = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Connection current;
@@ -89,7 +93,8 @@ public final class BatcherClient implements AutoCloseable {
     private BatcherClient(InetSocketAddress address, ClientOptions options, ByteBufAllocator allocator) {
         this.address = address;
         this.options = options;
-        this.hello = Hello.client(options.clientName(), options.token());
+        this.hello = Hello.client(options.clientName(), options.token())
+                .withHost(options.sharedMemory() ? Arena.hostId() : null);
         this.ownsGroup = options.eventLoopGroup() == null;
         this.group = ownsGroup
                 ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("batcher-client", true),
@@ -187,6 +192,11 @@ public final class BatcherClient implements AutoCloseable {
     /** Returns the options the client was made with. */
     public ClientOptions options() {
         return options;
+    }
+
+    /** Returns the arenas this client has mapped. */
+    ArenaViews arenas() {
+        return arenas;
     }
 
     /**

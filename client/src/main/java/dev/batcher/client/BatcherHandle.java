@@ -198,7 +198,7 @@ public final class BatcherHandle implements Batcher {
             }
         }
         Frame answer = connection.await(request, client.options().takeTimeout());
-        Taken taken = Requests.taken(answer, name, state);
+        Taken taken = Requests.taken(answer, name, state, connection, client.arenas());
         if (taken instanceof Taken.Next next && client.options().prefetch()) {
             synchronized (this) {
                 if (started && !closed && prefetched == null) {

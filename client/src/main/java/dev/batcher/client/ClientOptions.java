@@ -35,9 +35,13 @@ import java.util.Objects;
  * @param prefetch whether {@code take} asks for the next batch as soon as it returns one, so that
  *     the next batch crosses the network while the caller trains on this one (a take at the state it
  *     returned then finds it ready; a take at any other state drops it)
+ * @param sharedMemory whether batches may reach this client through the daemon's shared memory when
+ *     it runs on the daemon's host (the default; no configuration needed): they are then read in
+ *     place, not copied off a socket. False forces TCP.
  */
 public record ClientOptions(String token, Duration connectTimeout, Duration requestTimeout,
-        Duration takeTimeout, WireConfig wire, String clientName, EventLoopGroup eventLoopGroup, boolean prefetch) {
+        Duration takeTimeout, WireConfig wire, String clientName, EventLoopGroup eventLoopGroup, boolean prefetch,
+        boolean sharedMemory) {
     /** Default {@link #connectTimeout()}: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link #requestTimeout()}: 30 s. */
@@ -87,7 +91,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
     public static ClientOptions defaults() {
         return new ClientOptions(null, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
                 DEFAULT_TAKE_TIMEOUT, WireConfig.defaults(),
-                "java-client-" + ProcessHandle.current().pid(), null, false);
+                "java-client-" + ProcessHandle.current().pid(), null, false, true);
     }
 
     /**
@@ -99,7 +103,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withToken(String newToken) {
         return new ClientOptions(newToken, connectTimeout, requestTimeout, takeTimeout, wire,
-                clientName, eventLoopGroup, prefetch);
+                clientName, eventLoopGroup, prefetch, sharedMemory);
     }
 
     /**
@@ -112,7 +116,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withConnectTimeout(Duration timeout) {
         return new ClientOptions(token, timeout, requestTimeout, takeTimeout, wire, clientName,
-                eventLoopGroup, prefetch);
+                eventLoopGroup, prefetch, sharedMemory);
     }
 
     /**
@@ -125,7 +129,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withRequestTimeout(Duration timeout) {
         return new ClientOptions(token, connectTimeout, timeout, takeTimeout, wire, clientName,
-                eventLoopGroup, prefetch);
+                eventLoopGroup, prefetch, sharedMemory);
     }
 
     /**
@@ -138,7 +142,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withTakeTimeout(Duration timeout) {
         return new ClientOptions(token, connectTimeout, requestTimeout, timeout, wire, clientName,
-                eventLoopGroup, prefetch);
+                eventLoopGroup, prefetch, sharedMemory);
     }
 
     /**
@@ -150,7 +154,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withWire(WireConfig config) {
         return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, config,
-                clientName, eventLoopGroup, prefetch);
+                clientName, eventLoopGroup, prefetch, sharedMemory);
     }
 
     /**
@@ -163,7 +167,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withClientName(String name) {
         return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, name,
-                eventLoopGroup, prefetch);
+                eventLoopGroup, prefetch, sharedMemory);
     }
 
     /**
@@ -175,7 +179,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      */
     public ClientOptions withEventLoopGroup(EventLoopGroup group) {
         return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire,
-                clientName, group, prefetch);
+                clientName, group, prefetch, sharedMemory);
     }
 
     /** Returns the options with the token redacted. */
@@ -186,7 +190,17 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @return the new options
      */
     public ClientOptions withPrefetch(boolean on) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, clientName, eventLoopGroup, on);
+        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, clientName, eventLoopGroup, on, sharedMemory);
+    }
+
+    /**
+     * Returns a copy that accepts batches through shared memory on the daemon's host, or forces TCP.
+     *
+     * @param on whether shared memory may be used
+     * @return the new options
+     */
+    public ClientOptions withSharedMemory(boolean on) {
+        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, clientName, eventLoopGroup, prefetch, on);
     }
 
     @Override
@@ -194,6 +208,6 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
         return "ClientOptions[token=" + (token == null ? "absent" : "<redacted>") + ", connectTimeout="
                 + connectTimeout + ", requestTimeout=" + requestTimeout + ", takeTimeout="
                 + takeTimeout + ", wire=" + wire + ", clientName=" + clientName
-                + ", eventLoopGroup=" + (eventLoopGroup == null ? "own" : "shared") + ", prefetch=" + prefetch + "]";
+                + ", eventLoopGroup=" + (eventLoopGroup == null ? "own" : "shared") + ", prefetch=" + prefetch + ", sharedMemory=" + sharedMemory + "]";
     }
 }

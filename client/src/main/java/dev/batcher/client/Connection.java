@@ -6,6 +6,8 @@ import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.HandshakeCompleted;
 import dev.batcher.protocol.MessageType;
 import dev.batcher.protocol.Op;
+import dev.batcher.protocol.ArenaRef;
+import dev.batcher.protocol.Release;
 import dev.batcher.protocol.Request;
 import dev.batcher.protocol.ProtocolException;
 import io.netty.channel.Channel;
@@ -144,6 +146,26 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Tells the daemon that the batch in shared memory answering take {@code takeId} is closed, so
+     * its slot is free. Nothing to do once the connection is gone: the daemon frees a closed
+     * connection's slots itself.
+     */
+    void release(long takeId) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive() && !lost) {
+            ch.writeAndFlush(Release.toFrame(takeId));
+        }
+    }
+
+    /** Releases an answer nobody will read; a batch in shared memory gives its slot back. */
+    private void discard(Frame frame) {
+        if (frame.type() == MessageType.BATCH && frame.header().has(ArenaRef.FIELD)) {
+            release(frame.id());
+        }
+        frame.release();
+    }
+
+    /**
      * Gives up a request sent with {@link #send}: releases its answer if it came, else cancels it on
      * the daemon (which then withdraws it, or answers late and the answer is dropped).
      */
@@ -151,7 +173,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         Frame late = abandon(request, new BatcherClientException(
                 Request.describe(request.op, request.batcher) + " dropped: " + reason));
         if (late != null) {
-            late.release();
+            discard(late);
         } else {
             cancel(request.id, reason);
         }
@@ -177,7 +199,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                     + " cancelled", e);
             Frame late = abandon(request, interrupted);
             if (late != null) {
-                late.release();
+                discard(late);
             } else {
                 cancel(request.id, "the client thread was interrupted");
             }
@@ -324,7 +346,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (request == null || !request.answer.complete(frame)) {
             LOG.debug("dropping an answer to an abandoned request: {}", frame);
             droppedAnswers.incrementAndGet();
-            frame.release();
+            discard(frame);
         }
     }
 

@@ -6,7 +6,13 @@ import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Tensors;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.arena.ArenaViews;
+import dev.batcher.protocol.ArenaRef;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -27,6 +33,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * call of {@code x()} would gather (copy) the components again. A payload that arrived in one read
  * is never copied.
  *
+ * <p><b>No copy at all, in shared memory.</b> When the daemon runs on this host and put the batch in
+ * a slot of its shared-memory arena, the views read the slot in place. The slot stays this batch's
+ * until it is closed (then the client sends {@code RELEASE}) or the connection closes; a batch is
+ * valid until then and no longer, so close batches you are done with: the daemon holds only a few
+ * slots for batches clients keep (more travel over TCP instead).
+ *
  * <p>{@link #close()} releases the bytes exactly once; the views must not be used afterwards.
  */
 final class RemoteBatch implements Batch {
@@ -38,10 +50,13 @@ final class RemoteBatch implements Batch {
     private final BatchState previous;
     private final ByteBuf payload;
     private final boolean consolidated;
+    /** Run once when the batch closes: tells the daemon a shared-memory slot is free; null for TCP. */
+    private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RemoteBatch(int[] xShape, int[] yShape, long xElements, long yElements,
-            BatchState state, BatchState previous, ByteBuf received) {
+            BatchState state, BatchState previous, ByteBuf received, Runnable onClose) {
+        this.onClose = onClose;
         this.xShape = xShape;
         this.yShape = yShape;
         this.xBytes = Math.toIntExact(xElements * Float.BYTES);
@@ -76,27 +91,57 @@ final class RemoteBatch implements Batch {
 
     /**
      * Reads a {@code BATCH} frame into a batch and releases the frame; the batch keeps its own
-     * reference to the payload.
+     * reference to the payload or, for a batch in shared memory, views the daemon's slot in place.
      *
      * @param frame the {@code BATCH} frame answering a {@code take}
      * @param requested the state the {@code take} passed; the header's {@code previous} must equal it
+     * @param arenas the mapped arenas, for a batch in shared memory
+     * @param release told the take's id when a batch in shared memory closes (or cannot be read)
      * @return the batch, which the caller must close
      * @throws ProtocolException if the header is malformed, names another dtype or byte order, or the
      *     payload size does not match the shapes
+     * @throws dev.batcher.arena.ArenaException if the arena of a batch in shared memory cannot be mapped
+     *     (use {@code ClientOptions.withSharedMemory(false)} where the client cannot reach the
+     *     daemon's runtime directory)
      */
     static RemoteBatch decode(Frame frame, BatchState requested) {
+        return decode(frame, requested, null, id -> { });
+    }
+
+    static RemoteBatch decode(Frame frame, BatchState requested, ArenaViews arenas, LongConsumer release) {
+        ArenaRef ref = null;
         try {
+            ref = ArenaRef.read(frame.header(), "batch");
             BatchMessage message = BatchMessage.decode(frame);
             if (!message.previous().equals(requested)) {
                 throw new ProtocolException("batch.previous", message.previous(),
                         requested + ", the state the take asked for");
             }
             Tensors t = message.tensors();
-            return new RemoteBatch(t.xShape(), t.yShape(), t.xElements(), t.yElements(), message.state(),
-                    message.previous(), frame.retainedPayload());
+            if (ref == null) {
+                return new RemoteBatch(t.xShape(), t.yShape(), t.xElements(), t.yElements(), message.state(),
+                        message.previous(), frame.retainedPayload(), null);
+            }
+            if (arenas == null) {
+                throw new ProtocolException("batch.arena", ref, "absent: this connection does not use shared memory");
+            }
+            ByteBuffer slot = arenas.get(Path.of(ref.file())).slice(ref.offset(), ref.bytes());
+            long id = frame.id();
+            RemoteBatch batch = new RemoteBatch(t.xShape(), t.yShape(), t.xElements(), t.yElements(), message.state(),
+                    message.previous(), Unpooled.wrappedBuffer(slot), () -> release.accept(id));
+            ref = null;
+            return batch;
         } finally {
+            if (ref != null) {
+                release.accept(frame.id());
+            }
             frame.release();
         }
+    }
+
+    /** Tells whether the batch lies in the daemon's shared memory, read in place. */
+    boolean sharedMemory() {
+        return onClose != null;
     }
 
     /** Returns the state after this batch: the one to pass to the next {@code take}. */
@@ -164,6 +209,9 @@ final class RemoteBatch implements Batch {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             payload.release();
+            if (onClose != null) {
+                onClose.run();
+            }
         }
     }
 

@@ -32,15 +32,17 @@ final class Requests {
     }
 
     /**
-     * Reads the answer to a {@code take}: a {@code BATCH} (the frame's payload moves to the batch),
-     * or {@link Response.End}. Releases the frame.
+     * Reads the answer to a {@code take}: a {@code BATCH} (the frame's payload moves to the batch,
+     * or the batch reads its shared-memory slot in place and releases it on close), or {@link
+     * Response.End}. Releases the frame.
      *
      * @throws RemoteBatcherException if the answer is an {@code ERROR}
      * @throws ProtocolException if the answer is malformed
      */
-    static Taken taken(Frame frame, String batcher, BatchState requested) {
+    static Taken taken(Frame frame, String batcher, BatchState requested, Connection connection,
+            dev.batcher.arena.ArenaViews arenas) {
         if (frame.type() == MessageType.BATCH) {
-            RemoteBatch batch = RemoteBatch.decode(frame, requested);
+            RemoteBatch batch = RemoteBatch.decode(frame, requested, arenas, connection::release);
             return new Taken.Next(batch, batch.state());
         }
         return new Taken.End(response(frame, Op.TAKE, batcher, Response.End.class).last());

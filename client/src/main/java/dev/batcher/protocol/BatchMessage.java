@@ -20,9 +20,17 @@ import java.util.Objects;
  *
  * @param state the state after the batch
  * @param previous the state before it
+ * <p>To a client on the daemon's host that offered shared memory in its {@code HELLO}, the batch may
+ * instead lie in a shared-memory slot: the header then has {@code arena} ({@link ArenaRef},
+ * {@code bytes} the batch's size) and the frame no payload. The slot is the client's until it sends
+ * {@code RELEASE} with this frame's id (or its connection closes).
+ *
+ * @param state the state after the batch
+ * @param previous the state before it
  * @param tensors the shapes of x and y
+ * @param arena where the batch lies in shared memory, or null if it is the payload
  */
-public record BatchMessage(BatchState state, BatchState previous, Tensors tensors) {
+public record BatchMessage(BatchState state, BatchState previous, Tensors tensors, ArenaRef arena) {
     /** @throws NullPointerException if an argument is null */
     public BatchMessage {
         Objects.requireNonNull(state, "state");
@@ -30,12 +38,36 @@ public record BatchMessage(BatchState state, BatchState previous, Tensors tensor
         Objects.requireNonNull(tensors, "tensors");
     }
 
+    /** Creates the description of a batch sent as the payload. */
+    public BatchMessage(BatchState state, BatchState previous, Tensors tensors) {
+        this(state, previous, tensors, null);
+    }
+
     /** Returns the header fields. */
     public ObjectNode toHeader() {
         ObjectNode h = tensors.writeTo(Frame.newHeader());
         h.put("state", state.toString());
         h.put("previous", previous.toString());
+        if (arena != null) {
+            arena.writeTo(h);
+        }
         return h;
+    }
+
+    /**
+     * Encodes a batch that lies in shared memory as a {@code BATCH} frame without payload.
+     *
+     * @param takeId the id of the {@code take} it answers
+     * @return a frame with a reference count of 1
+     * @throws IllegalStateException if there is no arena reference, or its byte count differs from the
+     *     shapes'
+     */
+    public Frame toFrame(long takeId) {
+        if (arena == null || arena.bytes() != tensors.payloadBytes()) {
+            throw new IllegalStateException("arena: " + arena + " (expected: a reference to " + tensors.payloadBytes()
+                    + " bytes for " + tensors + ")");
+        }
+        return Frame.of(MessageType.BATCH, takeId, toHeader());
     }
 
     /**
@@ -72,7 +104,12 @@ public record BatchMessage(BatchState state, BatchState previous, Tensors tensor
         BatchState state = Headers.state(frame.header(), "batch.state", "state", ErrorFrames.CODE_PROTOCOL);
         BatchState previous = Headers.state(frame.header(), "batch.previous", "previous", ErrorFrames.CODE_PROTOCOL);
         Tensors tensors = Tensors.read(frame.header(), "batch");
-        tensors.checkPayload(frame.payload().readableBytes(), "batch");
-        return new BatchMessage(state, previous, tensors);
+        ArenaRef arena = ArenaRef.read(frame.header(), "batch");
+        if (arena == null) {
+            tensors.checkPayload(frame.payload().readableBytes(), "batch");
+        } else {
+            JobResult.checkInArena(arena, tensors, frame, "batch");
+        }
+        return new BatchMessage(state, previous, tensors, arena);
     }
 }

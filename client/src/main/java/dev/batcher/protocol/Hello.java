@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param token the shared secret the daemon may require, or null for none
  * @param slots for a worker, how many jobs it runs at once, in {@code [1, }{@value #MAX_SLOTS}{@code
  *     ]}; 0 for a client
+ * @param host the peer's host id ({@code dev.batcher.arena.Arena#hostId()}) if it can use the
+ *     daemon's shared-memory arenas when it runs on the daemon's host, or null for TCP only; header
+ *     field {@code host}, absent when null
  */
-public record Hello(Role role, String name, String token, int slots) {
+public record Hello(Role role, String name, String token, int slots, String host) {
     /** The version of the protocol (message types and their headers) this code speaks. */
     public static final int PROTOCOL_VERSION = 2;
     /** The longest name accepted. */
@@ -32,6 +35,10 @@ public record Hello(Role role, String name, String token, int slots) {
      *     of range for the role
      */
     public Hello {
+        if (host != null && (host.isBlank() || host.length() > MAX_NAME_LENGTH)) {
+            throw new IllegalArgumentException("host: \"" + host + "\" (expected: a non-blank id of at most " + MAX_NAME_LENGTH
+                    + " characters)");
+        }
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(name, "name");
         String problem = checkName(name);
@@ -42,6 +49,16 @@ public record Hello(Role role, String name, String token, int slots) {
         if (problem != null) {
             throw new IllegalArgumentException("slots: " + slots + " (expected: " + problem + ")");
         }
+    }
+
+    /** Creates a hello without a host id (TCP only). */
+    public Hello(Role role, String name, String token, int slots) {
+        this(role, name, token, slots, null);
+    }
+
+    /** Returns this hello offering shared memory as host {@code id}, or TCP only if {@code id} is null. */
+    public Hello withHost(String id) {
+        return new Hello(role, name, token, slots, id);
     }
 
     /**
@@ -74,7 +91,7 @@ public record Hello(Role role, String name, String token, int slots) {
 
     /** Returns this hello with the token removed, as handed to the business handlers. */
     public Hello withoutToken() {
-        return token == null ? this : new Hello(role, name, null, slots);
+        return token == null ? this : new Hello(role, name, null, slots, host);
     }
 
     /** Returns the fields with the token redacted. */
@@ -82,7 +99,7 @@ public record Hello(Role role, String name, String token, int slots) {
     public String toString() {
         return "Hello[role=" + role.wireName() + ", name=" + name
                 + (token == null ? "" : ", token=<redacted>")
-                + (role == Role.WORKER ? ", slots=" + slots : "") + "]";
+                + (role == Role.WORKER ? ", slots=" + slots : "") + (host == null ? "" : ", host=" + host) + "]";
     }
 
     /**
@@ -121,6 +138,9 @@ public record Hello(Role role, String name, String token, int slots) {
         if (token != null) {
             header.put("token", token);
         }
+        if (host != null) {
+            header.put("host", host);
+        }
         return header;
     }
 
@@ -155,7 +175,11 @@ public record Hello(Role role, String name, String token, int slots) {
         if (token != null && !token.isTextual() && !token.isNull()) {
             throw new ProtocolException("hello.token", "a JSON " + token.getNodeType(), "a string");
         }
-        return new Hello(role, name, token == null || token.isNull() ? null : token.asText(), slots);
+        String host = Headers.optionalText(header, "hello.host", "host");
+        if (host != null && (host.isBlank() || host.length() > MAX_NAME_LENGTH)) {
+            throw new ProtocolException("hello.host", "\"" + host + "\"", "a non-blank id of at most " + MAX_NAME_LENGTH + " characters");
+        }
+        return new Hello(role, name, token == null || token.isNull() ? null : token.asText(), slots, host);
     }
 
     private static String checkName(String name) {

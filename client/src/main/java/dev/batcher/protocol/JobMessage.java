@@ -23,14 +23,21 @@ import java.util.Objects;
  * @param dataset the dataset directory, as the daemon knows it
  * @param options the batcher's materialiser options
  * @param spec the batch
+ * @param arena the shared-memory slot to write the batch into ({@code bytes}: the slot's size), or
+ *     null to send it as a payload; header field {@code arena} ({@link ArenaRef}), absent when null
  */
-public record JobMessage(String batcher, String dataset, MaterializeOptions options, BatchSpec spec) {
+public record JobMessage(String batcher, String dataset, MaterializeOptions options, BatchSpec spec, ArenaRef arena) {
     /** @throws NullPointerException if an argument is null */
     public JobMessage {
         Objects.requireNonNull(batcher, "batcher");
         Objects.requireNonNull(dataset, "dataset");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(spec, "spec");
+    }
+
+    /** Creates a job without a shared-memory slot. */
+    public JobMessage(String batcher, String dataset, MaterializeOptions options, BatchSpec spec) {
+        this(batcher, dataset, options, spec, null);
     }
 
     /** Returns the header fields. */
@@ -40,6 +47,9 @@ public record JobMessage(String batcher, String dataset, MaterializeOptions opti
         h.put("dataset", dataset);
         h.set("options", BatcherJson.toTree(options));
         h.set("spec", BatcherJson.toTree(spec));
+        if (arena != null) {
+            arena.writeTo(h);
+        }
         return h;
     }
 
@@ -66,7 +76,7 @@ public record JobMessage(String batcher, String dataset, MaterializeOptions opti
         }
         JsonNode h = frame.header();
         return new JobMessage(Headers.text(h, "job.batcher", "batcher"), Headers.text(h, "job.dataset", "dataset"),
-                value(h, "options", MaterializeOptions.class), value(h, "spec", BatchSpec.class));
+                value(h, "options", MaterializeOptions.class), value(h, "spec", BatchSpec.class), ArenaRef.read(h, "job"));
     }
 
     private static <T> T value(JsonNode h, String field, Class<T> type) {

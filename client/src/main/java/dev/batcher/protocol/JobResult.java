@@ -10,17 +10,46 @@ import java.util.Objects;
  * {@link Tensors} describes. The daemon checks the shapes against what the job's spec implies
  * before it accepts the result.
  *
+ * <p>A worker that wrote the batch into the shared-memory slot its job named says so with the header
+ * field {@code arena} ({@link ArenaRef}, {@code bytes} the batch's size) and sends no payload.
+ *
  * @param tensors the shapes of x and y
+ * @param arena where the batch lies in shared memory, or null if it is the payload
  */
-public record JobResult(Tensors tensors) {
+public record JobResult(Tensors tensors, ArenaRef arena) {
     /** @throws NullPointerException if {@code tensors} is null */
     public JobResult {
         Objects.requireNonNull(tensors, "tensors");
     }
 
+    /** Creates a result whose batch is the payload. */
+    public JobResult(Tensors tensors) {
+        this(tensors, null);
+    }
+
     /** Returns the header fields. */
     public ObjectNode toHeader() {
-        return tensors.writeTo(Frame.newHeader());
+        ObjectNode h = tensors.writeTo(Frame.newHeader());
+        if (arena != null) {
+            arena.writeTo(h);
+        }
+        return h;
+    }
+
+    /**
+     * Encodes a result that lies in shared memory as a {@code JOB_RESULT} frame without payload.
+     *
+     * @param jobId the id of the {@code JOB}
+     * @return a frame with a reference count of 1
+     * @throws IllegalStateException if the result has no arena reference, or its byte count differs
+     *     from the shapes'
+     */
+    public Frame toFrame(long jobId) {
+        if (arena == null || arena.bytes() != tensors.payloadBytes()) {
+            throw new IllegalStateException("arena: " + arena + " (expected: a reference to " + tensors.payloadBytes()
+                    + " bytes for " + tensors + ")");
+        }
+        return Frame.of(MessageType.JOB_RESULT, jobId, toHeader());
     }
 
     /**
@@ -54,7 +83,24 @@ public record JobResult(Tensors tensors) {
             throw new ProtocolException("type", frame.type(), "JOB_RESULT");
         }
         Tensors tensors = Tensors.read(frame.header(), "jobResult");
-        tensors.checkPayload(frame.payload().readableBytes(), "jobResult");
-        return new JobResult(tensors);
+        ArenaRef arena = ArenaRef.read(frame.header(), "jobResult");
+        if (arena == null) {
+            tensors.checkPayload(frame.payload().readableBytes(), "jobResult");
+        } else {
+            checkInArena(arena, tensors, frame, "jobResult");
+        }
+        return new JobResult(tensors, arena);
+    }
+
+    /** Checks a batch said to lie in shared memory: no payload, and the byte count the shapes imply. */
+    static void checkInArena(ArenaRef arena, Tensors tensors, Frame frame, String message) {
+        if (frame.payload().readableBytes() != 0) {
+            throw new ProtocolException(message + ".payload", frame.payload().readableBytes() + " bytes",
+                    "0 bytes: the batch lies in shared memory");
+        }
+        if (arena.bytes() != tensors.payloadBytes()) {
+            throw new ProtocolException(message + ".arena.bytes", String.valueOf(arena.bytes()),
+                    tensors.payloadBytes() + " for " + tensors);
+        }
     }
 }

@@ -22,8 +22,10 @@ public enum MessageType {
     REQUEST(0x10),
     /** Daemon to client: the answer to a {@link #REQUEST} with the same id. */
     RESPONSE(0x11),
-    /** Daemon to client: one materialised batch; the payload is the tensor. */
+    /** Daemon to client: one materialised batch; the payload is the tensor, or it lies in shared memory. */
     BATCH(0x12),
+    /** Client to daemon: the batch of the {@code take} with the same id, in shared memory, is closed. */
+    RELEASE(0x13),
     /** Daemon to worker: a materialisation job (a small JSON spec). */
     JOB(0x20),
     /** Worker to daemon: the tensor produced for the {@link #JOB} with the same id. */

@@ -32,7 +32,8 @@ class ClientOptionsTest {
                 .withRequestTimeout(Duration.ofSeconds(2)).withTakeTimeout(Duration.ofSeconds(3))
                 .withWire(wire).withClientName("trainer-0");
         assertEquals(new ClientOptions("t", Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofSeconds(3), wire, "trainer-0", null, false), changed);
+                Duration.ofSeconds(3), wire, "trainer-0", null, false, true), changed);
+        assertEquals(false, changed.withSharedMemory(false).sharedMemory());
         assertEquals(base, changed.withToken(null).withConnectTimeout(base.connectTimeout())
                 .withRequestTimeout(base.requestTimeout()).withTakeTimeout(base.takeTimeout())
                 .withWire(base.wire()).withClientName(base.clientName()).withEventLoopGroup(null));

@@ -49,8 +49,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * End-to-end figures of the batcher service, each as a ratio against a baseline measured in the same
- * run: throughput at the client against the same-process LocalBatcher; {@code take} of buffered
- * batches against raw netty loopback of the same bytes; restart latency against one materialisation.
+ * run: throughput at the client with 0, 1 and 2 local worker processes, over shared memory and over
+ * TCP, against the same-process LocalBatcher; the daemon's RSS before and after; the latency of
+ * {@code take} for a buffered batch against one materialisation; {@code take} of buffered batches
+ * over TCP against raw netty loopback of the same bytes; restart latency against one
+ * materialisation. The daemons are {@code batcher serve} processes.
  * Run it with {@code bin/batcher bench service}.
  */
 public final class ServiceBench {
@@ -79,7 +82,8 @@ public final class ServiceBench {
             out.accept(l);
         };
         emit.accept(Figure.comment("ServiceBench: batches of " + batchSize + " x 8 x 7680 float32 at the client; ratios against"
-                + " the same-process LocalBatcher, raw netty loopback and one materialisation, measured in this run"));
+                + " the same-process LocalBatcher, raw netty loopback and one materialisation, measured in this run; daemons"
+                + " are batcher serve processes (" + Runtime.getRuntime().availableProcessors() + " cores here)"));
         Path ds = dataset != null ? dataset : generate(scratch, quick);
         SourceConfig source = new SourceConfig.Random(batchSize, 30, null, "fill:" + String.join(",", CHANNELS), null, null);
         BatcherSpec spec = BatcherSpec.of(ds.toString(), source);
@@ -97,36 +101,61 @@ public final class ServiceBench {
             emit.accept(Figure.comment(String.format(Locale.ROOT, "local.batcher: %.1f batches/s, %.0f MB/s in this thread",
                     local, r.megabytesPerSecond())));
         }
-        record Setup(String name, BatcherDaemon.Options options) {}
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        List<Setup> setups = List.of(
-                new Setup("service, daemon materialises on 2 threads", BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2)),
-                new Setup("service, 1 worker process of 2 slots", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(1, 2)),
-                new Setup("service, 2 worker processes of 1 slot", BatcherDaemon.Options.defaults().withBind(any).withLocalWorkers(2, 1)));
-        for (Setup setup : setups) {
-            try (BatcherDaemon d = BatcherDaemon.start(setup.options.withWorkerJvmArgs(List.of("-Xmx1g")));
-                    BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(true))) {
-                awaitSlots(d, 2);
-                BatcherHandle h = c.batcher("bench");
-                h.create(spec);
-                h.start(BatchState.initial(1));
-                Run r = drive(h, seconds, BatchState.initial(1));
-                emit.accept(new Figure(setup.name + String.format(Locale.ROOT, " (%.0f MB/s, %.0f%% of the time in take)",
-                        r.megabytesPerSecond(), 100 * r.takeWaitShare), r.batchesPerSecond(), "batches/s",
-                        r.batchesPerSecond() / local, String.format(Locale.ROOT, "LocalBatcher in one thread (%.1f batches/s)", local))
-                        .line());
-                h.stop();
+        // Client throughput for W = 0, 1, 2 local workers, over shared memory and over TCP, each against the
+        // LocalBatcher: the daemon is a `batcher serve` process of its own, as a user runs it.
+        long rssBefore = -1;
+        long rssAfter = -1;
+        for (int w = 0; w <= 2; w++) {
+            for (boolean shm : new boolean[] {true, false}) {
+                List<String> args = new ArrayList<>(List.of("--local-workers=" + w, "--worker-slots=1"));
+                if (w == 0) {
+                    args.add("--manager-slots=2");
+                }
+                if (!shm) {
+                    args.add("--no-shm");
+                }
+                try (DaemonProcess d = DaemonProcess.start(args);
+                        BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(true))) {
+                    BatcherHandle h = c.batcher("bench");
+                    h.create(spec);
+                    awaitSlots(h, w == 0 ? 2 : w);
+                    if (w == 2 && shm) {
+                        rssBefore = d.rssBytes();
+                    }
+                    h.start(BatchState.initial(1));
+                    Run r = drive(h, seconds, BatchState.initial(1));
+                    emit.accept(new Figure(String.format(Locale.ROOT, "service, %s, %s (%.0f MB/s, %.0f%% of the time in take)",
+                            w == 0 ? "0 workers (daemon materialises on 2 threads)" : w + " local worker process" + (w > 1 ? "es" : ""),
+                            shm ? "shared memory" : "TCP", r.megabytesPerSecond(), 100 * r.takeWaitShare), r.batchesPerSecond(),
+                            "batches/s", r.batchesPerSecond() / local,
+                            String.format(Locale.ROOT, "LocalBatcher in one thread (%.1f batches/s)", local)).line());
+                    h.stop();
+                    if (w == 2 && shm) {
+                        rssAfter = d.rssBytes();
+                    }
+                }
             }
         }
-        // take() of batches that are already buffered, against raw netty of the same bytes.
+        if (rssBefore > 0 && rssAfter > 0) {
+            emit.accept(new Figure("daemon RSS after the 2-worker shared-memory run", rssAfter / 1e6, "MB",
+                    (double) rssBefore / rssAfter, String.format(Locale.ROOT, "its RSS before the run (%.0f MB)", rssBefore / 1e6))
+                    .line());
+        }
+        // take() of a batch that is already buffered: its latency over shared memory and over TCP, against one
+        // materialisation; and TCP take throughput against raw netty loopback of the same bytes.
         int buffered = quick ? 4 : 24;
         double raw = rawNettyBytesPerSecond(bytesPerBatch, buffered * 3);
-        for (boolean prefetch : new boolean[] {false, true}) {
-            try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
-                    BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(prefetch))) {
+        for (boolean shm : new boolean[] {true, false}) {
+            List<String> args = new ArrayList<>(List.of("--local-workers=0", "--manager-slots=2"));
+            if (!shm) {
+                args.add("--no-shm");
+            }
+            try (DaemonProcess d = DaemonProcess.start(args);
+                    BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(false))) {
                 BatcherHandle h = c.batcher("buffered");
                 h.create(spec.withCapacity(buffered));
                 double best = 0;
+                double bestLatency = Double.MAX_VALUE;
                 for (int round = 0; round < 3; round++) {
                     BatchState s = BatchState.initial(100 + round);
                     h.start(s);
@@ -134,22 +163,30 @@ public final class ServiceBench {
                     while (h.status().buffered() < buffered && System.nanoTime() < deadline) {
                         LockSupportPark.parkMillis(20);
                     }
+                    long inTake = 0;
                     long t0 = System.nanoTime();
                     for (int i = 0; i < buffered; i++) {
+                        long a = System.nanoTime();
                         Taken.Next n = (Taken.Next) h.take(s);
+                        inTake += System.nanoTime() - a;
                         touch(n.batch());
                         n.batch().close();
                         s = n.state();
                     }
                     best = Math.max(best, buffered * (double) bytesPerBatch / ((System.nanoTime() - t0) / 1e9));
+                    bestLatency = Math.min(bestLatency, inTake / 1e9 / buffered);
                     h.stop();
                 }
-                emit.accept(new Figure("service take of buffered batches, " + (prefetch ? "prefetching" : "no prefetch"), best / 1e6,
-                        "MB/s", best / raw, String.format(Locale.ROOT, "raw netty loopback of the same bytes (%.0f MB/s)", raw / 1e6))
-                        .line());
+                String path = shm ? "shared memory" : "TCP";
+                emit.accept(new Figure("take latency of a buffered batch, " + path, bestLatency * 1e3, "ms",
+                        oneMaterialization / bestLatency, String.format(Locale.ROOT, "one materialisation in this thread (%.2f ms)",
+                                oneMaterialization * 1e3)).line());
+                emit.accept(new Figure("take throughput of buffered batches, " + path + ", no prefetch", best / 1e6, "MB/s",
+                        best / raw, String.format(Locale.ROOT, "raw netty loopback of the same bytes (%.0f MB/s)", raw / 1e6)).line());
             }
         }
         // Restart latency: take at another state (stop, restart, materialise) against one materialisation.
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(any).withManagerSlots(2));
                 BatcherClient c = BatcherClient.connect(d.address())) {
             BatcherHandle h = c.batcher("restart");
@@ -181,9 +218,9 @@ public final class ServiceBench {
         }
     }
 
-    private static void awaitSlots(BatcherDaemon d, int slots) throws Exception {
+    private static void awaitSlots(BatcherHandle h, int slots) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (d.manager().pool().loop().submit(() -> d.manager().pool().slots()).get() < slots) {
+        while (h.status().slots() < slots) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("workers did not join in 60 s");
             }

@@ -1,5 +1,6 @@
 package dev.batcher.service.transport;
 
+import dev.batcher.arena.Arena;
 import dev.batcher.protocol.MemoryBudget;
 import dev.batcher.protocol.WireConfig;
 import dev.batcher.protocol.WireInitializer;
@@ -50,11 +51,34 @@ public final class BatcherServer implements AutoCloseable {
      */
     public static BatcherServer bind(EventLoopGroup group, InetSocketAddress address, WireConfig config, String token,
             Manager manager, Executor blocking, Function<Job, BatchLayout> layout) throws InterruptedException {
+        return bind(group, address, config, token, manager, blocking, layout, false);
+    }
+
+    /**
+     * Binds the server.
+     *
+     * @param group the event loops for connections (not closed by the server)
+     * @param address where to listen
+     * @param config frame limits and heartbeats
+     * @param token the token every peer must present, or null for none
+     * @param manager the batchers and the worker pool
+     * @param blocking where slow requests (creating a batcher loads its dataset) run
+     * @param layout the shapes a job's batch must have (reads its first item), to check remote
+     *     workers' results against; null to accept them as described
+     * @param sharedMemory whether workers and clients on this host (their {@code HELLO} names this
+     *     host's id) get batches through the batchers' shared-memory arenas
+     * @return the bound server
+     * @throws InterruptedException if interrupted while binding
+     */
+    public static BatcherServer bind(EventLoopGroup group, InetSocketAddress address, WireConfig config, String token,
+            Manager manager, Executor blocking, Function<Job, BatchLayout> layout, boolean sharedMemory)
+            throws InterruptedException {
+        String host = sharedMemory ? Arena.hostId() : null;
         ResultShapes shapes = layout == null ? ResultShapes.none() : new ResultShapes(layout, blocking);
         MemoryBudget budget = new MemoryBudget(config.memoryBudget());
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(WireInitializer.of(config, budget, () -> ServerHandshakeHandler.create(config, VERSION, token),
-                        () -> new ConnectionHandler(manager, blocking, shapes)));
+                        () -> new ConnectionHandler(manager, blocking, shapes, host)));
         WireInitializer.applyOptions(b, config);
         return new BatcherServer(b.bind(address).sync().channel(), shapes, budget);
     }

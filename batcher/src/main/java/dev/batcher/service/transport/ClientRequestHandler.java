@@ -3,7 +3,10 @@ package dev.batcher.service.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.materializers.MaterializerException;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.BatchMessage;
+import dev.batcher.service.pool.ArenaSlotBuf;
+import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.Op;
@@ -79,8 +82,21 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private boolean busy;
     private boolean inactive;
 
+    /** Whether the client runs on this host and reads batches in shared memory. */
+    private boolean sharesMemory;
+    /**
+     * Batches in shared memory that the client holds, by the id of the take they answered: each keeps
+     * its slot until the client's RELEASE or the connection's close. Filled on the manager's thread.
+     */
+    private final Map<Long, ArenaSlotBuf> held = new java.util.concurrent.ConcurrentHashMap<>();
+
     ClientRequestHandler(Manager manager, Executor blocking, String peer) {
         this(manager, blocking, peer, DEFAULT_MAX_OUTSTANDING_TAKES, DEFAULT_MAX_QUEUED, null);
+    }
+
+    ClientRequestHandler(Manager manager, Executor blocking, String peer, boolean sharesMemory) {
+        this(manager, blocking, peer);
+        this.sharesMemory = sharesMemory;
     }
 
     /**
@@ -122,10 +138,11 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
                 pump();
             }
             case CANCEL -> cancel(frame.id());
+            case RELEASE -> releaseHeld(frame.id());
             case GOODBYE -> { }
             default -> {
                 ProtocolException e = new ProtocolException("type", frame.type().name(),
-                        "REQUEST, CANCEL or GOODBYE from a client");
+                        "REQUEST, CANCEL, RELEASE or GOODBYE from a client");
                 ctx.writeAndFlush(ErrorFrames.error(0, ErrorFrames.CODE_PROTOCOL, e, Map.of())).addListener(f -> ctx.close());
             }
         }
@@ -188,8 +205,14 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
 
     private void answered(long id, boolean take, boolean blocks, Frame frame, Throwable error) {
         started.remove(id);
+        if (inactive) {
+            releaseHeld(id); // registered after the connection closed
+        }
         Frame out = error == null ? frame : errorFrame(id, error);
         channel.writeAndFlush(out).addListener(w -> {
+            if (!w.isSuccess()) {
+                releaseHeld(id);
+            }
             if (!w.isSuccess() && channel.isActive()) {
                 log.warn("answering request {} of client {} failed: {}", id, peer, w.cause().toString());
                 if (error == null) {
@@ -244,12 +267,27 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
                 .thenApply(v -> new Response.Listing(all.stream().map(CompletableFuture::join).toList()).toFrame(id));
     }
 
-    private static Frame take(long id, TakeOutcome outcome) {
+    private Frame take(long id, TakeOutcome outcome) {
         if (outcome instanceof TakeOutcome.End end) {
             return new Response.End(end.last()).toFrame(id);
         }
         TakeOutcome.Next next = (TakeOutcome.Next) outcome;
+        if (sharesMemory && next.batch().payload() instanceof ArenaSlotBuf slot) {
+            // The client reads the slot in place and keeps it (this reference) until it releases it.
+            ArenaTarget t = slot.target();
+            ArenaRef ref = new ArenaRef(t.arena().path().toString(), t.slot(), t.offset(), slot.readableBytes());
+            Frame frame = new BatchMessage(next.state(), next.previous(), next.batch().tensors(), ref).toFrame(id);
+            held.put(id, slot);
+            return frame;
+        }
         return new BatchMessage(next.state(), next.previous(), next.batch().tensors()).toFrame(id, next.batch().payload());
+    }
+
+    private void releaseHeld(long id) {
+        ArenaSlotBuf slot = held.remove(id);
+        if (slot != null) {
+            slot.release();
+        }
     }
 
     static Frame errorFrame(long id, Throwable error) {
@@ -273,8 +311,12 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        // A client that went away takes nothing more: withdraw its waiting takes and queued requests.
+        // A client that went away holds no slot any more and takes nothing more: free its slots, withdraw its
+        // waiting takes and queued requests.
         inactive = true;
+        for (Long id : new ArrayList<>(held.keySet())) {
+            releaseHeld(id);
+        }
         queue.clear();
         for (CompletableFuture<?> f : new ArrayList<>(started.values())) {
             f.cancel(false);

@@ -18,9 +18,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final Executor blocking;
 
     private final ResultShapes shapes;
+    /** This host's id if shared memory is on, else null. */
+    private final String host;
 
-    ConnectionHandler(Manager manager, Executor blocking, ResultShapes shapes) {
+    ConnectionHandler(Manager manager, Executor blocking, ResultShapes shapes, String host) {
         this.shapes = shapes;
+        this.host = host;
         this.manager = manager;
         this.blocking = blocking;
     }
@@ -29,14 +32,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof HandshakeCompleted done) {
             String peer = done.name() + "@" + ctx.channel().remoteAddress();
+            // Same host (the peer's HELLO names this host's id): batches go through shared memory.
+            boolean sharesMemory = host != null && host.equals(done.hello().host());
             if (done.role() == Role.WORKER) {
                 // Names need only be unique in the pool; a worker that reconnects is a new member.
                 RemoteWorker worker = new RemoteWorker(done.name() + "#" + WORKER_IDS.incrementAndGet(), done.slots(),
-                        ctx.channel(), manager.pool(), shapes);
+                        ctx.channel(), manager.pool(), shapes, sharesMemory);
                 ctx.pipeline().replace(this, "worker", worker);
                 manager.pool().join(worker);
             } else {
-                ctx.pipeline().replace(this, "client", new ClientRequestHandler(manager, blocking, peer));
+                ctx.pipeline().replace(this, "client", new ClientRequestHandler(manager, blocking, peer, sharesMemory));
             }
             return;
         }

@@ -5,9 +5,11 @@ import dev.batcher.protocol.ErrorFrames;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.Cancel;
 import dev.batcher.protocol.JobMessage;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.JobResult;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Tensors;
+import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
@@ -45,10 +47,16 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
     /** Results rejected; event loop only. */
     private long rejected;
 
-    /** A job sent and not yet answered, and the shapes its result must have. */
-    private record Pending(CompletableFuture<Materialized> future, CompletableFuture<Tensors> expected) {}
+    private final boolean sharesMemory;
 
-    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes) {
+    /**
+     * A job sent and not yet answered, the shapes its result must have, and the shared-memory slot it
+     * was told to write into (null for none).
+     */
+    private record Pending(CompletableFuture<Materialized> future, CompletableFuture<Tensors> expected, ArenaTarget target) {}
+
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes, boolean sharesMemory) {
+        this.sharesMemory = sharesMemory;
         this.shapes = shapes;
         this.name = name;
         this.slots = slots;
@@ -67,14 +75,22 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
     }
 
     @Override
+    public boolean sharesMemory() {
+        return sharesMemory;
+    }
+
+    @Override
     public CompletableFuture<Materialized> submit(Job job) {
         CompletableFuture<Materialized> f = new CompletableFuture<>();
         if (lostBecause != null) {
             f.completeExceptionally(new WorkerLostException(name, lostBecause));
             return f;
         }
-        pending.put(job.id(), new Pending(f, shapes.expected(job)));
-        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec());
+        ArenaTarget target = sharesMemory ? job.target() : null;
+        pending.put(job.id(), new Pending(f, shapes.expected(job), target));
+        ArenaRef ref = target == null ? null
+                : new ArenaRef(target.arena().path().toString(), target.slot(), target.offset(), target.bytes());
+        JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec(), ref);
         channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
             if (!w.isSuccess()) {
                 fail(job.id(), new WorkerLostException(name, "sending the job failed: " + w.cause()));
@@ -133,25 +149,50 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
             return; // cancelled or already failed: the answer is dropped
         }
         Tensors got;
+        ArenaRef arena;
         try {
-            got = JobResult.decode(frame).tensors();
+            JobResult result = JobResult.decode(frame);
+            got = result.tensors();
+            arena = result.arena();
+            checkArena(arena, p.target());
         } catch (ProtocolException e) {
             rejectResult(ctx, id, e.getMessage());
             return;
         }
-        ByteBuf payload = frame.retainedPayload();
+        ByteBuf payload = arena == null ? frame.retainedPayload() : null;
         p.expected().whenCompleteAsync((expected, error) -> {
             if (expected != null && !expected.equals(got)) {
-                payload.release();
+                if (payload != null) {
+                    payload.release();
+                }
                 rejectResult(ctx, id, "shapes " + got + " (expected: " + expected + ", what job " + id + "'s spec implies)");
                 return;
             }
-            Materialized m = new Materialized(got.xShape(), got.yShape(), payload);
+            // In shared memory: the job's slot, owned by the result from now on. Else the payload as received.
+            Materialized m = new Materialized(got.xShape(), got.yShape(),
+                    payload != null ? payload : p.target().written(Math.toIntExact(arena.bytes())));
             if (pending.remove(id, p) && p.future().complete(m)) {
                 return;
             }
-            m.release();
+            if (payload != null) {
+                m.release(); // a slot stays the job's: its batcher frees it when the job's future completes
+            }
         }, ctx.executor());
+    }
+
+    /** A result in shared memory must lie in the slot its job named, within the slot. */
+    private static void checkArena(ArenaRef got, ArenaTarget target) {
+        if (got == null) {
+            return;
+        }
+        if (target == null) {
+            throw new ProtocolException("jobResult.arena", got, "absent: the job named no shared-memory slot");
+        }
+        if (!got.file().equals(target.arena().path().toString()) || got.slot() != target.slot() || got.offset() != target.offset()
+                || got.bytes() > target.bytes()) {
+            throw new ProtocolException("jobResult.arena", got, "the job's slot " + target.slot() + " at offset " + target.offset()
+                    + " of " + target.arena().path() + ", at most " + target.bytes() + " bytes");
+        }
     }
 
     private void rejectResult(ChannelHandlerContext ctx, long id, String why) {

@@ -1,7 +1,15 @@
 package dev.batcher.service.worker;
 
 import dev.batcher.client.RemoteBatcherException;
+import dev.batcher.arena.ArenaException;
+import dev.batcher.arena.ArenaViews;
+import dev.batcher.materializers.materialize.BatchLayout;
+import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.ErrorFrames;
+import dev.batcher.protocol.Tensors;
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
@@ -30,6 +38,10 @@ final class JobHandler extends SimpleChannelInboundHandler<Frame> {
     private final MaterializerCache materializers;
     /** Jobs received and not yet answered, and whether each was cancelled; a late CANCEL finds nothing. */
     private final Map<Long, Boolean> live = new ConcurrentHashMap<>();
+
+    /** The daemon's arenas, mapped read-write, for jobs that name a shared-memory slot. */
+    private final ArenaViews arenas = new ArenaViews(true, 8);
+    private volatile boolean arenaWarned;
 
     JobHandler(String name, Executor executor, MaterializerCache materializers) {
         this.name = name;
@@ -73,7 +85,33 @@ final class JobHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         try {
-            Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), ch.alloc());
+            ByteBuffer slot = slot(job.arena());
+            Materialized m;
+            if (slot == null) {
+                m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), ch.alloc());
+            } else {
+                // Straight into the daemon's shared memory; only if the batch is bigger than the slot, into a buffer.
+                ByteBuf[] buffer = new ByteBuf[1];
+                BatchLayout layout = materializers.get(job.dataset(), job.options()).materializeInto(job.spec(), l -> {
+                    if (l.bytes() <= slot.capacity()) {
+                        return slot;
+                    }
+                    int n = Math.toIntExact(l.bytes());
+                    buffer[0] = ch.alloc().directBuffer(n, n);
+                    return buffer[0].nioBuffer(0, n);
+                });
+                Tensors tensors = new Tensors(layout.xShape(), layout.yShape());
+                if (buffer[0] == null) {
+                    if (live.getOrDefault(id, Boolean.FALSE)) {
+                        answerCancelled(ch, id);
+                    } else {
+                        ch.writeAndFlush(new JobResult(tensors, job.arena().withBytes(layout.bytes())).toFrame(id));
+                    }
+                    return;
+                }
+                buffer[0].writerIndex(Math.toIntExact(layout.bytes()));
+                m = new Materialized(layout.xShape(), layout.yShape(), buffer[0]);
+            }
             if (live.getOrDefault(id, Boolean.FALSE)) {
                 m.release();
                 answerCancelled(ch, id);
@@ -103,6 +141,22 @@ final class JobHandler extends SimpleChannelInboundHandler<Frame> {
             if (e instanceof Error err && !(e instanceof OutOfMemoryError)) {
                 throw err;
             }
+        }
+    }
+
+    /** Maps the slot a job names, or returns null (no slot, or the arena cannot be mapped: TCP then). */
+    private ByteBuffer slot(ArenaRef ref) {
+        if (ref == null) {
+            return null;
+        }
+        try {
+            return arenas.get(Path.of(ref.file())).slice(ref.offset(), ref.bytes());
+        } catch (ArenaException e) {
+            if (!arenaWarned) {
+                arenaWarned = true;
+                log.warn("cannot write into the daemon's shared memory, sending batches over TCP: {}", e.getMessage());
+            }
+            return null;
         }
     }
 

@@ -56,7 +56,7 @@ class BenchCommandTest {
             assertEquals(1, lines.stream().filter(l -> l.startsWith(header)).count(), all);
         }
         List<Figure> figures = lines.stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
-        assertEquals(12 + 12 + 10 + 6, figures.size(), all);
+        assertEquals(12 + 12 + 10 + 12, figures.size(), all);
         assertTrue(figures.stream().allMatch(f -> f.ratio() > 0), all);
         assertTrue(Files.isRegularFile(dir.resolve("contiguous/bench-data.properties")), "--dir keeps the data");
     }

@@ -15,7 +15,11 @@
  * <p>Every failure is a {@link dev.batcher.materializers.hdf5.RecordingReadException} naming the file,
  * the dataset and the window, with a {@link dev.batcher.materializers.hdf5.RecordingReadException.Reason}.
  * Datasets compressed with a filter jhdf cannot decode (scaleoffset, szip, nbit, blosc, zstd) fail with
- * a message telling the user how to repack the file with {@code h5repack}.
+ * a message telling the user how to repack the file with {@code h5repack}. Chunks are checked as libhdf5
+ * checks them: a verifying Fletcher32 filter (package-private {@code Fletcher32Filter}) replaces jhdf's,
+ * which does not verify, and a chunk that fails its filters (a checksum mismatch, a damaged or truncated
+ * deflate stream, an LZF overrun) is {@code Reason.CORRUPT}, naming the chunk (package-private
+ * {@code ChunkCheck}), never an unsupported filter. Label values must index the encoding or be -1.
  *
  * <p>The on-disk format is described in {@code docs/dataset-format.md}.
  */

@@ -89,13 +89,16 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
     }
 
     /**
-     * An explicit list of batches; see {@link SpecListBatches}.
+     * An explicit list of batches; see {@link SpecListBatches}. Building it checks the channel
+     * selection of every item that names a labeled signal of the table (by file and signal dataset)
+     * against that signal's channels; items reading signals outside the table are checked when read.
      *
      * @param specs the batches, in order
      */
     record Specs(List<BatchSpec> specs) implements SourceConfig {
         @Override
         public BatchSource build(List<LabeledSignal> signals) {
+            Windows.requireItemSelectionsFit(signals, specs);
             return new SpecListBatches(specs);
         }
     }

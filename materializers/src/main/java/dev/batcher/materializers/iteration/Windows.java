@@ -5,6 +5,7 @@ import dev.batcher.materializers.metadata.TimeSpan;
 import dev.batcher.materializers.spec.ChannelSelection;
 import dev.batcher.materializers.channels.ChannelSelectionException;
 import dev.batcher.materializers.channels.ChannelSelectors;
+import dev.batcher.materializers.spec.BatchSpec;
 import dev.batcher.materializers.spec.ItemSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,6 +94,57 @@ final class Windows {
         offendersByProblem.forEach((problem, recordings) -> b.append("; recording").append(recordings.size() > 1 ? "s " : " ")
                 .append(String.join(", ", recordings)).append(": ").append(problem));
         throw new IterationException(b.toString());
+    }
+
+    /**
+     * Checks the channel selection of every item of {@code specs} that reads a labeled signal of
+     * {@code signals} (same file and signal dataset) against that signal's channels, as
+     * {@link #requireSelectionFits} does for a source's one selection. Each distinct pair of
+     * selection and channel list is planned once.
+     *
+     * @throws IterationException naming every offending batch and item, its recording, file and dataset
+     */
+    static void requireItemSelectionsFit(List<LabeledSignal> signals, List<BatchSpec> specs) {
+        Map<String, LabeledSignal> byDataset = new HashMap<>();
+        for (LabeledSignal s : signals) {
+            byDataset.putIfAbsent(s.file() + "\n" + absolute(s.signal().dataset()), s);
+        }
+        Map<List<Object>, String> problems = new HashMap<>();
+        List<String> offenders = new ArrayList<>();
+        int checked = 0;
+        for (int b = 0; b < specs.size(); b++) {
+            List<ItemSpec> items = specs.get(b).items();
+            for (int i = 0; i < items.size(); i++) {
+                ItemSpec item = items.get(i);
+                LabeledSignal s = byDataset.get(item.file() + "\n" + absolute(item.signal()));
+                if (s == null) {
+                    continue;
+                }
+                checked++;
+                List<String> channels = s.signal().channels();
+                String problem = problems.computeIfAbsent(List.of(item.channels(), channels), k -> {
+                    try {
+                        ChannelSelectors.plan(item.channels(), channels);
+                        return "";
+                    } catch (ChannelSelectionException e) {
+                        return e.getMessage();
+                    }
+                });
+                if (!problem.isEmpty()) {
+                    offenders.add("batch " + b + " item " + i + ", recording " + item.recording() + " (" + item.file() + ", "
+                            + item.signal() + "): " + problem);
+                }
+            }
+        }
+        if (!offenders.isEmpty()) {
+            throw new IterationException("channels: " + offenders.size() + " of " + checked + " items reading labeled "
+                    + "signals select channels their signal lacks (expected: selections every item's signal satisfies); "
+                    + String.join("; ", offenders));
+        }
+    }
+
+    private static String absolute(String dataset) {
+        return dataset.startsWith("/") ? dataset : "/" + dataset;
     }
 
     static void requireSignals(List<LabeledSignal> signals) {
