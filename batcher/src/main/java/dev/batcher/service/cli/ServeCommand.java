@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import dev.batcher.client.TokenFile;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
         description = {"Run the batcher daemon: named batchers, a worker pool, and the port clients and workers connect to.",
                 "With --local-workers it starts worker processes itself; with none, it materialises batches itself."})
 final class ServeCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = dev.batcher.client.BatcherJson.mapper();
     @Option(names = "--port", defaultValue = "7070", description = "Port for clients and workers (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
@@ -68,6 +70,11 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     TokenOptions token;
 
+    @Option(names = "--no-token", description = "Require no token (any local process may then use the daemon). Without"
+            + " this flag and without --token-file or BATCHER_TOKEN, the daemon generates a token and writes it owner-only"
+            + " to $XDG_RUNTIME_DIR/batcher/daemon-<port>.token (else ~/.batcher/), where this user's clients find it.")
+    boolean noToken;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -75,14 +82,38 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
+        String generated = null;
+        if (o.token() == null) {
+            if (noToken) {
+                log.warn("--no-token: the daemon requires no token; any process that can reach {} may use it", o.bind());
+            } else {
+                generated = TokenFile.generate();
+                o = o.withToken(generated);
+            }
+        }
         BatcherDaemon daemon = BatcherDaemon.start(o);
+        Path tokenDir = TokenFile.directory();
+        int port = daemon.address().getPort();
+        Path tokenFile = null;
+        if (generated != null) {
+            try {
+                tokenFile = TokenFile.write(tokenDir, port, generated);
+            } catch (java.io.UncheckedIOException e) {
+                daemon.close();
+                throw e;
+            }
+        }
+        String written = generated;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
+            if (written != null) {
+                TokenFile.delete(tokenDir, port, written);
+            }
             stopped.countDown();
         }, "batcher-shutdown"));
         out.printf("batcher daemon listening on %s:%d (%s)%n", daemon.address().getHostString(), daemon.address().getPort(),
-                o.token() == null ? "no token" : "token required");
+                tokenFile != null ? "token in " + tokenFile : o.token() == null ? "no token" : "token required");
         if (daemon.metricsAddress() != null) {
             out.printf("metrics at http://%s:%d/metrics%n", daemon.metricsAddress().getHostString(), daemon.metricsAddress().getPort());
         }
