@@ -53,15 +53,18 @@ class Arena:
         self.slot_count = slots
         self.slot_bytes = slot_bytes
 
-    def views(self, slot: int, x_shape: Tuple[int, ...], y_shape: Tuple[int, ...]) -> Tuple[np.ndarray, np.ndarray]:
+    def views(self, slot: int, offset: int, x_shape: Tuple[int, ...],
+              y_shape: Tuple[int, ...]) -> Tuple[np.ndarray, np.ndarray]:
         """x and y of a slot, as read-only numpy views of the mapped file."""
         nx, ny = int(np.prod(x_shape)), int(np.prod(y_shape))
         if not 0 <= slot < self.slot_count:
-            raise ProtocolError("batch.slot", slot, f"0..{self.slot_count - 1}, the slots of {self.path}")
+            raise ProtocolError("batch.arena.slot", slot, f"0..{self.slot_count - 1}, the slots of {self.path}")
+        base = HEADER_BYTES + slot * self.slot_bytes
+        if offset != base:
+            raise ProtocolError("batch.arena.offset", offset, f"{base} = 4096 + slot {slot} x {self.slot_bytes}")
         if 4 * (nx + ny) > self.slot_bytes:
             raise ProtocolError("batch shapes", f"{list(x_shape)} + {list(y_shape)}",
                                 f"at most {self.slot_bytes} bytes, the slot size of {self.path}")
-        base = HEADER_BYTES + slot * self.slot_bytes
         x = np.frombuffer(self.map, dtype="<f4", count=nx, offset=base).reshape(x_shape)
         y = np.frombuffer(self.map, dtype="<i4", count=ny, offset=base + 4 * nx).reshape(y_shape)
         return x, y
@@ -71,6 +74,19 @@ class Arena:
             self.map.close()
         except BufferError:
             pass  # arrays that escaped their batch still view it; the mapping goes with the last of them
+
+
+def host_id() -> str:
+    """This host's id for HELLO.host, as Java's Arena.hostId(): the boot id on Linux, else the host name."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+        if boot:
+            return "boot:" + boot
+    except OSError:
+        pass
+    import socket
+    return "host:" + socket.gethostname()
 
 
 class Arenas:

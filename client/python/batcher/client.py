@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import logging
 import os
@@ -9,11 +11,13 @@ import socket
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _wire as wire
+from ._arena import Arenas, host_id
 from .errors import (BatchClosedError, BatcherError, BatcherTimeoutError, ConnectionLostError,
                      ProtocolError, RemoteBatcherError)
 from .state import BatchState
@@ -41,7 +45,9 @@ def connect(address: Address, token: Optional[str] = None, **options: Any) -> "C
         **options: ``name`` (the client's name in the daemon's logs), ``connect_timeout``,
             ``request_timeout``, ``take_timeout`` (seconds; defaults 10, 30 and 60), ``prefetch``
             (default True: ``take`` asks for the next batch as soon as it returns one, so it crosses
-            the network while the caller trains), ``heartbeat_interval`` (default 5 s).
+            the network while the caller trains), ``heartbeat_interval`` (default 5 s),
+            ``shared_memory`` (default True: on the daemon's host, batches are read in place from
+            the daemon's shared-memory arena instead of crossing the socket; False forces TCP).
 
     Returns:
         a connected :class:`Client`; use it as a context manager or call :meth:`Client.close`.
@@ -100,6 +106,7 @@ class _Connection:
         self.dropped: set = set()             # ids whose answers are no longer wanted
         self.stash: Dict[int, wire.Frame] = {}  # answers that came while waiting for another
         self.outstanding: set = set()
+        self.releases: collections.deque = collections.deque()  # shared-memory batches freed by GC
         self._stop = threading.Event()
         self._pinger = threading.Thread(target=self._ping_loop, name="batcher-heartbeat", daemon=True)
         self._pinger.start()
@@ -109,18 +116,36 @@ class _Connection:
         # trains (and reads nothing), this thread keeps the connection alive.
         seq = itertools.count(1)
         while not self._stop.wait(self.heartbeat / 2):
-            if time.monotonic() - self.last_write >= self.heartbeat:
-                try:
+            try:
+                self.flush_releases()
+                if time.monotonic() - self.last_write >= self.heartbeat:
                     self.write(wire.encode(wire.PING, next(seq)))
-                except OSError:
-                    return
+            except OSError:
+                return
 
     def write(self, data: bytes) -> None:
         with self.write_lock:
             self.sock.sendall(data)
             self.last_write = time.monotonic()
 
+    def release(self, take_id: int) -> None:
+        """Gives a shared-memory batch's slot back to the daemon (RELEASE with the take's id)."""
+        if self.usable:
+            try:
+                self.write(wire.encode(wire.RELEASE, take_id))
+            except OSError:
+                pass  # the connection is closing: the daemon frees the slots of a closed connection
+
+    def release_later(self, take_id: int) -> None:
+        """From a garbage-collection finalizer: never writes there, the next send or heartbeat does."""
+        self.releases.append(take_id)
+
+    def flush_releases(self) -> None:
+        while self.releases and self.usable:
+            self.write(wire.encode(wire.RELEASE, self.releases.popleft()))
+
     def send(self, frame_type: int, header: Dict[str, Any]) -> int:
+        self.flush_releases()
         request_id = next(self.ids)
         self.write(wire.encode(frame_type, request_id, header))
         self.outstanding.add(request_id)
@@ -129,10 +154,13 @@ class _Connection:
     def drop(self, request_id: int, reason: str) -> None:
         """Gives up on a request: its answer, if it comes, is discarded."""
         self.outstanding.discard(request_id)
-        if self.stash.pop(request_id, None) is None:
+        stashed = self.stash.pop(request_id, None)
+        if stashed is None:
             self.dropped.add(request_id)
         try:
             self.write(wire.encode(wire.CANCEL, request_id, {"reason": reason}))
+            if stashed is not None and "arena" in stashed.header:
+                self.release(request_id)
         except OSError:
             pass  # the connection is failing; the next read will say so
 
@@ -170,6 +198,8 @@ class _Connection:
                 return frame
             if frame.id in self.dropped:
                 self.dropped.discard(frame.id)
+                if frame.type == wire.BATCH and "arena" in frame.header:
+                    self.release(frame.id)       # an answer nobody wants: its slot goes back
             elif frame.id in self.outstanding:
                 self.stash[frame.id] = frame
             else:
@@ -219,7 +249,7 @@ class Client:
                  connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
                  request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
                  take_timeout: float = DEFAULT_TAKE_TIMEOUT, prefetch: bool = True,
-                 heartbeat_interval: float = DEFAULT_HEARTBEAT) -> None:
+                 heartbeat_interval: float = DEFAULT_HEARTBEAT, shared_memory: bool = True) -> None:
         self.address = _parse_address(address)
         if token is None:
             token = os.environ.get("BATCHER_TOKEN") or None
@@ -234,6 +264,8 @@ class Client:
         self.take_timeout = _seconds("take_timeout", take_timeout)
         self.heartbeat_interval = _seconds("heartbeat_interval", heartbeat_interval)
         self.prefetch = bool(prefetch)
+        self.shared_memory = bool(shared_memory)
+        self._arenas = Arenas()
         self._lock = threading.RLock()
         self._conn: Optional[_Connection] = None
         self._generations = itertools.count(1)
@@ -255,6 +287,7 @@ class Client:
             if self._conn is not None:
                 self._conn.close(goodbye=True)
                 self._conn = None
+            self._arenas.close()
 
     @property
     def closed(self) -> bool:
@@ -308,6 +341,8 @@ class Client:
             hello: Dict[str, Any] = {"protocol": wire.PROTOCOL_VERSION, "role": "client", "name": self.name}
             if self._token is not None:
                 hello["token"] = self._token
+            if self.shared_memory:
+                hello["host"] = host_id()   # the same host as the daemon: batches in shared memory
             sock.sendall(wire.encode(wire.HELLO, 0, hello))
             sock.settimeout(self.connect_timeout)
             answer = wire.read_frame(sock, wire.HANDSHAKE_MAX_FRAME, self.connect_timeout)
@@ -512,7 +547,7 @@ class Handle:
                         c.drop(ahead[2], f"the next take asked for {state}, not {ahead[1]}")
                     rid = c.send(wire.REQUEST, {"op": "take", "batcher": self.name, "state": str(state)})
                 frame = c.await_answer(rid, t, what)
-                batch = _taken(frame, what, state)
+                batch = _taken(frame, what, state, c, self.client._arenas)
                 if not batch.end and self.client.prefetch and self._started:
                     # The next batch crosses the network while the caller trains on this one.
                     nrid = c.send(wire.REQUEST, {"op": "take", "batcher": self.name, "state": str(batch.state)})
@@ -592,7 +627,8 @@ def _shape(header: Mapping[str, Any], name: str, dtype: str) -> Tuple[int, ...]:
     return tuple(shape)
 
 
-def _taken(frame: wire.Frame, what: str, requested: BatchState) -> "Batch":
+def _taken(frame: wire.Frame, what: str, requested: BatchState, conn: Optional[_Connection] = None,
+           arenas: Optional[Arenas] = None) -> "Batch":
     if frame.type == wire.BATCH:
         h = frame.header
         state = _state(h.get("state"), "batch.state")
@@ -603,6 +639,19 @@ def _taken(frame: wire.Frame, what: str, requested: BatchState) -> "Batch":
             raise ProtocolError("batch.byteOrder", repr(h.get("byteOrder")), '"little"')
         xs, ys = _shape(h, "x", "float32"), _shape(h, "y", "int32")
         nx, ny = int(np.prod(xs)), int(np.prod(ys))
+        if "arena" in h:
+            if conn is None or arenas is None:
+                raise ProtocolError("batch.arena", repr(h["arena"]), "no arena on a connection without shared memory")
+            # The slot is ours until we RELEASE it: on close(), or when the batch is garbage-collected.
+            release = functools.partial(conn.release_later, frame.id)
+            try:
+                x, y = _arena_views(h["arena"], frame, xs, ys, nx, ny, arenas)
+            except BaseException:
+                conn.release(frame.id)
+                raise
+            batch = Batch(x, y, state, previous, False)
+            batch._shared(functools.partial(conn.release, frame.id), weakref.finalize(batch, release))
+            return batch
         payload = frame.payload if frame.payload is not None else np.empty(0, np.uint8)
         if payload.nbytes != 4 * (nx + ny):
             raise ProtocolError("batch.payload", f"{payload.nbytes} bytes",
@@ -617,6 +666,22 @@ def _taken(frame: wire.Frame, what: str, requested: BatchState) -> "Batch":
     return Batch(None, None, _state(header.get("last"), "take.last"), requested, True)
 
 
+def _arena_views(a: Any, frame: wire.Frame, xs: Tuple[int, ...], ys: Tuple[int, ...], nx: int, ny: int,
+                 arenas: Arenas) -> Tuple[np.ndarray, np.ndarray]:
+    if frame.payload is not None:
+        raise ProtocolError("batch.payload", f"{frame.payload.nbytes} bytes", "none beside an arena slot")
+    if (not isinstance(a, Mapping) or not isinstance(a.get("file"), str)
+            or any(isinstance(a.get(k), bool) or not isinstance(a.get(k), int) for k in ("slot", "offset", "bytes"))):
+        raise ProtocolError("batch.arena", repr(a)[:200], '{"file": path, "slot": int, "offset": int, "bytes": int}')
+    if a["bytes"] != 4 * (nx + ny):
+        raise ProtocolError("batch.arena.bytes", a["bytes"], f"4 x ({nx} + {ny}) = {4 * (nx + ny)}, from the shapes")
+    try:
+        arena = arenas.get(a["file"])
+    except OSError as e:
+        raise ProtocolError("batch.arena.file", a["file"], f"a readable arena file ({e})") from None
+    return arena.views(a["slot"], a["offset"], xs, ys)
+
+
 class Batch:
     """What ``take`` returns: a batch and the next state, or the end of a finite source.
 
@@ -629,12 +694,17 @@ class Batch:
     ``x`` (float32 ``[batch, channels, samples]``) and ``y`` (int32 ``[batch, label channels,
     epochs]``) are numpy arrays, views of the bytes received (no copy is made). A batch is a context
     manager; :meth:`close` releases its memory. After ``close``, reading ``x`` or ``y`` raises
-    :class:`~batcher.BatchClosedError`. An array fetched before ``close`` (``a = batch.x``) keeps
-    its memory alive and stays valid over TCP; over shared memory its slot is given back to the
-    daemon, so copy it (``batch.x.copy()``) if it must outlive the batch.
+    :class:`~batcher.BatchClosedError`.
+
+    On the daemon's host the arrays are read-only views of the daemon's shared-memory arena
+    (``shared`` is True): the slot is this batch's until ``close()`` (or until the batch is
+    garbage-collected, or the client's connection closes), and then the daemon may write the next
+    batch into it. An array fetched before ``close`` (``a = batch.x``) still points at the slot, so
+    it will show other data later: copy it (``batch.x.copy()``) if it must outlive the batch. Over
+    TCP each batch has memory of its own and an escaped array stays valid.
     """
 
-    __slots__ = ("_x", "_y", "state", "previous", "end", "_closed", "__weakref__")
+    __slots__ = ("_x", "_y", "state", "previous", "end", "_closed", "_release", "_finalizer", "__weakref__")
 
     def __init__(self, x: Optional[np.ndarray], y: Optional[np.ndarray], state: BatchState,
                  previous: BatchState, end: bool) -> None:
@@ -644,6 +714,17 @@ class Batch:
         self.previous = previous
         self.end = end
         self._closed = False
+        self._release = None
+        self._finalizer = None
+
+    def _shared(self, release, finalizer) -> None:
+        self._release = release
+        self._finalizer = finalizer
+
+    @property
+    def shared(self) -> bool:
+        """True if the arrays are views of the daemon's shared memory (until close), False over TCP."""
+        return self._release is not None
 
     def _array(self, name: str) -> np.ndarray:
         if self._closed:
@@ -672,10 +753,14 @@ class Batch:
         return 0 if self._x is None else int(self._x.nbytes + self._y.nbytes)  # type: ignore[union-attr]
 
     def close(self) -> None:
-        """Releases the batch's memory. Idempotent."""
+        """Releases the batch's memory (in shared memory: gives its slot back). Idempotent."""
         self._closed = True
         self._x = None
         self._y = None
+        if self._finalizer is not None:
+            self._finalizer.detach()       # released here, not again at garbage collection
+            self._finalizer = None
+            self._release()
 
     def __enter__(self) -> "Batch":
         return self

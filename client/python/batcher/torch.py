@@ -13,6 +13,7 @@ Works with torch 1.13 and 2.x. torch is imported by this module only.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
@@ -90,8 +91,14 @@ class BatcherLoader:
                     self.num_yielded = 0
                     return
                 self._held = batch
-                x = torch.from_numpy(batch.x)
-                y = torch.from_numpy(batch.y)
+                if batch.shared:
+                    with warnings.catch_warnings():   # read-only views of shared memory, by design
+                        warnings.filterwarnings("ignore", message=".*not writable.*")
+                        x = torch.from_numpy(batch.x)
+                        y = torch.from_numpy(batch.y)
+                else:
+                    x = torch.from_numpy(batch.x)
+                    y = torch.from_numpy(batch.y)
                 if self.pin_memory:
                     x, y = x.pin_memory(), y.pin_memory()
                 if self.device is not None:

@@ -83,6 +83,9 @@ def write_dataset(directory: Path, recordings: int, hours: float, layout: str, s
 
 
 def java() -> List[str]:
+    if os.environ.get("BATCHER_CLASSPATH"):
+        return ["java", "--add-modules", "jdk.incubator.vector", "-cp", os.environ["BATCHER_CLASSPATH"],
+                "dev.batcher.service.cli.Main"]
     jar = next(iter(sorted((ROOT / "samples" / "target").glob("batcher-samples-*.jar"))), None)
     if jar is None or not (ROOT / "samples" / "target" / "lib").is_dir():
         raise SystemExit(f"the Java build is missing: run 'mvn -B -DskipTests package' (or bin/batcher --help) in {ROOT}")
@@ -210,10 +213,11 @@ def raw_loopback_ms(nbytes: int, rounds: int) -> float:
     return 1000 * statistics.median(times)
 
 
-def take_cost_ms(address: str, dataset: Path, batch_size: int, rounds: int) -> tuple:
+def take_cost_ms(address: str, dataset: Path, batch_size: int, rounds: int, shm: bool) -> tuple:
     """The latency of take() for a batch the daemon has already buffered (no prefetch)."""
-    with batcher.connect(address, prefetch=False) as client:
-        h = client.batcher("peer-take")
+    shared = 0
+    with batcher.connect(address, prefetch=False, shared_memory=shm) as client:
+        h = client.batcher(f"peer-take-{shm}")
         h.create(str(dataset), batch_source(batch_size), capacity=4)
         state = batcher.BatchState.initial(3)
         times = []
@@ -227,11 +231,13 @@ def take_cost_ms(address: str, dataset: Path, batch_size: int, rounds: int) -> t
                 time.sleep(0.01)
             t0 = time.perf_counter()
             with h.take(state) as b:
-                nbytes = b.nbytes
+                float(b.x[-1, -1, -1])                # the batch is there to read
                 times.append(time.perf_counter() - t0)
+                nbytes = b.nbytes
+                shared += b.shared
             state = b.state
         h.stop()
-    return 1000 * statistics.median(times), nbytes
+    return 1000 * statistics.median(times), nbytes, shared
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -254,13 +260,14 @@ def main(argv: Optional[List[str]] = None) -> None:
           f"batches of {a.batch_size} x {len(CHANNELS)} x {int(EPOCH * RATE)} float32 "
           f"({a.batch_size * len(CHANNELS) * int(EPOCH * RATE) * 4 / 1e6:.1f} MB); {a.batches} batches after "
           f"{a.warmup} of warm-up; step {a.step_ms:g} ms; {os.cpu_count()} cores; torch {torch.__version__}, "
-          f"h5py {h5py.__version__}", flush=True)
+          f"h5py {h5py.__version__}; load average {os.getloadavg()[0]:.1f}", flush=True)
     step_s = a.step_ms / 1000
     for layout in a.layouts.split(","):
         directory = data / layout
         t = time.perf_counter()
         write_dataset(directory, a.recordings, a.hours, layout)
-        print(f"\n== {layout} ({directory}, ready in {time.perf_counter() - t:.0f} s)", flush=True)
+        print(f"\n== {layout} ({directory}, ready in {time.perf_counter() - t:.0f} s; "
+              f"load average {os.getloadavg()[0]:.1f})", flush=True)
         raw = {}
         for w in [int(v) for v in a.workers.split(",")]:
             r = loop(peer_loader_compat(directory, w, a.batch_size), a.batches, a.warmup, 0)
@@ -273,28 +280,47 @@ def main(argv: Optional[List[str]] = None) -> None:
         for lw in [int(v) for v in a.local_workers.split(",")]:
             d = Daemon(lw, data)
             try:
-                with batcher.connect(d.address) as client:
-                    h = client.batcher(f"peer-{layout}")
-                    h.create(str(directory), batch_source(a.batch_size))
-                    r = loop(BatcherLoader(h, seed=1), a.batches, a.warmup, 0)
-                    h.stop()
-                    h2 = client.batcher(f"peer-{layout}-step")
-                    h2.create(str(directory), batch_source(a.batch_size))
-                    s = loop(BatcherLoader(h2, seed=2), a.batches, a.warmup, step_s)
-                    h2.stop()
-                print(f"batcher --local-workers {lw}, Python client: {r['batches_per_s']:.1f} batches/s (no step), "
-                      f"{r['batches_per_s'] / raw[best]:.2f}x the peer's best", flush=True)
-                print(f"batcher --local-workers {lw} with the step: {s['batches_per_s']:.1f} batches/s, "
-                      f"waiting for data {100 * s['wait']:.1f}% of the loop "
-                      f"(peer: {peer['batches_per_s']:.1f} batches/s, {100 * peer['wait']:.1f}%)", flush=True)
-                if layout == a.layouts.split(",")[0] and lw == int(a.local_workers.split(",")[-1]):
-                    take_ms, nbytes = take_cost_ms(d.address, directory, a.batch_size, a.take_rounds)
-                    base_ms = raw_loopback_ms(nbytes, a.take_rounds)
-                    print(f"take() of a buffered {nbytes / 1e6:.1f} MB batch over TCP from Python: median "
-                          f"{take_ms:.2f} ms; raw loopback socket into numpy, same bytes: {base_ms:.2f} ms "
-                          f"({take_ms / base_ms:.2f}x)", flush=True)
+                for path in ("shm", "tcp"):
+                    with batcher.connect(d.address, shared_memory=path == "shm") as client:
+                        h = client.batcher(f"peer-{layout}-{path}")
+                        h.create(str(directory), batch_source(a.batch_size))
+                        counted = Counted(BatcherLoader(h, seed=1))
+                        r = loop(counted, a.batches, a.warmup, 0)
+                        h.stop()
+                        h2 = client.batcher(f"peer-{layout}-{path}-step")
+                        h2.create(str(directory), batch_source(a.batch_size))
+                        s = loop(BatcherLoader(h2, seed=2), a.batches, a.warmup, step_s)
+                        h2.stop()
+                    how = f"{path}, {100 * counted.shared / max(counted.n, 1):.0f}% of batches in shared memory"
+                    print(f"batcher --local-workers {lw}, Python client ({how}): {r['batches_per_s']:.1f} batches/s "
+                          f"(no step), {r['batches_per_s'] / raw[best]:.2f}x the peer's best", flush=True)
+                    print(f"batcher --local-workers {lw}, {path}, with the step: {s['batches_per_s']:.1f} batches/s, "
+                          f"waiting for data {100 * s['wait']:.1f}% of the loop "
+                          f"(peer: {peer['batches_per_s']:.1f} batches/s, {100 * peer['wait']:.1f}%)", flush=True)
+                    if layout == a.layouts.split(",")[0] and lw == int(a.local_workers.split(",")[-1]):
+                        take_ms, nbytes, shared = take_cost_ms(d.address, directory, a.batch_size, a.take_rounds,
+                                                               path == "shm")
+                        base_ms = raw_loopback_ms(nbytes, a.take_rounds)
+                        print(f"take() of a buffered {nbytes / 1e6:.1f} MB batch from Python, {path} "
+                              f"({shared} of {a.take_rounds} in shared memory): median {take_ms:.2f} ms; raw loopback "
+                              f"socket into numpy, same bytes: {base_ms:.2f} ms ({take_ms / base_ms:.2f}x)", flush=True)
             finally:
                 d.stop()
+
+
+class Counted:
+    """Counts how many of a BatcherLoader's batches came in shared memory."""
+
+    def __init__(self, loader: BatcherLoader) -> None:
+        self.loader = loader
+        self.n = 0
+        self.shared = 0
+
+    def __iter__(self):
+        for x, y in self.loader:
+            self.n += 1
+            self.shared += bool(self.loader._held is not None and self.loader._held.shared)
+            yield x, y
 
 
 if __name__ == "__main__":

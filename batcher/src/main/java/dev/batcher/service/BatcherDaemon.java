@@ -1,5 +1,7 @@
 package dev.batcher.service;
 
+import dev.batcher.materializers.storage.Storage;
+
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.arena.Arena;
@@ -332,6 +334,15 @@ public final class BatcherDaemon implements AutoCloseable {
         cmd.add("--name=" + name);
         for (String root : options.datasetRoots()) {
             cmd.add("--dataset-root=" + root);
+        }
+        // Each local worker gets its own object-storage file cache, sized as the daemon's.
+        String cacheDir = System.getProperty(Storage.CACHE_DIR_PROPERTY);
+        if (cacheDir != null) {
+            cmd.add("--cache-dir=" + Path.of(cacheDir, name));
+        }
+        String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);
+        if (cacheBytes != null) {
+            cmd.add("--cache-bytes=" + cacheBytes);
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (options.token() != null) {

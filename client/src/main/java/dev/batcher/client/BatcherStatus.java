@@ -23,6 +23,12 @@ package dev.batcher.client;
  * @param takeWaitSeconds total time clients spent waiting in {@code take}
  * @param workerRestarts local worker processes the daemon started in place of ones that exited
  *     (daemon-wide: the same figure for every batcher)
+ * @param objectRequests HTTP requests the workers sent to object storage, retries included (daemon-wide,
+ *     as the workers last reported)
+ * @param objectBytesFetched object bytes the workers received (daemon-wide)
+ * @param objectRequestsPerSecond object-storage requests per second since this batcher's last start
+ * @param cacheHitRatio of the windows read through the workers' file caches, the share that needed no
+ *     download (daemon-wide; 0 before any)
  */
 public record BatcherStatus(
         String name,
@@ -42,4 +48,8 @@ public record BatcherStatus(
         boolean waitingForWorkers,
         double batchesPerSecond,
         double takeWaitSeconds,
-        long workerRestarts) {}
+        long workerRestarts,
+        long objectRequests,
+        long objectBytesFetched,
+        double objectRequestsPerSecond,
+        double cacheHitRatio) {}

@@ -3,6 +3,7 @@ package dev.batcher.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batcher.client.BatcherJson;
+import dev.batcher.client.InvalidJsonException;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.spec.BatchSpec;
 import java.util.Objects;
@@ -86,8 +87,8 @@ public record JobMessage(String batcher, String dataset, MaterializeOptions opti
         }
         try {
             return BatcherJson.fromTree(v, type);
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException("job." + field, e.getMessage(), "a " + type.getSimpleName() + " object");
+        } catch (InvalidJsonException e) {
+            throw new ProtocolException(e.under("job." + field).field(), e.value(), e.expected());
         }
     }
 }

@@ -45,11 +45,28 @@ public record JobResult(Tensors tensors, ArenaRef arena) {
      *     from the shapes'
      */
     public Frame toFrame(long jobId) {
+        return toFrame(jobId, (java.util.function.Consumer<ObjectNode>) null);
+    }
+
+    /**
+     * Encodes a result that lies in shared memory, with extra header fields (see
+     * {@link #toFrame(long, ByteBuf, java.util.function.Consumer)}).
+     *
+     * @param jobId the id of the {@code JOB}
+     * @param extra fields to add to the header, or null
+     * @return a frame with a reference count of 1
+     * @throws IllegalStateException as {@link #toFrame(long)}
+     */
+    public Frame toFrame(long jobId, java.util.function.Consumer<ObjectNode> extra) {
         if (arena == null || arena.bytes() != tensors.payloadBytes()) {
             throw new IllegalStateException("arena: " + arena + " (expected: a reference to " + tensors.payloadBytes()
                     + " bytes for " + tensors + ")");
         }
-        return Frame.of(MessageType.JOB_RESULT, jobId, toHeader());
+        ObjectNode header = toHeader();
+        if (extra != null) {
+            extra.accept(header);
+        }
+        return Frame.of(MessageType.JOB_RESULT, jobId, header);
     }
 
     /**
@@ -69,6 +86,27 @@ public record JobResult(Tensors tensors, ArenaRef arena) {
                     + " for " + tensors + ")");
         }
         return Frame.of(MessageType.JOB_RESULT, jobId, toHeader(), payload);
+    }
+
+    /**
+     * Encodes the result with extra header fields (for example a worker's {@code storage} report,
+     * which the service module defines), taking over one reference to the payload.
+     *
+     * @param jobId the id of the {@code JOB}
+     * @param payload x then y
+     * @param extra fields to add to the header, or null
+     * @return a frame with a reference count of 1
+     * @throws IllegalArgumentException as {@link #toFrame(long, ByteBuf)}
+     */
+    public Frame toFrame(long jobId, ByteBuf payload, java.util.function.Consumer<ObjectNode> extra) {
+        if (payload.readableBytes() != tensors.payloadBytes()) {
+            return toFrame(jobId, payload);
+        }
+        ObjectNode header = toHeader();
+        if (extra != null) {
+            extra.accept(header);
+        }
+        return Frame.of(MessageType.JOB_RESULT, jobId, header, payload);
     }
 
     /**

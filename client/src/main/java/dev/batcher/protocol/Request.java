@@ -3,6 +3,7 @@ package dev.batcher.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.batcher.client.BatcherJson;
+import dev.batcher.client.InvalidJsonException;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.iteration.BatchState;
 import java.util.Objects;
@@ -102,9 +103,8 @@ public sealed interface Request {
         }
         try {
             return BatcherJson.fromTree(s, BatcherSpec.class);
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, "create.spec", e.getMessage(),
-                    "a BatcherSpec: dataset, source, options, capacity, retries");
+        } catch (InvalidJsonException e) {
+            throw new ProtocolException(ErrorFrames.CODE_BAD_REQUEST, e.under("create.spec").field(), e.value(), e.expected());
         }
     }
 

@@ -96,7 +96,7 @@ class BatcherJsonTest {
         Failure failure = new Failure("java.io.UncheckedIOException", "read failed", "at x\nat y", "w1",
                 "seed=1,batch=8", "recording r1, file a.h5", 5);
         BatcherStatus status = new BatcherStatus("train", Status.FAILED, failure, "seed=1,batch=8", 9, 8,
-                1, 2, 5, 4, 1, 0, 3, 6, true, 12.5, 0.75, 2);
+                1, 2, 5, 4, 1, 0, 3, 6, true, 12.5, 0.75, 2, 0, 0, 0, 0);
         String text = BatcherJson.write(status);
         assertTrue(text.contains("\"status\":\"FAILED\""), text);
         assertEquals(status, BatcherJson.read(text, BatcherStatus.class));
@@ -112,16 +112,75 @@ class BatcherJsonTest {
     }
 
     @Test
-    void read_invalidSpec_throwsNamingTheTypeAndTheProblem() {
+    void read_invalidSpec_throwsNamingTheFieldTheValueAndTheExpectation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatcherJson.read(
                 "{\"dataset\":\"/d\",\"source\":{\"type\":\"sequential\",\"batchSize\":2,"
                         + "\"batchSeconds\":30},\"capacity\":0}", BatcherSpec.class));
-        assertTrue(e.getMessage().contains("expected: a BatcherSpec as JSON: capacity: 0 (expected: >= 1)"),
-                e.getMessage());
+        assertEquals("capacity: 0 (expected: >= 1)", e.getMessage());
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> BatcherJson.read(
                 "{\"dataset\":\"/d\",\"source\":{\"type\":\"shuffled\"}}", BatcherSpec.class));
-        assertTrue(kind.getMessage().contains("shuffled"), kind.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> BatcherJson.read("{", BatcherSpec.class));
+        assertEquals("source.type: \"shuffled\" (expected: one of random, sequential, specs, sharded)", kind.getMessage());
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                () -> BatcherJson.read("{\"dataset\": \"/d\",\n }", BatcherSpec.class));
+        assertTrue(malformed.getMessage().startsWith("json: malformed at line 2, column 2 (expected: well-formed JSON: "),
+                malformed.getMessage());
+    }
+
+    /** Every kind of mistake reads in our form, with no parser internals (issue 10, item 9). */
+    @Test
+    void read_mistakes_reportFieldValueAndExpectationWithoutParserInternals() {
+        String[][] cases = {
+            {"{\"dataset\":\"/d\",\"source\":{\"type\":\"random\",\"batchSize\":\"x\",\"batchSeconds\":30}}",
+                "source.batchSize: \"x\" (expected: an integer)"},
+            {"{\"dataset\":\"/d\",\"source\":{\"batchSize\":8}}",
+                "source.type: missing (expected: one of random, sequential, specs, sharded)"},
+            {"{\"dataset\":\"/d\",\"source\":{\"type\":\"random\",\"batchSize\":8,\"batchSeconds\":[30]}}",
+                "source.batchSeconds: [30] (expected: a number)"},
+            {"{\"dataset\":\"/d\",\"source\":{\"type\":\"specs\",\"specs\":[{\"items\":[{\"recording\":\"r\","
+                    + "\"file\":\"a.h5\",\"signal\":\"/s\",\"sampleStart\":0,\"sampleCount\":0,\"channels\":\"all\","
+                    + "\"labels\":\"/l\",\"labelStart\":0,\"labelCount\":1,\"labelSkip\":0}]}]}}",
+                "source.specs[0].items[0].sampleCount: 0 (expected: > 0)"},
+            {"{\"dataset\":\"/d\",\"source\":{\"type\":\"specs\",\"specs\":[{\"items\":[{"
+                    + "\"file\":\"a.h5\",\"signal\":\"/s\",\"sampleStart\":0,\"sampleCount\":1,\"channels\":\"all\","
+                    + "\"labels\":\"/l\",\"labelStart\":0,\"labelCount\":1,\"labelSkip\":0}]}]}}",
+                "source.specs[0].items[0].recording: missing (expected: a value)"},
+            {"{\"dataset\":\"/d\",\"source\":{\"type\":\"sequential\",\"batchSize\":2,\"batchSeconds\":30},"
+                    + "\"options\":{\"normalize\":\"yes\"}}",
+                "options.normalize: \"yes\" (expected: true or false)"},
+            {"[1, 2]", "json: [1,2] (expected: an object with the fields dataset, source, options, capacity, retries)"},
+        };
+        for (String[] c : cases) {
+            InvalidJsonException e = assertThrows(InvalidJsonException.class, () -> BatcherJson.read(c[0], BatcherSpec.class));
+            assertEquals(c[1], e.getMessage(), c[0]);
+            assertTrue(!e.getMessage().contains("Source") && !e.getMessage().contains("dev.batcher")
+                    && !e.getMessage().contains("through reference chain"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readFile_misspeltField_isAnErrorNamingTheFileAndTheKnownFields(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("source.json");
+        java.nio.file.Files.writeString(file, "{\"type\": \"random\", \"batchsize\": 8, \"batchSeconds\": 30}");
+        InvalidJsonException e = assertThrows(InvalidJsonException.class, () -> BatcherJson.readFile(file, SourceConfig.class));
+        assertEquals(file + ": batchsize: 8 (expected: one of the fields batchSize, batchSeconds, numChannels, channels, "
+                + "signalWeights, labelWeights)", e.getMessage());
+        java.nio.file.Files.writeString(file, "{\"type\": \"random\", \"batchSize\": 8, \"batchSeconds\": 30}");
+        assertEquals(new SourceConfig.Random(8, 30, null, null, null, null), BatcherJson.readFile(file, SourceConfig.class));
+    }
+
+    /** The explicit specs source takes channels as text ("fill:C3") as everywhere else, or as an object (item 10). */
+    @Test
+    void read_specsSourceChannels_acceptsTheTextAndTheObjectForm() {
+        String item = "{\"recording\":\"r\",\"file\":\"a.h5\",\"signal\":\"/s\",\"sampleStart\":0,\"sampleCount\":10,"
+                + "\"channels\":%s,\"labels\":\"/l\",\"labelStart\":0,\"labelCount\":1,\"labelSkip\":0}";
+        for (String channels : new String[] {"\"fill:C3,O1\"", "{\"selector\":\"fill\",\"arguments\":[\"C3\",\"O1\"]}"}) {
+            SourceConfig.Specs specs = assertInstanceOf(SourceConfig.Specs.class, BatcherJson.read(
+                    "{\"type\":\"specs\",\"specs\":[{\"items\":[" + String.format(item, channels) + "]}]}", SourceConfig.class));
+            assertEquals(ChannelSelection.parse("fill:C3,O1"), specs.specs().get(0).items().get(0).channels(), channels);
+        }
+        assertEquals(ChannelSelection.all(), BatcherJson.read("\"all\"", ChannelSelection.class));
+        assertEquals(ChannelSelection.all(), BatcherJson.read("{\"selector\":\"all\"}", ChannelSelection.class));
     }
 
     @Test

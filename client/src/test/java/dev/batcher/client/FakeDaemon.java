@@ -96,7 +96,7 @@ final class FakeDaemon implements AutoCloseable {
 
         BatcherStatus describe() {
             return new BatcherStatus(name, status, null, position == null ? null : position.toString(),
-                    taken, taken, 0, 0, 5, 0, 0, 0, 1, 2, false, 1.5, 0.25, 0);
+                    taken, taken, 0, 0, 5, 0, 0, 0, 1, 2, false, 1.5, 0.25, 0, 0, 0, 0, 0);
         }
     }
 

@@ -74,6 +74,17 @@ class MessagesTest {
     }
 
     @Test
+    void request_badSpec_badRequestNamingTheFieldWithoutParserInternals() throws Exception {
+        ObjectNode h = Frame.newHeader().put("op", "create").put("batcher", "b");
+        h.set("spec", Json.MAPPER.readTree("{\"dataset\":\"/d\",\"source\":{\"type\":\"random\",\"batchSize\":\"x\","
+                + "\"batchSeconds\":30}}"));
+        ProtocolException e = assertThrows(ProtocolException.class, () -> Request.decode(h));
+        assertEquals(ErrorFrames.CODE_BAD_REQUEST, e.code());
+        assertEquals("create.spec.source.batchSize", e.field());
+        assertEquals("create.spec.source.batchSize: \"x\" (expected: an integer)", e.getMessage());
+    }
+
+    @Test
     void request_badState_badRequestNamingField() {
         ObjectNode h = Frame.newHeader().put("op", "take").put("batcher", "b").put("state", "nope");
         ProtocolException e = assertThrows(ProtocolException.class, () -> Request.decode(h));
@@ -86,7 +97,7 @@ class MessagesTest {
     @Test
     void response_everyKind_roundTripsEqual() {
         BatcherStatus status = new BatcherStatus("b", Status.RUNNING, null, "seed=1,batch=3", 3, 2, 0, 0, 5, 0, 0, 0, 1,
-                2, false, 1.5, 0.25, 0);
+                2, false, 1.5, 0.25, 0, 0, 0, 0, 0);
         assertEquals(new Response.Created(true), decoded(new Response.Created(true).toFrame(1),
                 f -> Response.decode(f, Op.CREATE, "b")));
         assertEquals(new Response.Started(false), decoded(new Response.Started(false).toFrame(1),

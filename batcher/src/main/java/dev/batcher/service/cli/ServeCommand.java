@@ -1,8 +1,9 @@
 package dev.batcher.service.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.batcher.client.BatcherJson;
 import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.InvalidJsonException;
 import dev.batcher.service.BatcherDaemon;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -24,7 +25,6 @@ import picocli.CommandLine.Spec;
                 "With --local-workers it starts worker processes itself; with none, it materialises batches itself."})
 final class ServeCommand implements Callable<Integer> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = dev.batcher.client.BatcherJson.mapper();
     @Option(names = "--port", defaultValue = "7070", description = "Port for clients and workers (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
 
@@ -75,11 +75,15 @@ final class ServeCommand implements Callable<Integer> {
             + " to $XDG_RUNTIME_DIR/batcher/daemon-<port>.token (else ~/.batcher/), where this user's clients find it.")
     boolean noToken;
 
+    @picocli.CommandLine.Mixin
+    CacheOptions cache;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
         String generated = null;
@@ -144,13 +148,25 @@ final class ServeCommand implements Callable<Integer> {
             o = o.withSharedMemory(shmDir);
         }
         if (config != null) {
-            JsonNode root = MAPPER.readTree(config.toFile());
+            JsonNode root;
+            try {
+                root = BatcherJson.readTree(config);
+            } catch (InvalidJsonException e) {
+                throw e.in("--config " + config);
+            }
             JsonNode batchers = root.path("batchers");
             if (!batchers.isObject()) {
                 throw new IllegalArgumentException("--config " + config + ": batchers: " + batchers
                         + " (expected: an object of batcher specs by name)");
             }
-            Map<String, BatcherSpec> specs = MAPPER.convertValue(batchers, new TypeReference<Map<String, BatcherSpec>>() {});
+            Map<String, BatcherSpec> specs = new java.util.LinkedHashMap<>();
+            for (var e : batchers.properties()) {
+                try {
+                    specs.put(e.getKey(), BatcherJson.fromTreeStrict(e.getValue(), BatcherSpec.class));
+                } catch (InvalidJsonException bad) {
+                    throw bad.under("batchers." + e.getKey()).in("--config " + config);
+                }
+            }
             o = o.withBatchers(specs);
         }
         return o;

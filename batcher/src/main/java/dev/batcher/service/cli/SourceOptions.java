@@ -1,6 +1,5 @@
 package dev.batcher.service.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.batcher.materializers.iteration.SourceConfig;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import java.io.IOException;
@@ -44,7 +43,7 @@ final class SourceOptions {
 
     SourceConfig source() throws IOException {
         if (json != null) {
-            return new ObjectMapper().readValue(json.toFile(), SourceConfig.class);
+            return dev.batcher.client.BatcherJson.readFile(json, SourceConfig.class);
         }
         return switch (kind) {
             case "random" -> new SourceConfig.Random(batchSize, seconds, numChannels, channels, null, null);

@@ -36,11 +36,15 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     TokenOptions token;
 
+    @picocli.CommandLine.Mixin
+    CacheOptions cache;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         InetSocketAddress address = manager;
         String n = name != null ? name : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();

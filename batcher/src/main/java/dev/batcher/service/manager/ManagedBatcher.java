@@ -1,5 +1,7 @@
 package dev.batcher.service.manager;
 
+import dev.batcher.materializers.storage.DatasetLocation;
+
 import dev.batcher.client.Failure;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.client.Status;
@@ -57,6 +59,10 @@ public final class ManagedBatcher {
 
     private final String name;
     private final BatcherSpec spec;
+    /** Where the dataset lives, for naming files as workers report them. */
+    private final DatasetLocation location;
+    /** The workers' object-storage requests when this batcher last started (loop-confined). */
+    private long objectRequestsAtStart;
     private final BatchSource source;
     private final WorkerPool pool;
     private final EventExecutor loop;
@@ -147,6 +153,7 @@ public final class ManagedBatcher {
         this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.location = locate(spec.dataset());
         this.source = Objects.requireNonNull(source, "source");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.loop = pool.loop();
@@ -270,6 +277,7 @@ public final class ManagedBatcher {
         status = Status.RUNNING;
         capacity = spec.capacity() != null ? spec.capacity() : 2 * Math.max(1, pool.slots()) + 1;
         startedAt = ticker.getAsLong();
+        objectRequestsAtStart = pool.storageTotals().requests();
         takenSinceStart = 0;
         pump();
     }
@@ -329,10 +337,22 @@ public final class ManagedBatcher {
         }
     }
 
-    private static Set<String> files(BatchSpec spec) {
+    private static DatasetLocation locate(String dataset) {
+        try {
+            return DatasetLocation.parse(dataset);
+        } catch (dev.batcher.materializers.storage.StorageException e) {
+            return DatasetLocation.of(java.nio.file.Path.of(dataset).toAbsolutePath());
+        }
+    }
+
+    /**
+     * Names a batch's files as workers report them (for locality): {@code s3://bucket/prefix/file} for
+     * object storage, the path under the dataset directory otherwise.
+     */
+    private Set<String> files(BatchSpec batch) {
         Set<String> files = new LinkedHashSet<>();
-        for (ItemSpec item : spec.items()) {
-            files.add(item.file());
+        for (ItemSpec item : batch.items()) {
+            files.add(location.describe(item.file()));
         }
         return files;
     }
@@ -550,9 +570,12 @@ public final class ManagedBatcher {
         boolean waiting = status == Status.RUNNING && pool.workers() == 0
                 && (undispatched || (!ended && window.size() < capacity));
         double seconds = (ticker.getAsLong() - startedAt) / 1e9;
+        WorkerPool.StorageTotals storage = pool.storageTotals();
         return new BatcherStatus(name, status, failure, expected() == null ? null : expected().toString(), produced, taken,
                 buffered, inFlight, capacity, retries, redispatched, restarts, pool.workers(), pool.slots(), waiting,
                 status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9,
-                pool.workerRestarts());
+                pool.workerRestarts(), storage.requests(), storage.bytesFetched(),
+                status == Status.RUNNING && seconds > 0 ? (storage.requests() - objectRequestsAtStart) / seconds : 0.0,
+                storage.hitRatio());
     }
 }

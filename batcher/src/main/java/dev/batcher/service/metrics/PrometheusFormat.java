@@ -34,7 +34,15 @@ public final class PrometheusFormat {
             new Family("batcher_take_wait_seconds_total", "counter", "Time clients spent waiting in take.",
                     BatcherStatus::takeWaitSeconds),
             new Family("batcher_worker_restarts_total", "counter",
-                    "Local worker processes started in place of ones that exited (daemon-wide).", s -> s.workerRestarts()));
+                    "Local worker processes started in place of ones that exited (daemon-wide).", s -> s.workerRestarts()),
+            new Family("batcher_object_requests_total", "counter",
+                    "HTTP requests workers sent to object storage, retries included (daemon-wide).", s -> s.objectRequests()),
+            new Family("batcher_object_bytes_fetched_total", "counter",
+                    "Object bytes workers received from object storage (daemon-wide).", s -> s.objectBytesFetched()),
+            new Family("batcher_object_requests_per_second", "gauge",
+                    "Object-storage requests per second since the batcher's last start.", BatcherStatus::objectRequestsPerSecond),
+            new Family("batcher_cache_hit_ratio", "gauge",
+                    "Share of file-cache reads that needed no download (daemon-wide).", BatcherStatus::cacheHitRatio));
 
     /**
      * Renders the statuses.

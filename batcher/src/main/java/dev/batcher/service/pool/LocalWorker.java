@@ -13,6 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
  * processes.
  */
 public final class LocalWorker implements Worker {
+    /** Reports not yet drained by the pool; guarded by this. */
+    private StorageReport storage;
     private final String name;
     private final int slots;
     private final Executor executor;
@@ -83,11 +85,26 @@ public final class LocalWorker implements Worker {
             return;
         }
         try {
-            result.complete(Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator,
-                    job.target()));
+            Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator,
+                    job.target());
+            note(materializers.report(job.dataset(), job.spec()));
+            result.complete(m);
         } catch (RuntimeException | Error e) {
             result.completeExceptionally(JobFailedException.of(name, e));
         }
+    }
+
+    private synchronized void note(StorageReport r) {
+        if (r != null) {
+            storage = storage == null ? r : storage.then(r);
+        }
+    }
+
+    @Override
+    public synchronized StorageReport drainStorage() {
+        StorageReport r = storage;
+        storage = null;
+        return r;
     }
 
     @Override

@@ -111,6 +111,37 @@ public final class MaterializerCache implements AutoCloseable {
         return s.used() ? new TreeSet<>(s.cache().objects()) : Set.of();
     }
 
+    /**
+     * Returns what this worker tells the manager after a job over {@code dataset}: which of the job's
+     * files its file cache holds, what it evicted since the last report, and its counters; null if the
+     * dataset is not in object storage.
+     *
+     * @param dataset the job's dataset
+     * @param spec the job's batch
+     */
+    public StorageReport report(String dataset, dev.batcher.materializers.spec.BatchSpec spec) {
+        DatasetLocation location;
+        try {
+            location = DatasetLocation.parse(dataset);
+        } catch (StorageException e) {
+            return null;
+        }
+        Storage s = storage();
+        if (!location.isS3() || !s.used()) {
+            return null;
+        }
+        java.util.List<String> held = new java.util.ArrayList<>();
+        for (var item : spec.items()) {
+            String id = location.describe(item.file());
+            if (!held.contains(id) && s.cache().holds(id)) {
+                held.add(id);
+            }
+        }
+        Storage.Stats st = s.stats();
+        return new StorageReport(held, s.cache().drainDropped(), st.requests(), st.bytesFetched(), st.cachedReads(),
+                st.cacheHitReads(), st.rangedReads());
+    }
+
     @Override
     public synchronized void close() {
         for (RecordingFiles f : files.values()) {

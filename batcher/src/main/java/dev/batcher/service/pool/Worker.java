@@ -33,6 +33,14 @@ public interface Worker {
     CompletableFuture<Materialized> submit(Job job);
 
     /**
+     * Returns what the worker reported about its object-storage reads since the last call (merged),
+     * and forgets it; null if nothing. The pool calls it when a job's slot comes back.
+     */
+    default StorageReport drainStorage() {
+        return null;
+    }
+
+    /**
      * Tells the worker a job's result is no longer wanted. The job's future still completes.
      *
      * @param jobId the job's id

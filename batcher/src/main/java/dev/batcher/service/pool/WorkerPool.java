@@ -18,10 +18,14 @@ import java.util.function.Consumer;
  * {@link #loop()}, and workers joining or leaving from other threads go through {@link #join} and
  * {@link #leave}, which hop onto it.
  *
- * <p>Dispatch prefers, among workers with a free slot, the one that most recently read the files a
- * job needs (their open handles and page cache are warm there), then the one with the most free
- * slots, so no worker is swamped while another idles. Where a job lands never changes what it
- * contains.
+ * <p>Dispatch prefers, among workers with a free slot, the one that holds the files a job needs:
+ * first by what the workers report their object-storage file caches hold ({@link StorageReport}, sent
+ * with each result), then by which worker most recently read them (their open handles and page cache
+ * are warm there), then the one with the most free slots. A worker whose cache holds all of a job's
+ * files may take it beyond its slots, up to twice its slots in all (the job waits in its queue instead
+ * of another worker downloading the files); beyond that it is overloaded and the job goes to the least
+ * loaded worker, so no worker is swamped while another idles. Where a job lands never changes what it contains, so locality never changes the
+ * batch sequence.
  */
 public final class WorkerPool {
     private static final int RECENT_FILES = 64;
@@ -30,6 +34,7 @@ public final class WorkerPool {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final Deque<Runnable> waiters = new ArrayDeque<>();
     private final List<Consumer<Worker>> leaveListeners = new ArrayList<>();
+    private boolean locality = true;
     private final java.util.concurrent.atomic.AtomicLong workerRestarts = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -67,20 +72,33 @@ public final class WorkerPool {
         long dispatched;
         boolean gone;
         final Set<String> recentFiles = new LinkedHashSet<>();
+        /** Files the worker reports its file cache holds. */
+        final Set<String> held = new java.util.HashSet<>();
+        /** The worker's latest cumulative storage counters, or null if it reported none. */
+        StorageReport counters;
 
         Member(Worker worker) {
             this.worker = worker;
             this.free = worker.slots();
         }
 
+        /** Reported holdings count double: a cached file saves a download, a recent one only warm handles. */
         int affinity(Collection<String> files) {
             int n = 0;
             for (String f : files) {
-                if (recentFiles.contains(f)) {
+                if (held.contains(f)) {
+                    n += 2;
+                } else if (recentFiles.contains(f)) {
                     n++;
                 }
             }
             return n;
+        }
+
+        void apply(StorageReport r) {
+            held.removeAll(r.dropped());
+            held.addAll(r.held());
+            counters = r;
         }
 
         void touch(Collection<String> files) {
@@ -164,10 +182,13 @@ public final class WorkerPool {
         Member best = null;
         int bestAffinity = -1;
         for (Member m : members.values()) {
-            if (m.free == 0) {
+            int a = locality ? m.affinity(files) : 0;
+            // A worker holding the files may take a job beyond its slots, up to twice its slots in all
+            // (the job waits in its queue, for a read without a download); more would overload it.
+            boolean open = m.free > 0 || (a >= 2 * files.size() && a > 0 && m.free > -m.worker.slots());
+            if (!open) {
                 continue;
             }
-            int a = m.affinity(files);
             if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
                 best = m;
                 bestAffinity = a;
@@ -192,6 +213,10 @@ public final class WorkerPool {
             return;
         }
         slot.released = true;
+        StorageReport r = slot.member.worker.drainStorage();
+        if (r != null) {
+            slot.member.apply(r);
+        }
         if (!slot.member.gone) {
             slot.member.free++;
             wakeWaiters();
@@ -227,6 +252,56 @@ public final class WorkerPool {
         return workerRestarts.get();
     }
 
+    /**
+     * Turns locality-aware dispatch on (the default) or off (least loaded only; for benchmarks that
+     * measure what locality is worth).
+     *
+     * @param on whether to prefer workers holding a job's files
+     */
+    public void locality(boolean on) {
+        this.locality = on;
+    }
+
+    /**
+     * The object-storage counters of all workers, summed over their latest reports.
+     *
+     * @param requests HTTP requests sent
+     * @param bytesFetched object bytes received
+     * @param cachedReads windows read through file caches
+     * @param cacheHitReads of those, reads that needed no download
+     * @param rangedReads windows read with ranged GETs
+     * @param heldFiles files the workers' caches hold, as reported
+     */
+    public record StorageTotals(long requests, long bytesFetched, long cachedReads, long cacheHitReads, long rangedReads,
+                                int heldFiles) {
+        /** Returns cacheHitReads / cachedReads, or 0 before any. */
+        public double hitRatio() {
+            return cachedReads == 0 ? 0 : (double) cacheHitReads / cachedReads;
+        }
+    }
+
+    /** Returns the storage counters summed over the workers in the pool. */
+    public StorageTotals storageTotals() {
+        long req = 0;
+        long bytes = 0;
+        long cached = 0;
+        long hits = 0;
+        long ranged = 0;
+        int held = 0;
+        for (Member m : members.values()) {
+            StorageReport c = m.counters;
+            held += m.held.size();
+            if (c != null) {
+                req += c.requests();
+                bytes += c.bytesFetched();
+                cached += c.cachedReads();
+                hits += c.cacheHitReads();
+                ranged += c.rangedReads();
+            }
+        }
+        return new StorageTotals(req, bytes, cached, hits, ranged, held);
+    }
+
     /** Returns the number of workers. */
     public int workers() {
         return members.size();
@@ -245,7 +320,7 @@ public final class WorkerPool {
     public int freeSlots() {
         int n = 0;
         for (Member m : members.values()) {
-            n += m.free;
+            n += Math.max(0, m.free);
         }
         return n;
     }
@@ -254,7 +329,7 @@ public final class WorkerPool {
     public List<WorkerInfo> describe() {
         List<WorkerInfo> out = new ArrayList<>();
         for (Member m : members.values()) {
-            out.add(new WorkerInfo(m.worker.name(), m.worker.slots(), m.free, m.dispatched));
+            out.add(new WorkerInfo(m.worker.name(), m.worker.slots(), Math.max(0, m.free), m.dispatched));
         }
         return out;
     }

@@ -7,6 +7,7 @@ import dev.batcher.protocol.Cancel;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.ArenaRef;
 import dev.batcher.protocol.JobResult;
+import dev.batcher.service.pool.StorageReport;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.protocol.Tensors;
 import dev.batcher.service.pool.ArenaTarget;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * received (a retained slice, no copy) until a client takes it.
  */
 final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements Worker {
+    /** Reports not yet drained by the pool; guarded by this. */
+    private StorageReport storage;
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
 
     private final String name;
@@ -142,6 +145,19 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
      * not delivered: the worker is dropped (a worker that forges or garbles one result cannot be
      * trusted with the next), so this job and its others go to other workers.
      */
+    private synchronized void note(StorageReport r) {
+        if (r != null) {
+            storage = storage == null ? r : storage.then(r);
+        }
+    }
+
+    @Override
+    public synchronized StorageReport drainStorage() {
+        StorageReport r = storage;
+        storage = null;
+        return r;
+    }
+
     private void result(ChannelHandlerContext ctx, Frame frame) {
         long id = frame.id();
         Pending p = pending.get(id);
@@ -154,6 +170,7 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
             JobResult result = JobResult.decode(frame);
             got = result.tensors();
             arena = result.arena();
+            note(StorageReport.readFrom(frame.header()));
             checkArena(arena, p.target());
         } catch (ProtocolException e) {
             rejectResult(ctx, id, e.getMessage());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import dev.batcher.protocol.Frame;
 import dev.batcher.protocol.JobMessage;
 import dev.batcher.protocol.JobResult;
+import dev.batcher.service.pool.StorageReport;
 import dev.batcher.protocol.ProtocolException;
 import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.materialize.MaterializeException;
@@ -105,7 +106,9 @@ final class JobHandler extends SimpleChannelInboundHandler<Frame> {
                     if (live.getOrDefault(id, Boolean.FALSE)) {
                         answerCancelled(ch, id);
                     } else {
-                        ch.writeAndFlush(new JobResult(tensors, job.arena().withBytes(layout.bytes())).toFrame(id));
+                        StorageReport report = materializers.report(job.dataset(), job.spec());
+                        ch.writeAndFlush(new JobResult(tensors, job.arena().withBytes(layout.bytes()))
+                                .toFrame(id, report == null ? null : report::writeTo));
                     }
                     return;
                 }
@@ -117,7 +120,9 @@ final class JobHandler extends SimpleChannelInboundHandler<Frame> {
                 answerCancelled(ch, id);
                 return;
             }
-            ch.writeAndFlush(new JobResult(m.tensors()).toFrame(id, m.payload())).addListener(f -> {
+            StorageReport report = materializers.report(job.dataset(), job.spec());
+            ch.writeAndFlush(new JobResult(m.tensors()).toFrame(id, m.payload(), report == null ? null : report::writeTo))
+                    .addListener(f -> {
                 if (!f.isSuccess() && ch.isActive()) {
                     // Nothing was sent (a result above the maximum frame length fails before its first byte): say why,
                     // so the manager retries or fails the batch with this cause instead of waiting for it for ever.

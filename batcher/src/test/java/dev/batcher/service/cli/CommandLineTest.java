@@ -138,6 +138,31 @@ class CommandLineTest {
     }
 
     @Test
+    void sourceJsonAndConfig_badValues_reportFieldValueAndExpectationWithoutParserInternals() throws Exception {
+        Path source = tmp.resolve("source.json");
+        Files.writeString(source, "{\"type\": \"random\", \"batchSize\": \"eight\", \"batchSeconds\": 30}");
+        Run r = run("peek", TestData.dataset().toString(), "--source-json", source.toString());
+        assertEquals(2, r.code(), r.out());
+        assertEquals("batcher peek: " + source + ": batchSize: \"eight\" (expected: an integer)", r.err().strip());
+        Files.writeString(source, "{\"type\": \"random\",\n \"batchSize\": 8,, \"batchSeconds\": 30}");
+        r = run("peek", TestData.dataset().toString(), "--source-json", source.toString());
+        assertTrue(r.err().startsWith("batcher peek: " + source + ": json: malformed at line 2, column 17 (expected: well-formed JSON: "),
+                r.err());
+
+        Path config = tmp.resolve("batchers.json");
+        Files.writeString(config, "{\"batchers\": {\"train\": {\"dataset\": \"/d\", \"source\": {\"type\": \"random\","
+                + " \"batchSize\": 8, \"batchSeconds\": 30}, \"capasity\": 3}}}");
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs("--config", config.toString());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, serve::options);
+        assertEquals("--config " + config + ": batchers.train.capasity: 3 (expected: one of the fields dataset, source, options,"
+                + " capacity, retries)", e.getMessage());
+        for (String msg : new String[] {r.err(), e.getMessage()}) {
+            assertTrue(!msg.contains("Source") && !msg.contains("REDACTED") && !msg.contains("dev.batcher."), msg);
+        }
+    }
+
+    @Test
     void status_runningDaemon_tableAndJson() throws Exception {
         BatcherDaemon.Options o = BatcherDaemon.Options.defaults()
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).withManagerSlots(1);

@@ -162,7 +162,8 @@ public final class DatasetIndexer {
             throw new DatasetException(e.getMessage(), e);
         }
         if (!l.isS3()) {
-            return index(l.local()).toString();
+            // The directory as the user named it, so that a relative one stays relative in what is printed.
+            return index(Path.of(location)).toString();
         }
         Map<String, S3Store.ObjectInfo> objects = new LinkedHashMap<>();
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();

@@ -129,6 +129,28 @@ final class HandleCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every cached handle no one is reading (so that what they hold, such as file-cache leases,
+     * is given back); handles being read stay.
+     *
+     * @return how many were closed
+     */
+    int closeIdle() {
+        List<Handle> toClose = new ArrayList<>();
+        synchronized (this) {
+            Iterator<Map.Entry<String, Handle>> it = cached.entrySet().iterator();
+            while (it.hasNext()) {
+                Handle handle = it.next().getValue();
+                if (handle.leases == 0) {
+                    it.remove();
+                    retire(handle, toClose);
+                }
+            }
+        }
+        closeAll(toClose);
+        return toClose.size();
+    }
+
     /** Returns the number of files open right now: cached plus retired ones still leased. */
     int openFiles() {
         return openFiles.get();

@@ -813,8 +813,18 @@ public final class RecordingFiles implements AutoCloseable {
             throw new StorageException(StorageException.Reason.CHANGED, id, "ETag " + info.etag()
                     + " (expected: " + recorded + ", recorded by bin/batcher index; index the dataset again)", null);
         }
-        FileCache.Lease lease = storage.cache().acquire(id, info.etag(), info.size(),
-                target -> store.download(remote.bucket(), key, info.etag(), target));
+        FileCache.Lease lease;
+        try {
+            lease = storage.cache().acquire(id, info.etag(), info.size(),
+                    target -> store.download(remote.bucket(), key, info.etag(), target));
+        } catch (StorageException e) {
+            // Open files lease their cached copies: close the idle ones here and try once more.
+            if (e.getReason() != StorageException.Reason.CACHE_TOO_SMALL || cache.closeIdle() == 0) {
+                throw e;
+            }
+            lease = storage.cache().acquire(id, info.etag(), info.size(),
+                    target -> store.download(remote.bucket(), key, info.etag(), target));
+        }
         try {
             checkSignature(lease.path());
             return new Handle(id, new HdfFile(lease.path()), lease, !lease.hit());

@@ -1,5 +1,7 @@
 package dev.batcher.materializers.spec;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,16 +20,32 @@ import java.util.Objects;
  */
 public record ChannelSelection(String selector, List<String> arguments) {
     /**
-     * Checks and copies the arguments.
+     * Checks and copies the arguments. In JSON this is the object form
+     * {@code {"selector": "names", "arguments": ["C3", "C4"]}}; the text form {@code "names:C3,C4"}
+     * is read too (see {@link #fromText}).
      *
      * @throws IllegalArgumentException if {@code selector} is blank
      */
-    public ChannelSelection {
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    public ChannelSelection(@JsonProperty("selector") String selector, @JsonProperty("arguments") List<String> arguments) {
         Objects.requireNonNull(selector, "selector");
         if (selector.isBlank()) {
             throw new IllegalArgumentException("selector: '' (expected: a selector name such as all, names, fill, montage)");
         }
-        arguments = List.copyOf(arguments);
+        this.selector = selector;
+        this.arguments = arguments == null ? List.of() : List.copyOf(arguments);
+    }
+
+    /**
+     * Reads the text form in JSON, as everywhere else a selection is written ({@code "fill:C3"}).
+     *
+     * @param text the text form
+     * @return the selection
+     * @throws IllegalArgumentException if the text has no selector name
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ChannelSelection fromText(String text) {
+        return parse(text);
     }
 
     /** Returns the selection of every channel, in stored order. */

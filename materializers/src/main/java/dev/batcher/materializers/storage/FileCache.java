@@ -55,6 +55,8 @@ public final class FileCache {
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Object> downloading = new HashMap<>();
     private final Set<String> evictedKeys = new HashSet<>();
+    /** Objects evicted or dropped since the last {@link #drainDropped()}, so workers can tell the manager. */
+    private final Set<String> dropped = new java.util.LinkedHashSet<>();
     private long bytes;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -244,12 +246,14 @@ public final class FileCache {
                             it.remove();
                             bytes -= old.size;
                             old.dropped = true;
+                            noteDropped(old.object);
                             if (old.leases == 0) {
                                 stale.add(old);
                             }
                         }
                     }
                     entries.put(id, entry);
+                    dropped.remove(object);
                     downloading.remove(id);
                     again = evictedKeys.remove(object);
                 }
@@ -316,6 +320,7 @@ public final class FileCache {
             bytes -= e.size;
             evictions.increment();
             evictedKeys.add(e.object);
+            noteDropped(e.object);
             delete(e);
         }
     }
@@ -342,6 +347,32 @@ public final class FileCache {
         } catch (IOException ex) {
             LOG.warn("file cache {}: could not delete {}", dir, e.path, ex);
         }
+    }
+
+    private void noteDropped(String object) {
+        if (dropped.size() < 100_000) {
+            dropped.add(object);
+        }
+    }
+
+    /**
+     * Returns the objects evicted (or dropped as stale) since the last call and forgets them; an object
+     * cached again since is not listed.
+     */
+    public synchronized List<String> drainDropped() {
+        List<String> out = new ArrayList<>(dropped);
+        dropped.clear();
+        return out;
+    }
+
+    /** Tells whether a copy of {@code object} (any ETag) is held. */
+    public synchronized boolean holds(String object) {
+        for (Entry e : entries.values()) {
+            if (e.object.equals(object)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the objects held now (names as given to {@link #acquire}), in no particular order. */

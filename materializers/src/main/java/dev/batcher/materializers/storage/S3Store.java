@@ -46,8 +46,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, system properties, {@code ~/.aws} profiles,
  * container and instance roles); the region from {@code AWS_REGION} (or the profile; {@code us-east-1}
  * if none says); the endpoint of a compatible store from {@code AWS_ENDPOINT_URL_S3} or
- * {@code AWS_ENDPOINT_URL} (read by the SDK); path-style addressing when {@code BATCHER_S3_PATH_STYLE}
- * (or the system property {@code batcher.s3.pathStyle}) is {@code true}.
+ * {@code AWS_ENDPOINT_URL} (or the system property {@code batcher.s3.endpoint}); path-style addressing
+ * when {@code BATCHER_S3_PATH_STYLE} (or the system property {@code batcher.s3.pathStyle}) is
+ * {@code true}, and by default when an endpoint is set (virtual-hosted style for AWS itself).
  *
  * <p><b>Failures.</b> The SDK retries, with exponential backoff and jitter, throttling (503 SlowDown),
  * 5xx errors, timeouts and connections reset before a response. A body cut short or reset part-way is
@@ -63,6 +64,8 @@ public final class S3Store implements AutoCloseable {
     public static final String PATH_STYLE_ENV = "BATCHER_S3_PATH_STYLE";
     /** The system property that turns path-style addressing on (wins over the environment). */
     public static final String PATH_STYLE_PROPERTY = "batcher.s3.pathStyle";
+    /** The system property naming the endpoint (wins over {@code AWS_ENDPOINT_URL_S3}/{@code AWS_ENDPOINT_URL}). */
+    public static final String ENDPOINT_PROPERTY = "batcher.s3.endpoint";
 
     private final S3Client client;
     private final Options options;
@@ -98,11 +101,25 @@ public final class S3Store implements AutoCloseable {
             }
         }
 
-        /** Returns the options the environment gives (see the class description), 6 attempts, 30 s timeouts. */
+        /**
+         * Returns the options the environment gives (see the class description), 6 attempts, 30 s
+         * timeouts. The endpoint is the system property {@value #ENDPOINT_PROPERTY}, else
+         * {@code AWS_ENDPOINT_URL_S3}, else {@code AWS_ENDPOINT_URL}, else the SDK's default.
+         *
+         * @throws IllegalArgumentException if the endpoint is not a URI
+         */
         public static Options fromEnvironment() {
             String style = System.getProperty(PATH_STYLE_PROPERTY, System.getenv(PATH_STYLE_ENV));
-            return new Options(null, null, style != null && style.trim().equalsIgnoreCase("true"), null, 6,
-                    Duration.ofSeconds(30));
+            String endpoint = System.getProperty(ENDPOINT_PROPERTY);
+            for (String env : new String[] {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+                if (endpoint == null || endpoint.isBlank()) {
+                    endpoint = System.getenv(env);
+                }
+            }
+            URI uri = endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint.trim());
+            // As boto3 does: path-style for a custom endpoint (MinIO, Ceph, S3Proxy), unless told otherwise.
+            boolean pathStyle = style != null && !style.isBlank() ? style.trim().equalsIgnoreCase("true") : uri != null;
+            return new Options(uri, null, pathStyle, null, 6, Duration.ofSeconds(30));
         }
 
         /** Returns these options with another endpoint. */

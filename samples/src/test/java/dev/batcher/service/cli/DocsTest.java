@@ -457,7 +457,7 @@ class DocsTest {
             }
         }
         BatcherStatus s = new BatcherStatus("train", Status.RUNNING, null, "seed=1,batch=0", 0, 0, 0, 0, 3, 0, 0, 0, 1, 1, false,
-                0, 0, 0);
+                0, 0, 0, 0, 0, 0, 0);
         Map<String, String> emitted = new TreeMap<>();
         for (String line : PrometheusFormat.render(List.of(s)).lines().toList()) {
             if (line.startsWith("# TYPE ")) {
