@@ -208,3 +208,18 @@ def test_connect_unreachable_raisesConnectionLost():
         batcher.connect("127.0.0.1:1", connect_timeout=2)
     with pytest.raises(ValueError, match="host:port"):
         batcher.connect("localhost")
+
+
+def test_connect_withAndWithoutTheDaemonsToken(tmp_path, dataset):
+    token_file = tmp_path / "token"
+    token_file.write_text("s3cret-token\n")
+    d = Daemon(tmp_path, local_workers=0, extra=[f"--token-file={token_file}"]).start()
+    try:
+        with pytest.raises(batcher.RemoteBatcherError) as e:
+            batcher.connect(d.address, token="wrong")
+        assert e.value.code == "unauthorized"
+        assert "s3cret" not in str(e.value)
+        with batcher.connect(d.address, token="s3cret-token") as c:
+            assert c.list() == []
+    finally:
+        d.stop()

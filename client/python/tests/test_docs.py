@@ -13,8 +13,9 @@ import pytest
 
 from conftest import ROOT
 
-# A block after an HTML comment containing "test_docs: fragment" is a fragment of a larger program
-# (it uses names the reader has): it is compiled, not run.
+# A block after an HTML comment containing "test_docs: fragment" (a fragment of a larger program,
+# using names the reader has) or "test_docs: compile only" (it needs a service the tests do not
+# start, such as an S3 store) is compiled, not run; the comment says why.
 FENCE = re.compile(r"(<!--[^\n]*-->\s*\n)?^```python\n(.*?)^```", re.S | re.M)
 
 
@@ -22,7 +23,7 @@ def python_blocks(text):
     """The page's python blocks to run, in order; fragments are compiled here and left out."""
     run = []
     for marker, code in FENCE.findall(text):
-        if "test_docs: fragment" in marker:
+        if "test_docs: fragment" in marker or "test_docs: compile only" in marker:
             compile(code, "<fragment>", "exec")
         else:
             run.append(code)

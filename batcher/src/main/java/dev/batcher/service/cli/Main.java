@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "batcher", mixinStandardHelpOptions = true, version = "batcher 0.1.0",
         description = "Deterministic, resumable batch loading for machine-learning training.",
         subcommands = {GenerateCommand.class, IndexCommand.class, PeekCommand.class, ServeCommand.class, WorkerCommand.class,
-            StatusCommand.class, BenchCommand.class})
+            StatusCommand.class, BenchCommand.class, ClasspathCommand.class})
 public final class Main {
     private Main() {}
 

@@ -21,6 +21,7 @@ CAPACITY = 2
 @pytest.fixture(scope="module")
 def shm_daemon(tmp_path_factory):
     work = tmp_path_factory.mktemp("shm")
+    (work / "arenas").mkdir()
     d = Daemon(work, local_workers=1, extra=[f"--shm-dir={work / 'arenas'}"]).start()
     d.arenas = work / "arenas"
     yield d
@@ -92,8 +93,7 @@ def test_shm_heldSlots_areFreedOnCloseAndGarbageCollection(shm_daemon, dataset, 
             for b in held:
                 b.close()
         else:
-            del b
-            held.clear()
+            held.clear()          # the last references: the batches' finalizers queue their release
             gc.collect()
         assert recovers(h, state)
         h.stop()
@@ -106,7 +106,7 @@ import sys, time
 import batcher
 sys.path.insert(0, {str(ROOT / 'client' / 'python' / 'tests')!r})
 from conftest import RANDOM
-from pending_shm import exhaust
+from test_shm import exhaust
 c = batcher.connect({shm_daemon.address!r}, prefetch=False)
 h = c.batcher("shm-kill")
 h.create({str(dataset)!r}, RANDOM, capacity={CAPACITY})
