@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A training client in a process of its own, for SIGKILL tests: takes {@code count} batches of a
- * started batcher without closing them, prints {@code HELD n SHM m} and waits to be killed.
+ * started batcher without closing them, prints {@code HELD n SHM m} and waits to be killed (exits by
+ * itself after two minutes).
  * Arguments: host, port, batcher, seed, count.
  */
 public final class HoldingClientMain {
@@ -33,8 +34,11 @@ public final class HoldingClientMain {
         }
         System.out.println("HELD " + held.size() + " SHM " + shm);
         System.out.flush();
-        while (true) {
-            LockSupport.park();
+        // Wait to be killed; never outlive a test that forgot to kill it by more than two minutes.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            LockSupport.parkNanos(deadline - System.nanoTime());
         }
+        System.exit(2);
     }
 }

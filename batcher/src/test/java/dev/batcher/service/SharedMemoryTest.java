@@ -262,11 +262,12 @@ class SharedMemoryTest {
             String held;
             try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
                 held = r.lines().filter(l -> l.startsWith("HELD ")).findFirst().orElse("the child exited: " + child);
-                // 3 + 4 slots: while the child holds its 7 batches, the window's next ones come over TCP.
-                assertEquals("HELD 7 SHM 7", held);
-                child.destroyForcibly();
+            } finally {
+                child.destroyForcibly(); // SIGKILL, holding its batches
                 assertTrue(child.waitFor(20, TimeUnit.SECONDS));
             }
+            // 3 + 4 slots: while the child holds its 7 batches, the window's next ones come over TCP.
+            assertEquals("HELD 7 SHM 7", held);
             // Its slots are free again: a new client holding 7 batches gets them in shared memory (none if they leaked).
             try (BatcherClient c = BatcherClient.connect(d.address())) {
                 BatcherHandle h = c.batcher("train");

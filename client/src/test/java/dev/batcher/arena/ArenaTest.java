@@ -138,4 +138,20 @@ class ArenaTest {
             live.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void viewsGet_arenaDeletedAndANewOneMapped_dropsTheDeletedOnesMapping() {
+        ArenaViews views = new ArenaViews(false, 8);
+        Arena first = Arena.create(dir, 11, 1, 4096);
+        Arena second = Arena.create(dir, 12, 1, 4096);
+        assertTrue(views.get(first.path()) == views.get(first.path()), "mapped once");
+        views.get(second.path());
+        assertEquals(2, views.size());
+        first.close();
+        try (Arena third = Arena.create(dir, 13, 1, 4096)) {
+            views.get(third.path());
+            assertEquals(2, views.size(), "the deleted arena's mapping is dropped");
+        }
+        second.close();
+    }
 }

@@ -155,7 +155,7 @@ public final class ServiceBench {
                 BatcherHandle h = c.batcher("buffered");
                 h.create(spec.withCapacity(buffered));
                 double best = 0;
-                double bestLatency = Double.MAX_VALUE;
+                List<Long> latencies = new ArrayList<>();
                 for (int round = 0; round < 3; round++) {
                     BatchState s = BatchState.initial(100 + round);
                     h.start(s);
@@ -163,24 +163,27 @@ public final class ServiceBench {
                     while (h.status().buffered() < buffered && System.nanoTime() < deadline) {
                         LockSupportPark.parkMillis(20);
                     }
-                    long inTake = 0;
                     long t0 = System.nanoTime();
                     for (int i = 0; i < buffered; i++) {
                         long a = System.nanoTime();
                         Taken.Next n = (Taken.Next) h.take(s);
-                        inTake += System.nanoTime() - a;
+                        latencies.add(System.nanoTime() - a);
                         touch(n.batch());
                         n.batch().close();
                         s = n.state();
                     }
                     best = Math.max(best, buffered * (double) bytesPerBatch / ((System.nanoTime() - t0) / 1e9));
-                    bestLatency = Math.min(bestLatency, inTake / 1e9 / buffered);
                     h.stop();
                 }
+                // The median, and the minimum: each take lets the daemon start refilling its window, and that work
+                // competes for the same cores as the takes that follow.
+                java.util.Collections.sort(latencies);
+                double median = latencies.get(latencies.size() / 2) / 1e9;
+                double min = latencies.get(0) / 1e9;
                 String path = shm ? "shared memory" : "TCP";
-                emit.accept(new Figure("take latency of a buffered batch, " + path, bestLatency * 1e3, "ms",
-                        oneMaterialization / bestLatency, String.format(Locale.ROOT, "one materialisation in this thread (%.2f ms)",
-                                oneMaterialization * 1e3)).line());
+                emit.accept(new Figure(String.format(Locale.ROOT, "take latency of a buffered batch, %s, median (min %.2f ms)", path,
+                        min * 1e3), median * 1e3, "ms", oneMaterialization / median,
+                        String.format(Locale.ROOT, "one materialisation in this thread (%.2f ms)", oneMaterialization * 1e3)).line());
                 emit.accept(new Figure("take throughput of buffered batches, " + path + ", no prefetch", best / 1e6, "MB/s",
                         best / raw, String.format(Locale.ROOT, "raw netty loopback of the same bytes (%.0f MB/s)", raw / 1e6)).line());
             }

@@ -82,7 +82,7 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private boolean busy;
     private boolean inactive;
 
-    /** Whether the client runs on this host and reads batches in shared memory. */
+    /** Whether the client runs on this host and reads batches in shared memory (set once, at construction). */
     private boolean sharesMemory;
     /**
      * Batches in shared memory that the client holds, by the id of the take they answered: each keeps
@@ -95,7 +95,16 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
     }
 
     ClientRequestHandler(Manager manager, Executor blocking, String peer, boolean sharesMemory) {
-        this(manager, blocking, peer);
+        this(manager, blocking, peer, DEFAULT_MAX_OUTSTANDING_TAKES, DEFAULT_MAX_QUEUED, null, sharesMemory);
+    }
+
+    /**
+     * @param answers where completions hop to run on the channel's thread; null for its event loop
+     * @param sharesMemory whether the client runs on this host and reads batches in shared memory
+     */
+    ClientRequestHandler(Manager manager, Executor blocking, String peer, int maxOutstandingTakes, int maxQueued,
+            Executor answers, boolean sharesMemory) {
+        this(manager, blocking, peer, maxOutstandingTakes, maxQueued, answers);
         this.sharesMemory = sharesMemory;
     }
 
