@@ -23,7 +23,8 @@ DEFAULT_TIMEOUT = 90
 
 # A daemon started without a token writes the one it generates under $XDG_RUNTIME_DIR/batcher,
 # where the client finds it: keep this session's daemons' files to themselves.
-os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="batcher-pytest-run-")
+if "batcher-pytest-run-" not in os.environ.get("XDG_RUNTIME_DIR", ""):   # not again in a child
+    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="batcher-pytest-run-")
 
 
 def pytest_configure(config):

@@ -4,6 +4,7 @@ docs/getting-started.md's blocks are run in the page's order by GettingStartedTe
 the page's own dataset and daemon, and checked against the output the page shows; this runs the
 others, in a directory holding the generated dataset under the names the snippets use."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -48,7 +49,9 @@ def test_snippets_run(page, blocks, daemon, dataset, tmp_path):
     script = tmp_path / "snippet.py"
     code = "\n".join(blocks)
     script.write_text(code.replace("127.0.0.1:7070", daemon.address))
-    env = {"PYTHONPATH": str(ROOT / "client" / "python"), "PATH": "/usr/bin:/bin"}
+    env = {"PYTHONPATH": str(ROOT / "client" / "python"), "PATH": "/usr/bin:/bin",
+           # where a daemon started without a token keeps the one it generated (the client finds it)
+           **{k: os.environ[k] for k in ("HOME", "XDG_RUNTIME_DIR") if k in os.environ}}
     p = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=80)
     assert p.returncode == 0, f"{page.name}, its python blocks in order:\n{code}\n---\n{p.stdout}"
