@@ -6,6 +6,7 @@ import collections
 import functools
 import itertools
 import logging
+import ipaddress
 import os
 import socket
 import sys
@@ -28,6 +29,34 @@ __all__ = ["connect", "Client", "Handle", "Batch"]
 LOG = logging.getLogger("batcher")
 
 Address = Union[str, Tuple[str, int]]
+
+
+def _token_file(port: int) -> str:
+    """The file where a daemon of this user on this host that generated its token keeps it
+    (docs/operations.md, "Security"): ``$XDG_RUNTIME_DIR/batcher/daemon-<port>.token``, else
+    ``~/.batcher/daemon-<port>.token``."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    base = os.path.join(runtime, "batcher") if runtime else os.path.join(os.path.expanduser("~"), ".batcher")
+    return os.path.join(base, f"daemon-{port}.token")
+
+
+def _local_token(sock: socket.socket) -> Optional[str]:
+    """The generated token of the daemon at the other end of ``sock``, read only when that daemon
+    is on this host (a loopback peer, or the peer's address is this end's), so a token never leaves
+    the machine; None when there is no such file."""
+    peer = sock.getpeername()
+    try:
+        local = ipaddress.ip_address(peer[0]).is_loopback or peer[0] == sock.getsockname()[0]
+    except ValueError:
+        return None
+    if not local:
+        return None
+    try:
+        with open(_token_file(peer[1]), encoding="ascii") as f:
+            token = f.read().strip()
+    except OSError:
+        return None
+    return token or None
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_REQUEST_TIMEOUT = 30.0
@@ -339,8 +368,9 @@ class Client:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             hello: Dict[str, Any] = {"protocol": wire.PROTOCOL_VERSION, "role": "client", "name": self.name}
-            if self._token is not None:
-                hello["token"] = self._token
+            token = self._token if self._token is not None else _local_token(sock)
+            if token is not None:
+                hello["token"] = token
             if self.shared_memory:
                 hello["host"] = host_id()   # the same host as the daemon: batches in shared memory
             sock.sendall(wire.encode(wire.HELLO, 0, hello))

@@ -273,6 +273,11 @@ public final class BatcherDaemon implements AutoCloseable {
         return new BatcherDaemon(options);
     }
 
+    /** Returns the daemon-wide budget of frames still arriving ({@code --memory-budget}). */
+    public dev.batcher.protocol.MemoryBudget frameBudget() {
+        return server.frameBudget();
+    }
+
     /** Returns how many results of remote workers were rejected for shapes their job's spec does not imply. */
     public long rejectedResults() {
         return server.rejectedResults();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 class OversizedBatchTest {
     /** 64 KiB frames: a batch of 2 items of 300 s of one 128 Hz channel (300 KB) does not fit. */
     static final WireConfig SMALL = new WireConfig(WireConfig.MIN_MAX_FRAME_LENGTH, 32 << 10, Duration.ofSeconds(5), 3,
-            Duration.ofSeconds(10), 8 << 10, 16 << 10);
+            Duration.ofSeconds(10), 8 << 10, 16 << 10, WireConfig.DEFAULT_MEMORY_BUDGET);
     static final SourceConfig BIG = new SourceConfig.Random(2, 300, 1, null, null, null);
     static final BatchState INIT = BatchState.initial(1);
     /** Far longer than a failure takes, far shorter than the test's timeout. */

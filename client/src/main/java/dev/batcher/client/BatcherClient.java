@@ -93,7 +93,9 @@ public final class BatcherClient implements AutoCloseable {
     private BatcherClient(InetSocketAddress address, ClientOptions options, ByteBufAllocator allocator) {
         this.address = address;
         this.options = options;
-        this.hello = Hello.client(options.clientName(), options.token())
+        // No token of its own: a daemon on this host that generated one left it in the user's token file.
+        String token = options.token() != null ? options.token() : TokenFile.find(TokenFile.directory(), address);
+        this.hello = Hello.client(options.clientName(), token)
                 .withHost(options.sharedMemory() ? Arena.hostId() : null);
         this.ownsGroup = options.eventLoopGroup() == null;
         this.group = ownsGroup

@@ -48,6 +48,11 @@ public final class ErrorFrames {
     public static final String CODE_NOT_RUNNING = "not_running";
     /** The batcher failed after its retries; class, message and stack are the worker's. */
     public static final String CODE_FAILED = "failed";
+    /**
+     * The daemon's memory budget for frames still arriving is used up: the frame is refused and the
+     * connection closed; connect again later.
+     */
+    public static final String CODE_OVERLOADED = "overloaded";
 
     /** Context key of a {@link #CODE_FAILED} error and others: the batcher's name. */
     public static final String CONTEXT_BATCHER = "batcher";
@@ -69,7 +74,7 @@ public final class ErrorFrames {
     /** Every error code of the protocol, in the order of {@code docs/protocol.md}. */
     public static final java.util.List<String> CODES = java.util.List.of(CODE_PROTOCOL, CODE_UNSUPPORTED_VERSION,
             CODE_UNAUTHORIZED, CODE_TIMEOUT, CODE_BAD_REQUEST, CODE_CANCELLED, CODE_INTERNAL, CODE_NOT_RUNNING,
-            CODE_FAILED);
+            CODE_FAILED, CODE_OVERLOADED);
 
     /** Messages longer than this many characters are cut. */
     public static final int MAX_MESSAGE_CHARS = 4_000;

@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Splits the inbound byte stream into {@link Frame}s. All integers are big-endian:
@@ -38,11 +39,17 @@ import java.nio.charset.StandardCharsets;
  *     34                                 11                                     8-byte payload)
  * </pre>
  *
- * <h2>No copies</h2>
- * The decoder extends {@link LengthFieldBasedFrameDecoder} with the {@link #COMPOSITE_CUMULATOR}: a
- * frame that arrives in many reads is assembled as a composite of the receive buffers, and the
- * decoded frame's payload is a retained slice of them. Only the header is read (and parsed into a
- * JSON tree); the payload bytes are never touched.
+ * <h2>At most one copy, in bounded memory</h2>
+ * A frame that arrives whole in one read is decoded in place: its payload is a retained slice of the
+ * receive buffer. A large frame (at least {@value #PRESIZE_THRESHOLD} bytes) that is still arriving
+ * is received into one buffer of its full size, allocated when its length field arrives: every
+ * byte is copied once, from the receive buffer into that buffer, and the payload ends up contiguous
+ * (one NIO buffer, so the client views it in place and the daemon relays it as is). Before it
+ * allocates, the decoder reserves the frame's size from a {@link MemoryBudget} shared by all the
+ * connections of a daemon; if the budget cannot take it, the connection is rejected (code
+ * {@value ErrorFrames#CODE_OVERLOADED}). The reservation is given back when the frame is complete
+ * or the connection closes, and the partial buffer is released then. Smaller partial frames are
+ * cumulated, so a connection holds at most one partial frame: below the threshold, or reserved.
  *
  * <h2>Validation</h2>
  * The length field is checked as soon as its 4 bytes arrive, before any of the frame is buffered:
@@ -61,7 +68,10 @@ import java.nio.charset.StandardCharsets;
  * <p>Frames read from this decoder must be released by whoever consumes them. The decoder is not
  * sharable: each channel needs its own.
  */
-public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
+public final class FrameDecoder extends ByteToMessageDecoder {
+    /** Frames at least this long that arrive in pieces are received into one pre-sized buffer. */
+    public static final int PRESIZE_THRESHOLD = 64 << 10;
+
     private final int maxFrameLength;
     private final int maxHeaderLength;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
@@ -70,6 +80,10 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
     private int frameLengthLimit;
     private String limitName = "the maximum frame length";
     private boolean failed;
+    private final MemoryBudget budget;
+    /** The large frame being received, after its length field, or null. */
+    private ByteBuf pending;
+    private long reserved;
 
     /** Creates a decoder with the limits of {@link WireConfig#defaults()}. */
     public FrameDecoder() {
@@ -87,12 +101,24 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
      * @throws IllegalArgumentException if a limit is out of range
      */
     public FrameDecoder(int maxFrameLength, int maxHeaderLength) {
-        super(checkLimits(maxFrameLength, maxHeaderLength) + Frame.LENGTH_FIELD_LENGTH,
-                0, Frame.LENGTH_FIELD_LENGTH, 0, Frame.LENGTH_FIELD_LENGTH);
+        this(maxFrameLength, maxHeaderLength, MemoryBudget.unlimited());
+    }
+
+    /**
+     * Creates a decoder whose partial large frames count against a shared budget.
+     *
+     * @param maxFrameLength as in {@link #FrameDecoder(int, int)}
+     * @param maxHeaderLength as in {@link #FrameDecoder(int, int)}
+     * @param budget the bytes all decoders sharing it may hold for frames still arriving
+     * @throws IllegalArgumentException if a limit is out of range
+     * @throws NullPointerException if {@code budget} is null
+     */
+    public FrameDecoder(int maxFrameLength, int maxHeaderLength, MemoryBudget budget) {
+        checkLimits(maxFrameLength, maxHeaderLength);
         this.maxFrameLength = maxFrameLength;
         this.maxHeaderLength = maxHeaderLength;
         this.frameLengthLimit = maxFrameLength;
-        setCumulator(COMPOSITE_CUMULATOR);
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
     }
 
     static int checkLimits(int maxFrameLength, int maxHeaderLength) {
@@ -135,43 +161,110 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         limitName = "the maximum frame length";
     }
 
+    /** Returns the bytes of the large frame being received now, 0 if none (for tests and metrics). */
+    public long pendingBytes() {
+        return reserved;
+    }
+
     /**
-     * Decodes one frame, or rejects the stream.
+     * Decodes the frames the bytes complete, or rejects the stream.
      *
      * @param ctx the context of this handler
      * @param in the cumulated bytes
-     * @return a {@link Frame}, or null if more bytes are needed or the stream was rejected
-     * @throws Exception never for protocol violations (they are handled as described above); only
-     *     what {@link LengthFieldBasedFrameDecoder} itself throws
+     * @param out where decoded {@link Frame}s go
      */
     @Override
-    protected Object decode(ChannelHandlerContext ctx, ByteBuf in) throws Exception {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
-            return null;
+            return;
         }
-        if (in.readableBytes() >= Frame.LENGTH_FIELD_LENGTH) {
-            long length = in.getUnsignedInt(in.readerIndex());
-            if (length > frameLengthLimit) {
-                return reject(ctx, in, new ProtocolException("length", length,
-                        "<= " + frameLengthLimit + ", " + limitName));
+        if (pending != null) {
+            pending.writeBytes(in, Math.min(in.readableBytes(), pending.writableBytes()));
+            if (pending.isWritable()) {
+                return;
             }
-            if (length < Frame.FIXED_FIELDS_LENGTH) {
-                return reject(ctx, in, new ProtocolException("length", length,
-                        ">= " + Frame.FIXED_FIELDS_LENGTH + ", the size of the fixed fields"));
+            ByteBuf full = pending;
+            pending = null;
+            giveBack();
+            emit(ctx, in, full, out);
+            return;
+        }
+        if (in.readableBytes() < Frame.LENGTH_FIELD_LENGTH) {
+            return;
+        }
+        long length = in.getUnsignedInt(in.readerIndex());
+        if (length > frameLengthLimit) {
+            reject(ctx, in, new ProtocolException("length", length, "<= " + frameLengthLimit + ", " + limitName));
+            return;
+        }
+        if (length < Frame.FIXED_FIELDS_LENGTH) {
+            reject(ctx, in, new ProtocolException("length", length,
+                    ">= " + Frame.FIXED_FIELDS_LENGTH + ", the size of the fixed fields"));
+            return;
+        }
+        if (in.readableBytes() - Frame.LENGTH_FIELD_LENGTH >= length) {
+            ByteBuf frame = in.retainedSlice(in.readerIndex() + Frame.LENGTH_FIELD_LENGTH, (int) length);
+            in.skipBytes(Frame.LENGTH_FIELD_LENGTH + (int) length);
+            emit(ctx, in, frame, out);
+            return;
+        }
+        if (length >= PRESIZE_THRESHOLD) {
+            if (!budget.tryReserve(length)) {
+                reject(ctx, in, new ProtocolException(ErrorFrames.CODE_OVERLOADED, "length", length,
+                        "<= " + Math.max(0, budget.limit() - budget.used()) + ", what is left of the memory budget for "
+                                + "frames in flight (" + budget.limit() + " bytes); try again later"));
+                return;
             }
+            reserved = length;
+            try {
+                pending = ctx.alloc().directBuffer((int) length, (int) length);
+            } catch (OutOfMemoryError e) {
+                giveBack();
+                throw e;
+            }
+            in.skipBytes(Frame.LENGTH_FIELD_LENGTH);
+            pending.writeBytes(in, Math.min(in.readableBytes(), pending.writableBytes()));
         }
-        ByteBuf bytes = (ByteBuf) super.decode(ctx, in);
-        if (bytes == null) {
-            return null;
-        }
+        // Otherwise a small frame still arriving: wait for its bytes in the cumulation.
+    }
+
+    /** Parses a complete frame (after its length field) and releases {@code bytes}. */
+    private void emit(ChannelHandlerContext ctx, ByteBuf in, ByteBuf bytes, List<Object> out) {
         try {
-            return parse(bytes);
+            out.add(parse(bytes));
         } catch (ProtocolException e) {
-            return reject(ctx, in, e);
+            reject(ctx, in, e);
         } finally {
             bytes.release();
         }
+    }
+
+    private void giveBack() {
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
+    }
+
+    /** Frees the partial frame and its reservation: the connection is gone. */
+    private void discardPending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        giveBack();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        discardPending();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        discardPending();
     }
 
     private Frame parse(ByteBuf bytes) {
@@ -230,13 +323,13 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         return header;
     }
 
-    private Object reject(ChannelHandlerContext ctx, ByteBuf in, ProtocolException violation) {
+    private void reject(ChannelHandlerContext ctx, ByteBuf in, ProtocolException violation) {
         failed = true;
+        discardPending();
         in.skipBytes(in.readableBytes());
         ctx.writeAndFlush(ErrorFrames.rejection(violation));
         ctx.fireExceptionCaught(violation);
         ctx.close();
-        return null;
     }
 
     private static String hex(int value) {

@@ -19,10 +19,12 @@ import java.util.Objects;
  *     again
  * @param writeBufferHighWaterMark bytes queued for writing above which the channel reports itself
  *     unwritable; senders of big payloads must wait for writability
+ * @param memoryBudget bytes a daemon's frame decoders may hold in all for large frames still
+ *     arriving, shared by every connection (a {@link MemoryBudget}); clients ignore it
  */
 public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heartbeatInterval,
         int missedHeartbeats, Duration handshakeTimeout, int writeBufferLowWaterMark,
-        int writeBufferHighWaterMark) {
+        int writeBufferHighWaterMark, long memoryBudget) {
     /** Default {@link #maxFrameLength()}: 256 MiB, room for a 32 × 256 × 7680 float32 batch. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 256 << 20;
     /** The highest {@link #maxFrameLength()} allowed: 1 GiB. */
@@ -41,6 +43,8 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
     public static final int DEFAULT_WRITE_BUFFER_LOW_WATER_MARK = 8 << 20;
     /** Default {@link #writeBufferHighWaterMark()}: 16 MiB, about two 7.9 MB batches. */
     public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 16 << 20;
+    /** Default {@link #memoryBudget()}: 512 MiB, two frames of the default maximum length. */
+    public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
 
     /**
      * Checks the fields.
@@ -64,6 +68,10 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
             throw new IllegalArgumentException(
                     "missedHeartbeats: " + missedHeartbeats + " (expected: in [2, 1000])");
         }
+        if (memoryBudget < MIN_MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("memoryBudget: " + memoryBudget + " (expected: >= " + MIN_MAX_FRAME_LENGTH
+                    + " bytes)");
+        }
         if (writeBufferLowWaterMark < 1 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
             throw new IllegalArgumentException("writeBufferWaterMark: low " + writeBufferLowWaterMark
                     + ", high " + writeBufferHighWaterMark + " (expected: 1 <= low <= high)");
@@ -81,7 +89,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
     public static WireConfig defaults() {
         return new WireConfig(DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_HEADER_LENGTH,
                 DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_MISSED_HEARTBEATS, DEFAULT_HANDSHAKE_TIMEOUT,
-                DEFAULT_WRITE_BUFFER_LOW_WATER_MARK, DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK);
+                DEFAULT_WRITE_BUFFER_LOW_WATER_MARK, DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK, DEFAULT_MEMORY_BUDGET);
     }
 
     /**
@@ -94,7 +102,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
     public WireConfig withMaxFrameLength(int maxFrameLength) {
         int header = Math.min(maxHeaderLength, Math.max(1024, maxFrameLength - Frame.FIXED_FIELDS_LENGTH));
         return new WireConfig(maxFrameLength, header, heartbeatInterval, missedHeartbeats,
-                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark);
+                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget);
     }
 
     /**
@@ -108,7 +116,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withHeartbeat(Duration interval, int missed) {
         return new WireConfig(maxFrameLength, maxHeaderLength, interval, missed, handshakeTimeout,
-                writeBufferLowWaterMark, writeBufferHighWaterMark);
+                writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget);
     }
 
     /**
@@ -121,7 +129,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withHandshakeTimeout(Duration timeout) {
         return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
-                timeout, writeBufferLowWaterMark, writeBufferHighWaterMark);
+                timeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget);
     }
 
     /**
@@ -134,7 +142,21 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withWriteBufferWaterMark(int low, int high) {
         return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
-                handshakeTimeout, low, high);
+                handshakeTimeout, low, high, memoryBudget);
+    }
+
+    /**
+     * Returns a copy with another memory budget: the bytes a daemon may hold, over all its
+     * connections, for large frames still arriving (see {@link FrameDecoder}); a frame that would
+     * exceed it is refused and its connection closed (code {@code overloaded}).
+     *
+     * @param bytes the new {@link #memoryBudget()}, at least {@link #MIN_MAX_FRAME_LENGTH}
+     * @return the new configuration
+     * @throws IllegalArgumentException if the value is out of range
+     */
+    public WireConfig withMemoryBudget(long bytes) {
+        return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
+                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, bytes);
     }
 
     /** Returns how long an end waits without reading anything before closing: interval × missed. */

@@ -74,10 +74,28 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
      */
     public static WireInitializer of(WireConfig config, Supplier<? extends HandshakeHandler> handshake,
             Supplier<? extends ChannelHandler> business) {
+        return of(config, MemoryBudget.unlimited(), handshake, business);
+    }
+
+    /**
+     * Creates an initializer whose frame decoders share a memory budget for frames still arriving:
+     * what a daemon uses, so that no set of peers can make it hold more than the budget in partial
+     * frames.
+     *
+     * @param config limits and timings
+     * @param budget shared by the decoders of every channel this initializer sets up
+     * @param handshake creates the handshake handler, once per channel
+     * @param business creates the handler added last, once per channel
+     * @return the initializer, sharable between channels
+     * @throws NullPointerException if an argument is null
+     */
+    public static WireInitializer of(WireConfig config, MemoryBudget budget, Supplier<? extends HandshakeHandler> handshake,
+            Supplier<? extends ChannelHandler> business) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(handshake, "handshake");
         FrameEncoder encoder = new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength());
-        return new WireInitializer(pipeline -> install(pipeline, config, encoder, handshake.get()), business);
+        return new WireInitializer(pipeline -> install(pipeline, config, encoder, handshake.get(), budget), business);
     }
 
     /**
@@ -95,7 +113,7 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
         Objects.requireNonNull(hello, "hello");
         FrameEncoder encoder = new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength());
         return new WireInitializer(pipeline -> install(pipeline, config, encoder,
-                new ClientHandshakeHandler(hello, config.handshakeTimeout())), business);
+                new ClientHandshakeHandler(hello, config.handshakeTimeout()), MemoryBudget.unlimited()), business);
     }
 
     /**
@@ -112,7 +130,7 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
      */
     public static <H extends HandshakeHandler> H install(ChannelPipeline pipeline, WireConfig config, H handshake) {
         install(pipeline, config, new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength()),
-                Objects.requireNonNull(handshake, "handshake"));
+                Objects.requireNonNull(handshake, "handshake"), MemoryBudget.unlimited());
         return handshake;
     }
 
@@ -131,17 +149,17 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
             Hello hello) {
         ClientHandshakeHandler handshake = new ClientHandshakeHandler(hello, config.handshakeTimeout());
         install(pipeline, config,
-                new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength()), handshake);
+                new FrameEncoder(config.maxFrameLength(), config.maxHeaderLength()), handshake, MemoryBudget.unlimited());
         return handshake;
     }
 
     private static void install(ChannelPipeline pipeline, WireConfig config, FrameEncoder encoder,
-            HandshakeHandler handshake) {
+            HandshakeHandler handshake, MemoryBudget budget) {
         HeartbeatHandler heartbeat =
                 new HeartbeatHandler(config.heartbeatInterval(), config.missedHeartbeats());
         pipeline.addLast(IDLE, heartbeat.newIdleStateHandler());
         pipeline.addLast(ENCODER, encoder);
-        pipeline.addLast(DECODER, new FrameDecoder(config.maxFrameLength(), config.maxHeaderLength()));
+        pipeline.addLast(DECODER, new FrameDecoder(config.maxFrameLength(), config.maxHeaderLength(), budget));
         pipeline.addLast(HANDSHAKE, handshake);
         pipeline.addLast(HEARTBEAT, heartbeat);
     }

@@ -91,7 +91,7 @@ class FrameCodecTest {
     }
 
     @Test
-    void decode_largePayloadSplitAcrossManyReads_yieldsOneFrameWithoutCopying() throws Exception {
+    void decode_largePayloadSplitAcrossManyReads_receivedIntoOnePreSizedBuffer() throws Exception {
         EmbeddedChannel channel = codec();
         byte[] payload = bytes(8 << 20, 2);
         ByteBuf wire = encode(Frame.of(MessageType.BATCH, 9,
@@ -111,8 +111,10 @@ class FrameCodecTest {
         assertEquals(MessageType.BATCH, frame.type());
         assertEquals(payload.length, frame.payload().readableBytes());
         assertArrayEquals(payload, ByteBufUtil.getBytes(frame.payload()));
-        // The composite cumulator only allocates composite shells: nothing near the frame size.
-        assertTrue(allocator.largestRequest() < 64 << 10, "largest allocation " + allocator.largestRequest());
+        // One buffer of exactly the frame's size (after the length field), allocated when the length
+        // arrived: the payload is contiguous, each byte copied once.
+        assertEquals(payload.length + Frame.FIXED_FIELDS_LENGTH + "{\"index\":0}".length(), allocator.largestRequest());
+        assertEquals(1, frame.payload().nioBufferCount());
         frame.release();
         finish(channel);
         assertTrue(reads.stream().allMatch(b -> b.refCnt() == 0), "every read buffer released");
@@ -347,5 +349,67 @@ class FrameCodecTest {
                 () -> new FrameDecoder(WireConfig.MAX_FRAME_LENGTH_CEILING + 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new FrameDecoder(100, 86));
         assertThrows(IllegalArgumentException.class, () -> new FrameEncoder(100, -1));
+    }
+
+    /** The first bytes of a frame of {@code length} (after the length field): the length and 1 KiB of it. */
+    private static ByteBuf partialFrame(int length) {
+        ByteBuf start = Unpooled.buffer();
+        start.writeInt(length).writeByte(Frame.MAGIC).writeByte(MessageType.JOB_RESULT.code()).writeByte(0)
+                .writeLong(1).writeInt(0).writeZero(1024);
+        return start;
+    }
+
+    @Test
+    void decode_partialLargeFrames_reserveTheBudgetAndGiveItBackOnClose() throws Exception {
+        MemoryBudget budget = new MemoryBudget(10 << 20);
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        List<Recorder> recorders = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Recorder r = new Recorder();
+            recorders.add(r);
+            EmbeddedChannel c = channel(allocator, new FrameEncoder(MAX_FRAME, MAX_HEADER),
+                    new FrameDecoder(MAX_FRAME, MAX_HEADER, budget), r);
+            c.writeInbound(partialFrame(4 << 20));
+            channels.add(c);
+        }
+
+        // Two 4 MiB frames fit in 10 MiB; the third is refused, its connection rejected.
+        assertEquals(8 << 20, budget.used());
+        assertEquals(1, budget.refused());
+        assertTrue(channels.get(0).isOpen() && channels.get(1).isOpen());
+        assertFalse(channels.get(2).isOpen());
+        ProtocolException refused = (ProtocolException) recorders.get(2).exceptions.get(0);
+        assertEquals(ErrorFrames.CODE_OVERLOADED, refused.code());
+        assertTrue(refused.getMessage().startsWith("length: 4194304 (expected: <= 2097152, what is left of the memory budget"),
+                refused.getMessage());
+
+        channels.get(0).close();
+        assertEquals(4 << 20, budget.used(), "a closed connection gives its partial frame back");
+        for (int i = 0; i < channels.size(); i++) {
+            recorders.get(i).releaseAll();
+            channels.get(i).finishAndReleaseAll();
+        }
+        assertEquals(0, budget.used());
+        allocator.assertAllReleased();
+    }
+
+    @Test
+    void decode_largeFrameCompleted_givesTheReservationBack() throws Exception {
+        MemoryBudget budget = new MemoryBudget(1 << 20);
+        EmbeddedChannel channel = channel(allocator, new FrameEncoder(MAX_FRAME, MAX_HEADER),
+                new FrameDecoder(MAX_FRAME, MAX_HEADER, budget), recorder);
+        byte[] payload = bytes(300 << 10, 4);
+        ByteBuf wire = encode(Frame.of(MessageType.JOB_RESULT, 3, null, Unpooled.wrappedBuffer(payload)));
+        for (int i = 0; i < 3; i++) {
+            while (wire.isReadable()) {
+                channel.writeInbound(Unpooled.copiedBuffer(wire.readSlice(Math.min(65536, wire.readableBytes()))));
+            }
+            wire.readerIndex(0);
+            assertEquals(0, budget.used(), "frame " + i + " complete: nothing reserved");
+        }
+        wire.release();
+        assertEquals(3, recorder.frames.size());
+        assertEquals(0, budget.refused());
+        finish(channel);
     }
 }

@@ -3,6 +3,7 @@ package dev.batcher.service.cli;
 import dev.batcher.materializers.bench.KernelBench;
 import dev.batcher.service.bench.MaterializeBench;
 import dev.batcher.service.bench.ReadBench;
+import dev.batcher.service.bench.S3Bench;
 import dev.batcher.service.bench.ServiceBench;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,10 +33,11 @@ import picocli.CommandLine.Spec;
                 "or machines. docs/benchmarks.md explains each line."})
 final class BenchCommand implements Callable<Integer> {
     /** What to measure. */
-    enum What { kernels, reads, materialize, service, all }
+    enum What { kernels, reads, materialize, service, s3, all }
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-            description = "kernels, reads, materialize, service or all (default: ${DEFAULT-VALUE}).")
+            description = "kernels, reads, materialize, service, s3 or all (default: ${DEFAULT-VALUE}; all leaves out s3, "
+                    + "which needs a store: see --bucket).")
     What what;
 
     @Option(names = "--seconds", defaultValue = "2", paramLabel = "S",
@@ -62,6 +64,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batches", defaultValue = "16", paramLabel = "N",
             description = "Distinct random batches the materialize figures cycle through (default: ${DEFAULT-VALUE}).")
     int batches;
+
+    @Option(names = "--bucket", paramLabel = "BUCKET",
+            description = "For s3: an existing bucket of the store the environment names (AWS_ENDPOINT_URL, credentials; "
+                    + "see docs/operations.md); the benchmark writes under bench-s3/ in it.")
+    String bucket;
 
     @Option(names = "--quick", description = "Tiny data and times (overrides --seconds, --gb, --windows, --batches): checks "
             + "that the benchmarks run; the figures mean nothing.")
@@ -111,6 +118,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (what == What.service || what == What.all) {
                 ServiceBench.run(null, scratch, quick ? 0.5 : 2 * seconds, quick ? 4 : 32, quick, both);
+            }
+            if (what == What.s3) {
+                check(bucket != null, "--bucket", bucket, "an existing bucket for bench s3");
+                S3Bench.run(bucket, scratch, quick ? 8 : batches * 4, quick, both);
             }
         } finally {
             if (dir == null && scratch != null) {

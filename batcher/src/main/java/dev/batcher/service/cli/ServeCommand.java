@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import dev.batcher.client.TokenFile;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
         description = {"Run the batcher daemon: named batchers, a worker pool, and the port clients and workers connect to.",
                 "With --local-workers it starts worker processes itself; with none, it materialises batches itself."})
 final class ServeCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
     @Option(names = "--port", defaultValue = "7070", description = "Port for clients and workers (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
 
@@ -60,8 +62,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-shm", description = "Send every batch over TCP, even to workers and clients on this host.")
     boolean noShm;
 
+    @Option(names = "--memory-budget", paramLabel = "MIB", defaultValue = "512",
+            description = "MiB the daemon may hold, over all connections, for large frames still arriving; a frame beyond it"
+                    + " is refused and its connection closed (default: ${DEFAULT-VALUE}).")
+    long memoryBudgetMib;
+
     @Mixin
     TokenOptions token;
+
+    @Option(names = "--no-token", description = "Require no token (any local process may then use the daemon). Without"
+            + " this flag and without --token-file or BATCHER_TOKEN, the daemon generates a token and writes it owner-only"
+            + " to $XDG_RUNTIME_DIR/batcher/daemon-<port>.token (else ~/.batcher/), where this user's clients find it.")
+    boolean noToken;
 
     @picocli.CommandLine.Mixin
     CacheOptions cache;
@@ -74,14 +86,38 @@ final class ServeCommand implements Callable<Integer> {
         cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
+        String generated = null;
+        if (o.token() == null) {
+            if (noToken) {
+                log.warn("--no-token: the daemon requires no token; any process that can reach {} may use it", o.bind());
+            } else {
+                generated = TokenFile.generate();
+                o = o.withToken(generated);
+            }
+        }
         BatcherDaemon daemon = BatcherDaemon.start(o);
+        Path tokenDir = TokenFile.directory();
+        int port = daemon.address().getPort();
+        Path tokenFile = null;
+        if (generated != null) {
+            try {
+                tokenFile = TokenFile.write(tokenDir, port, generated);
+            } catch (java.io.UncheckedIOException e) {
+                daemon.close();
+                throw e;
+            }
+        }
+        String written = generated;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
+            if (written != null) {
+                TokenFile.delete(tokenDir, port, written);
+            }
             stopped.countDown();
         }, "batcher-shutdown"));
         out.printf("batcher daemon listening on %s:%d (%s)%n", daemon.address().getHostString(), daemon.address().getPort(),
-                o.token() == null ? "no token" : "token required");
+                tokenFile != null ? "token in " + tokenFile : o.token() == null ? "no token" : "token required");
         if (daemon.metricsAddress() != null) {
             out.printf("metrics at http://%s:%d/metrics%n", daemon.metricsAddress().getHostString(), daemon.metricsAddress().getPort());
         }
@@ -102,6 +138,10 @@ final class ServeCommand implements Callable<Integer> {
         if (managerSlots != null) {
             o = o.withManagerSlots(managerSlots);
         }
+        if (memoryBudgetMib < 1) {
+            throw new IllegalArgumentException("--memory-budget: " + memoryBudgetMib + " (expected: >= 1 MiB)");
+        }
+        o = o.withWire(o.wire().withMemoryBudget(memoryBudgetMib << 20));
         if (noShm) {
             o = o.withSharedMemory(null);
         } else if (shmDir != null) {

@@ -1,6 +1,7 @@
 package dev.batcher.service.transport;
 
 import dev.batcher.arena.Arena;
+import dev.batcher.protocol.MemoryBudget;
 import dev.batcher.protocol.WireConfig;
 import dev.batcher.protocol.WireInitializer;
 import dev.batcher.service.manager.Manager;
@@ -26,7 +27,10 @@ public final class BatcherServer implements AutoCloseable {
     private final Channel channel;
     private final ResultShapes shapes;
 
-    private BatcherServer(Channel channel, ResultShapes shapes) {
+    private final MemoryBudget budget;
+
+    private BatcherServer(Channel channel, ResultShapes shapes, MemoryBudget budget) {
+        this.budget = budget;
         this.channel = channel;
         this.shapes = shapes;
     }
@@ -71,11 +75,17 @@ public final class BatcherServer implements AutoCloseable {
             throws InterruptedException {
         String host = sharedMemory ? Arena.hostId() : null;
         ResultShapes shapes = layout == null ? ResultShapes.none() : new ResultShapes(layout, blocking);
+        MemoryBudget budget = new MemoryBudget(config.memoryBudget());
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(WireInitializer.of(config, () -> ServerHandshakeHandler.create(config, VERSION, token),
+                .childHandler(WireInitializer.of(config, budget, () -> ServerHandshakeHandler.create(config, VERSION, token),
                         () -> new ConnectionHandler(manager, blocking, shapes, host)));
         WireInitializer.applyOptions(b, config);
-        return new BatcherServer(b.bind(address).sync().channel(), shapes);
+        return new BatcherServer(b.bind(address).sync().channel(), shapes, budget);
+    }
+
+    /** Returns the budget of the frames still arriving on all connections ({@code WireConfig.memoryBudget}). */
+    public MemoryBudget frameBudget() {
+        return budget;
     }
 
     /** Returns how many results of remote workers were rejected (shapes other than their job implies). */

@@ -96,8 +96,10 @@ public final class WorkerNode implements AutoCloseable {
         MaterializerCache materializers = new MaterializerCache(options.datasetRoots(), 64, Kernels.defaults());
         try {
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(WireInitializer.client(options.wire(), Hello.worker(options.name(), options.token(), options.slots())
-                            .withHost(dev.batcher.arena.Arena.hostId()),
+                    .handler(WireInitializer.client(options.wire(), Hello.worker(options.name(),
+                            options.token() != null ? options.token()
+                                    : dev.batcher.client.TokenFile.find(dev.batcher.client.TokenFile.directory(), options.manager()),
+                            options.slots()).withHost(dev.batcher.arena.Arena.hostId()),
                             () -> new JobHandler(options.name(), executor, materializers)));
             WireInitializer.applyOptions(b, options.wire());
             var connect = b.connect(options.manager());

@@ -91,6 +91,7 @@ class S3DaemonTest {
         System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET);
         System.setProperty(Storage.CACHE_DIR_PROPERTY, tmp.resolve("daemon-cache").toString());
         DatasetIndexer.index("s3://data/ds", Storage.shared());
+        System.clearProperty(Storage.CACHE_DIR_PROPERTY);
     }
 
     @AfterAll
@@ -99,6 +100,9 @@ class S3DaemonTest {
     }
 
     private BatcherDaemon daemon(String run) throws InterruptedException {
+        // Local workers get their own caches under the daemon's --cache-dir, sized by its --cache-bytes.
+        System.setProperty(Storage.CACHE_DIR_PROPERTY, tmp.resolve(run + "-cache").toString());
+        System.setProperty(Storage.CACHE_BYTES_PROPERTY, Long.toString(largest * 3 + largest / 2));
         return BatcherDaemon.start(BatcherDaemon.Options.defaults()
                 .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .withLocalWorkers(2, 1)
@@ -108,9 +112,7 @@ class S3DaemonTest {
                 .withWorkerJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
                         "-D" + S3Store.ENDPOINT_PROPERTY + "=" + s3.endpoint(), "-D" + S3Store.PATH_STYLE_PROPERTY + "=true",
                         "-Daws.region=us-east-1", "-Daws.accessKeyId=" + S3ProxyServer.ACCESS_KEY,
-                        "-Daws.secretAccessKey=" + S3ProxyServer.SECRET,
-                        "-D" + Storage.CACHE_DIR_PROPERTY + "=" + tmp.resolve(run + "-cache"),
-                        "-D" + Storage.CACHE_BYTES_PROPERTY + "=" + (largest * 3 + largest / 2))));
+                        "-Daws.secretAccessKey=" + S3ProxyServer.SECRET)));
     }
 
     private static <T> T onLoop(BatcherDaemon d, Callable<T> c) throws Exception {

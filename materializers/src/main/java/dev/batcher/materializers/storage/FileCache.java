@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Two threads missing the same object at once download it once: the second waits for the first.
- * Leftover files of an earlier process in the directory are deleted at start. Thread-safe.
+ * The directory has one owner: a lock file ({@code .lock}) refuses a second cache, in this process or
+ * another, and leftover files of an earlier owner are deleted at start. Thread-safe.
  */
 public final class FileCache {
     private static final Logger LOG = LoggerFactory.getLogger(FileCache.class);
@@ -52,6 +53,8 @@ public final class FileCache {
 
     private final Path dir;
     private final long maxBytes;
+    /** Held for the life of the process: a cache directory has one owner. */
+    private final java.nio.channels.FileLock lock;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Object> downloading = new HashMap<>();
     private final Set<String> evictedKeys = new HashSet<>();
@@ -132,7 +135,7 @@ public final class FileCache {
      * @param dir the directory, which this cache owns
      * @param maxBytes the bound, {@code > 0}
      * @throws IllegalArgumentException if {@code maxBytes <= 0}
-     * @throws StorageException if the directory cannot be created or cleaned
+     * @throws StorageException if the directory cannot be created or cleaned, or another cache owns it
      */
     public FileCache(Path dir, long maxBytes) {
         if (maxBytes <= 0) {
@@ -142,6 +145,7 @@ public final class FileCache {
         this.maxBytes = maxBytes;
         try {
             Files.createDirectories(this.dir);
+            lock = lock(this.dir);
             try (DirectoryStream<Path> old = Files.newDirectoryStream(this.dir)) {
                 for (Path p : old) {
                     String name = p.getFileName().toString();
@@ -153,6 +157,33 @@ public final class FileCache {
         } catch (IOException e) {
             throw new StorageException(StorageException.Reason.FAILED, "cache " + this.dir,
                     "not usable (expected: a writable directory): " + e, e);
+        }
+    }
+
+    private static java.nio.channels.FileLock lock(Path dir) throws IOException {
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock l;
+        try {
+            l = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            channel.close();
+            throw new StorageException(StorageException.Reason.FAILED, "cache " + dir,
+                    "in use by another cache (expected: a directory of its own for each worker process; --cache-dir)", null);
+        }
+        return l;
+    }
+
+    /** Gives up the directory (for tests; a worker keeps its cache for its life). */
+    void release() {
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            LOG.warn("file cache {}: releasing its lock failed", dir, e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +102,8 @@ class FileCacheTest {
             throw new IllegalStateException("network gone");
         }));
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(0, files.count(), "no temporary or partial file left");
+            assertEquals(List.of(".lock"), files.map(p -> p.getFileName().toString()).toList(),
+                    "no temporary or partial file left");
         }
         assertEquals(0, cache.stats().bytes());
         try (FileCache.Lease a = cache.acquire("s3://b/a", "e1", 100, bytes(100))) {
@@ -110,13 +112,23 @@ class FileCacheTest {
     }
 
     @Test
+    void constructor_directoryOwnedByAnotherCache_isRefused() {
+        FileCache first = new FileCache(dir, 100);
+        StorageException e = assertThrows(StorageException.class, () -> new FileCache(dir, 100));
+        assertTrue(e.getMessage().contains("in use by another cache (expected: a directory of its own for each worker"),
+                e.getMessage());
+        first.release();
+        new FileCache(dir, 100).release();
+    }
+
+    @Test
     void constructor_leftoversOfAnEarlierProcess_areDeleted() throws IOException {
         Files.write(dir.resolve("0123.obj"), new byte[10]);
         Files.write(dir.resolve(".download-1.tmp"), new byte[10]);
         Files.write(dir.resolve("keep.txt"), new byte[10]);
-        new FileCache(dir, 100);
+        new FileCache(dir, 100).release();
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(java.util.List.of("keep.txt"), files.map(p -> p.getFileName().toString()).toList());
+            assertEquals(java.util.List.of(".lock", "keep.txt"), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 }
