@@ -362,6 +362,7 @@ public final class BatcherDaemon implements AutoCloseable {
         }
         workers.add(p);
         workersByName.put(name, p);
+        manager.pool().superviseProcess(name, p.onExit());
         log.info("started local worker process {} (pid {})", name, p.pid());
         long started = System.nanoTime();
         p.onExit().thenRun(() -> exited(name, p, started));

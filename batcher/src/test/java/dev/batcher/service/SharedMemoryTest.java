@@ -289,4 +289,64 @@ class SharedMemoryTest {
         }
         assertEquals(List.of(), arenas(shm));
     }
+
+    @Test
+    void take_workerStoppedPastHeartbeatTimeoutThenContinued_itsSlotIsWithheldUntilItExitsAndBatchesEqualLocalBatcher()
+            throws Exception {
+        // A short heartbeat timeout (4 x 250 ms): a SIGSTOPped worker is dropped while its process lives on.
+        BatcherDaemon.Options o = BatcherDaemon.Options.defaults().withBind(anyPort()).withLocalWorkers(2, 1)
+                .withWire(dev.batcher.protocol.WireConfig.defaults().withHeartbeat(Duration.ofMillis(250), 4))
+                .withWorkerJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1")).withWorkerLog(shm.resolve("workers.log"))
+                .withWorkerRestart(new RetryPolicy(Duration.ofMillis(50), Duration.ofSeconds(1))).withSharedMemory(shm);
+        java.util.concurrent.atomic.AtomicReference<Process> victim = new java.util.concurrent.atomic.AtomicReference<>();
+        try (BatcherDaemon d = BatcherDaemon.start(o)) {
+            WorkerPool pool = d.manager().pool();
+            await().atMost(Duration.ofSeconds(60)).until(() -> onLoop(d, pool::workers) == 2);
+            try (BatcherClient c = BatcherClient.connect(d.address())) {
+                BatcherHandle h = c.batcher("train");
+                h.create(BatcherSpec.of(TestData.dataset().toString(), WorkerNodeIntegrationTest.SOURCE));
+                ManagedBatcher b = d.manager().get("train");
+                h.start(BatchState.initial(23));
+                int shared;
+                try {
+                    shared = takeAndCompare(h, BatchState.initial(23), 30, i -> {
+                        if (i == 6) {
+                            // Freeze both workers with a batch buffered: the take below dispatches a job to a frozen one.
+                            await().atMost(Duration.ofSeconds(30)).until(() -> h.status().buffered() >= 1);
+                            d.localWorkers().values().forEach(p -> signal("STOP", p));
+                        }
+                        if (i == 7) {
+                            // Keep the worker that holds a job (and its slot) stopped; let the other go on.
+                            WorkerPool.WorkerInfo busy = await().atMost(Duration.ofSeconds(20)).until(
+                                    () -> onLoop(d, pool::describe).stream().filter(w -> w.free() < w.slots()).findFirst(),
+                                    java.util.Optional::isPresent).orElseThrow();
+                            victim.set(d.localWorkers().get(busy.name().substring(0, busy.name().indexOf('#'))));
+                            d.localWorkers().values().stream().filter(p -> p != victim.get()).forEach(p -> signal("CONT", p));
+                            // Past the heartbeat timeout the daemon drops it, withholds its slot, re-dispatches its job.
+                            await().atMost(Duration.ofSeconds(30)).until(() -> b.quarantinedSlots().get(10, TimeUnit.SECONDS) >= 1);
+                            assertTrue(victim.get().isAlive(), "the dropped worker's process lives on, stopped");
+                        }
+                        if (i == 16) {
+                            // Batches went through the other worker's slots meanwhile; now the stopped one resumes,
+                            // may finish writing into its old slot, notices its connection is gone and exits.
+                            signal("CONT", victim.get());
+                        }
+                    });
+                } finally {
+                    // Whatever failed, no worker stays stopped.
+                    java.util.stream.Stream.concat(d.localWorkers().values().stream(), java.util.stream.Stream.ofNullable(victim.get()))
+                            .filter(Process::isAlive).forEach(p -> signal("CONT", p));
+                }
+                assertEquals(30, shared, "every batch in shared memory, read in place, equal to the LocalBatcher's");
+                assertTrue(victim.get().waitFor(60, TimeUnit.SECONDS), "the dropped worker exits once it runs again");
+                // The daemon saw that process exit: its slot is free again.
+                await().atMost(Duration.ofSeconds(30)).until(() -> b.quarantinedSlots().get(10, TimeUnit.SECONDS) == 0);
+                assertTrue(h.status().redispatched() >= 1, "the stopped worker's job went to another worker");
+                await().atMost(Duration.ofSeconds(30)).until(() -> h.status().workerRestarts() >= 1);
+                h.stop();
+                assertEquals(List.of(), arenas(shm));
+            }
+        }
+        assertEquals(List.of(), arenas(shm));
+    }
 }

@@ -17,6 +17,7 @@ import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
+import dev.batcher.service.pool.Worker;
 import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.util.concurrent.EventExecutor;
@@ -74,6 +75,8 @@ public final class ManagedBatcher {
     /** The shared-memory arena, made at the first dispatch to a worker that shares memory; closed by stop. */
     private Arena arena;
     private boolean arenaTried;
+    /** Slots of {@link #arena} withheld because a lost worker may still write into them. */
+    private int quarantined;
 
     private Status status = Status.STOPPED;
     private Failure failure;
@@ -411,16 +414,66 @@ public final class ManagedBatcher {
             arena = null;
         }
         arenaTried = false;
+        quarantined = 0;
+    }
+
+    /**
+     * Withholds the slot of a job whose worker was lost: the worker's process may be alive (stopped
+     * past the heartbeat timeout, say) and finish writing there later, over whatever batch the slot
+     * then holds. The slot returns to the free list once the daemon has seen that process exit, and
+     * never if the daemon did not start it; the job is dispatched again with another slot, or over TCP.
+     */
+    private void quarantine(ArenaTarget t, Worker lost) {
+        CompletableFuture<?> exit = lost.processExit();
+        if (t.arena() != arena) {
+            return; // the arena was closed (its file deleted): the slot is gone with it
+        }
+        quarantined++;
+        log.warn("batcher '{}': withholding slot {} of {} ({} withheld): worker {} was lost while it held the slot {}", name,
+                t.slot(), t.arena().path(), quarantined, lost.name(), exit == null
+                        ? "and is not a process this daemon started; the slot stays unused until the batcher stops"
+                        : "and its process may still write into it; the slot returns when the process has exited");
+        if (exit != null) {
+            exit.whenComplete((v, x) -> {
+                try {
+                    loop.execute(() -> unquarantine(t, lost));
+                } catch (RejectedExecutionException closed) {
+                    // The manager is closing: its arenas go with it.
+                }
+            });
+        }
+    }
+
+    private void unquarantine(ArenaTarget t, Worker exited) {
+        if (t.arena() != arena) {
+            return; // released with its arena
+        }
+        quarantined--;
+        t.release();
+        log.info("batcher '{}': slot {} is free again: the process of worker {} has exited", name, t.slot(), exited.name());
+    }
+
+    /**
+     * Returns how many slots of the batcher's arena are withheld because the worker that held them
+     * was lost while its process may still write into them (see {@code docs/protocol.md} section 13.3).
+     */
+    public CompletableFuture<Integer> quarantinedSlots() {
+        return onLoop(() -> quarantined);
     }
 
     private void onDone(int gen, Entry e, Materialized result, Throwable error) {
+        Worker worker = null;
         if (e.slot != null) {
+            worker = e.slot.worker();
             pool.release(e.slot);
             e.slot = null;
         }
         if (e.target != null) {
-            // The job is over: a result written into the slot owns it now; otherwise it returns to the arena.
-            if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(e.target))) {
+            // The job is over: a result written into the slot owns it now; a lost worker's slot is withheld;
+            // otherwise (a failure, or a result sent as a payload) the slot returns to the arena.
+            if (error != null && unwrap(error) instanceof WorkerLostException && worker != null) {
+                quarantine(e.target, worker);
+            } else if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(e.target))) {
                 e.target.release();
             }
             e.target = null;
@@ -432,7 +485,7 @@ public final class ManagedBatcher {
             return;
         }
         if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = unwrap(error);
             if (cause instanceof WorkerLostException lost) {
                 log.warn("batcher '{}': {}; sending batch {} to another worker", name, lost.getMessage(), e.prev);
                 redispatched++;
@@ -463,6 +516,10 @@ public final class ManagedBatcher {
         produced++;
         serveTakers();
         pump();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private int retryLimit() {

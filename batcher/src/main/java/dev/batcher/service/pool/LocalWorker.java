@@ -59,6 +59,12 @@ public final class LocalWorker implements Worker {
         return true;
     }
 
+    /** In-process: a job's future completes only after its last write, so nothing can write later. */
+    @Override
+    public CompletableFuture<?> processExit() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     public CompletableFuture<Materialized> submit(Job job) {
         CompletableFuture<Materialized> result = new CompletableFuture<>();

@@ -23,6 +23,16 @@ public interface Worker {
     }
 
     /**
+     * Returns a future that completes once the worker's process has exited (so it can no longer
+     * write into shared memory), or null if the daemon does not supervise that process (a worker
+     * started by someone else). A batcher withholds the slot of a job whose worker was lost until
+     * then: a lost worker may be alive (stopped, say) and still write into it.
+     */
+    default CompletableFuture<?> processExit() {
+        return null;
+    }
+
+    /**
      * Starts a job.
      *
      * @param job the job

@@ -36,6 +36,9 @@ public final class WorkerPool {
     private final List<Consumer<Worker>> leaveListeners = new ArrayList<>();
     private boolean locality = true;
     private final java.util.concurrent.atomic.AtomicLong workerRestarts = new java.util.concurrent.atomic.AtomicLong();
+    /** The exits of local worker processes the daemon started that have not yet joined, by the name they will say. */
+    private final Map<String, java.util.concurrent.CompletableFuture<?>> localProcesses =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Creates an empty pool.
@@ -245,6 +248,30 @@ public final class WorkerPool {
     /** Counts a local worker process started in place of one that exited. Safe from any thread. */
     public void workerRestarted() {
         workerRestarts.incrementAndGet();
+    }
+
+    /**
+     * Registers a local worker process the daemon started, under the name it will give in its
+     * handshake, until it joins ({@link #claimProcess}) or exits. Safe from any thread.
+     *
+     * @param name the name the process was told to use ({@code local-N}, unique in the daemon)
+     * @param exit completes when the process has exited ({@link Process#onExit()})
+     */
+    public void superviseProcess(String name, java.util.concurrent.CompletableFuture<?> exit) {
+        localProcesses.put(name, exit);
+        exit.whenComplete((v, e) -> localProcesses.remove(name, exit));
+    }
+
+    /**
+     * Takes the exit of the registered local worker process called {@code name}, for the worker that
+     * just completed its handshake under that name. Each registration is claimed at most once, so a
+     * second connection that says the same name gets null. Safe from any thread.
+     *
+     * @param name the name the worker gave
+     * @return completes when the process has exited, or null if no live registered process has that name
+     */
+    public java.util.concurrent.CompletableFuture<?> claimProcess(String name) {
+        return localProcesses.remove(name);
     }
 
     /** Returns how many local worker processes were started in place of ones that exited. Safe from any thread. */

@@ -36,8 +36,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             boolean sharesMemory = host != null && host.equals(done.hello().host());
             if (done.role() == Role.WORKER) {
                 // Names need only be unique in the pool; a worker that reconnects is a new member.
+                // A local worker process the daemon started joins under the name it was given; its exit tells
+                // when a slot it was writing when its connection was lost can be used again.
                 RemoteWorker worker = new RemoteWorker(done.name() + "#" + WORKER_IDS.incrementAndGet(), done.slots(),
-                        ctx.channel(), manager.pool(), shapes, sharesMemory);
+                        ctx.channel(), manager.pool(), shapes, sharesMemory, manager.pool().claimProcess(done.name()));
                 ctx.pipeline().replace(this, "worker", worker);
                 manager.pool().join(worker);
             } else {

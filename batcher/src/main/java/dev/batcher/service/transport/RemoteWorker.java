@@ -51,6 +51,8 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
     private long rejected;
 
     private final boolean sharesMemory;
+    /** Completes when the worker's process has exited; null if the daemon did not start it. */
+    private final CompletableFuture<?> processExit;
 
     /**
      * A job sent and not yet answered, the shapes its result must have, and the shared-memory slot it
@@ -58,7 +60,9 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
      */
     private record Pending(CompletableFuture<Materialized> future, CompletableFuture<Tensors> expected, ArenaTarget target) {}
 
-    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes, boolean sharesMemory) {
+    RemoteWorker(String name, int slots, Channel channel, WorkerPool pool, ResultShapes shapes, boolean sharesMemory,
+            CompletableFuture<?> processExit) {
+        this.processExit = processExit;
         this.sharesMemory = sharesMemory;
         this.shapes = shapes;
         this.name = name;
@@ -80,6 +84,11 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
     @Override
     public boolean sharesMemory() {
         return sharesMemory;
+    }
+
+    @Override
+    public CompletableFuture<?> processExit() {
+        return processExit;
     }
 
     @Override

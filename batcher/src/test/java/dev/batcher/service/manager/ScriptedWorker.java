@@ -28,9 +28,29 @@ final class ScriptedWorker implements Worker {
 
     record Pending(Job job, CompletableFuture<Materialized> future) {}
 
+    private final boolean sharesMemory;
+    private final CompletableFuture<?> processExit;
+
     ScriptedWorker(String name, int slots) {
+        this(name, slots, false, null);
+    }
+
+    /** A worker on the daemon's host (its jobs carry slots) whose process exit is {@code processExit}. */
+    ScriptedWorker(String name, int slots, boolean sharesMemory, CompletableFuture<?> processExit) {
         this.name = name;
         this.slots = slots;
+        this.sharesMemory = sharesMemory;
+        this.processExit = processExit;
+    }
+
+    @Override
+    public boolean sharesMemory() {
+        return sharesMemory;
+    }
+
+    @Override
+    public CompletableFuture<?> processExit() {
+        return processExit;
     }
 
     @Override
