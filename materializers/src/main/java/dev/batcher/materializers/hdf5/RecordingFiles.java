@@ -229,6 +229,17 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     /**
+     * Returns the executor to read several windows of this dataset at the same time with, or null when
+     * reading one after another is best: for local roots (a positional read of the page cache is
+     * cheaper than a hand-off between threads).
+     *
+     * @return the storage's {@link Storage#fetchExecutor()} for object storage, else null
+     */
+    public java.util.concurrent.Executor fetchExecutor() {
+        return remote == null ? null : storage.fetchExecutor();
+    }
+
+    /**
      * Records what index time learned about a signal dataset, so that no read has to learn it again:
      * its metadata, the file's ETag and, for a contiguous dataset, where its elements lie. Only
      * object-storage readers use the layout (local files are parsed when opened, which costs nothing).

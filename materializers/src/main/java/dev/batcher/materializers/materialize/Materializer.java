@@ -21,7 +21,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Turns batch specs into tensors: for each item it reads only the window it needs, decodes int16 to
@@ -89,7 +94,8 @@ public final class Materializer {
      * the buffer's position, then y as little-endian int32 right after x (at {@link
      * BatchLayout#yOffset()}). This is the batch's wire form, so the buffer can be a shared-memory
      * slot or an outgoing frame; nothing batch-sized is allocated on the way (each item passes through
-     * item-sized arrays of the kernels). The bytes are the same as {@link #materialize}'s arrays,
+     * item-sized arrays of the kernels; for object storage, whose items are read at the same time, the
+     * processed items wait together until they are written in item order). The bytes are the same as {@link #materialize}'s arrays,
      * whatever the kernel path.
      *
      * @param spec the batch
@@ -211,22 +217,90 @@ public final class Materializer {
 
     private BatchLayout run(BatchSpec spec, Sink sink) {
         List<ItemSpec> items = spec.items();
+        List<Future<Read>> fetched = fetchAll(items);
+        try {
+            return assemble(items, fetched, sink);
+        } finally {
+            if (fetched != null) {
+                for (Future<Read> f : fetched) {
+                    f.cancel(true); // a no-op for those done; stops the rest after a failure
+                }
+            }
+        }
+    }
+
+    /** One item's window read and processed, and its labels. */
+    private record Read(Item signal, int[][] labels) {}
+
+    private Read read(int i, ItemSpec item) {
+        try {
+            return new Read(signal(item), files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount()));
+        } catch (MaterializeException e) {
+            throw e;
+        } catch (MaterializerException | IllegalArgumentException e) {
+            throw new MaterializeException(i, item, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts reading every item on the files' fetch executor when the files are remote (each read is
+     * a network round trip, so the items of a batch wait for the network together, at most the
+     * executor's bound at once); returns null for local files, which are read one after another.
+     */
+    private List<Future<Read>> fetchAll(List<ItemSpec> items) {
+        Executor executor = files.fetchExecutor();
+        if (executor == null || items.size() < 2) {
+            return null;
+        }
+        List<Future<Read>> futures = new ArrayList<>(items.size());
+        try {
+            for (int i = 0; i < items.size(); i++) {
+                int index = i;
+                FutureTask<Read> task = new FutureTask<>(() -> read(index, items.get(index)));
+                futures.add(task);
+                executor.execute(task);
+            }
+        } catch (RuntimeException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw e;
+        }
+        return futures;
+    }
+
+    /**
+     * Waits for item {@code i}'s read; its failure is thrown as the sequential read would have thrown it.
+     * An interrupt while waiting fails the batch with the interrupt flag set (the caller cancels the reads).
+     */
+    private static Read await(List<Future<Read>> fetched, int i, ItemSpec item) {
+        try {
+            return fetched.get(i).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MaterializeException(i, item, "interrupted while waiting for the item's read", e);
+        } catch (CancellationException e) {
+            throw new MaterializeException(i, item, "read cancelled", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new MaterializeException(i, item, String.valueOf(cause), cause);
+        }
+    }
+
+    private BatchLayout assemble(List<ItemSpec> items, List<Future<Read>> fetched, Sink sink) {
         int[] itemShape = null;
         int[] labelShape = null;
         BatchLayout layout = null;
         int[] itemLabels = null;
         for (int i = 0; i < items.size(); i++) {
             ItemSpec item = items.get(i);
-            Item out;
-            int[][] labels;
-            try {
-                out = signal(item);
-                labels = files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount());
-            } catch (MaterializeException e) {
-                throw e;
-            } catch (MaterializerException | IllegalArgumentException e) {
-                throw new MaterializeException(i, item, e.getMessage(), e);
-            }
+            Read read = fetched == null ? read(i, item) : await(fetched, i, item);
+            Item out = read.signal;
+            int[][] labels = read.labels;
             int[] lShape = {labels.length, item.labelCount()};
             if (itemShape == null) {
                 itemShape = out.shape;

@@ -1,6 +1,11 @@
 package dev.batcher.materializers.storage;
 
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -22,6 +27,11 @@ public final class Storage implements AutoCloseable {
     /** The default cache bound: 4 GiB. */
     public static final long DEFAULT_CACHE_BYTES = 4L << 30;
 
+    /** The system property bounding the ranged GETs one process keeps in flight. */
+    public static final String FETCH_CONCURRENCY_PROPERTY = "batcher.s3.concurrency";
+    /** The default bound on ranged GETs in flight: 16 (a GET to S3 mostly waits on the network). */
+    public static final int DEFAULT_FETCH_CONCURRENCY = 16;
+
     private static volatile Storage shared;
 
     private final Supplier<S3Store> storeFactory;
@@ -33,6 +43,8 @@ public final class Storage implements AutoCloseable {
     private final LongAdder rangedReads = new LongAdder();
     private final LongAdder cachedReads = new LongAdder();
     private final LongAdder cacheHitReads = new LongAdder();
+    private final int fetchConcurrency;
+    private volatile ThreadPoolExecutor fetchExecutor;
 
     /**
      * Read counters and cache figures.
@@ -74,6 +86,54 @@ public final class Storage implements AutoCloseable {
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
         this.cacheBytes = cacheBytes;
         this.ownsStore = ownsStore;
+        String c = setting(FETCH_CONCURRENCY_PROPERTY, "BATCHER_S3_CONCURRENCY");
+        this.fetchConcurrency = c == null ? DEFAULT_FETCH_CONCURRENCY : parseConcurrency(c);
+    }
+
+    private static int parseConcurrency(String text) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(FETCH_CONCURRENCY_PROPERTY + ": '" + text + "' (expected: an integer >= 1)");
+    }
+
+    /**
+     * Returns the executor that reads the items of one batch from object storage at the same time:
+     * at most {@value #FETCH_CONCURRENCY_PROPERTY} (default {@value #DEFAULT_FETCH_CONCURRENCY}) tasks
+     * run at once in this process, the rest wait in its queue. Its daemon threads end when idle; it
+     * stops with {@link #close}. Created on first use.
+     *
+     * @return the executor
+     */
+    public Executor fetchExecutor() {
+        ThreadPoolExecutor e = fetchExecutor;
+        if (e == null) {
+            synchronized (this) {
+                e = fetchExecutor;
+                if (e == null) {
+                    AtomicInteger n = new AtomicInteger();
+                    e = new ThreadPoolExecutor(fetchConcurrency, fetchConcurrency, 30, TimeUnit.SECONDS,
+                            new LinkedBlockingQueue<>(), r -> {
+                                Thread t = new Thread(r, "batcher-s3-fetch-" + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            });
+                    e.allowCoreThreadTimeOut(true);
+                    fetchExecutor = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** Returns the bound on reads in flight that {@link #fetchExecutor} keeps. */
+    public int fetchConcurrency() {
+        return fetchConcurrency;
     }
 
     /** Returns the process's storage, configured as the class description says, created on first use. */
@@ -201,6 +261,10 @@ public final class Storage implements AutoCloseable {
     /** Closes the store (the cache's files stay until the next process cleans the directory). */
     @Override
     public void close() {
+        ThreadPoolExecutor e = fetchExecutor;
+        if (e != null) {
+            e.shutdownNow();
+        }
         S3Store s = store;
         if (s != null && ownsStore) {
             s.close();

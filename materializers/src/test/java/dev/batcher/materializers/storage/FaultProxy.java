@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -56,6 +57,8 @@ public final class FaultProxy implements AutoCloseable {
     });
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private volatile Function<Seen, Fault> policy = s -> Fault.NONE;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     /**
      * Starts a proxy forwarding to {@code upstream}.
@@ -83,9 +86,15 @@ public final class FaultProxy implements AutoCloseable {
         return List.copyOf(seen);
     }
 
-    /** Forgets the requests seen. */
+    /** Forgets the requests seen and the most seen in flight. */
     public void clearSeen() {
         seen.clear();
+        maxInFlight.set(0);
+    }
+
+    /** Returns the most requests in flight at once (from being read to being answered) since {@link #clearSeen}. */
+    public int maxInFlight() {
+        return maxInFlight.get();
     }
 
     private void accept() {
@@ -128,40 +137,53 @@ public final class FaultProxy implements AutoCloseable {
                 byte[] body = in.readNBytes((int) length);
                 Seen s = new Seen(requestLine[0], requestLine[1], range);
                 seen.add(s);
-                Fault fault = policy.apply(s);
-                if (fault == Fault.THROTTLE) {
-                    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
-                            + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
-                    out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + xml.length
-                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.write(xml);
-                    out.flush();
-                    continue;
-                }
-                byte[] response;
-                try (Socket up = new Socket(upstream.getHost(), upstream.getPort())) {
-                    up.getOutputStream().write(forwarded.toString().getBytes(StandardCharsets.ISO_8859_1));
-                    up.getOutputStream().write(body);
-                    up.getOutputStream().flush();
-                    response = up.getInputStream().readAllBytes();
-                }
-                int split = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
-                int bodyLength = response.length - split;
-                if ((fault == Fault.RESET || fault == Fault.TRUNCATE) && bodyLength > 1) {
-                    out.write(response, 0, split + bodyLength / 2);
-                    out.flush();
-                    if (fault == Fault.RESET) {
-                        client.setSoLinger(true, 0);
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                    if (!answer(s, client, out, forwarded, body)) {
+                        return;
                     }
-                    return;
+                } finally {
+                    inFlight.decrementAndGet();
                 }
-                out.write(response);
-                out.flush();
-                return; // the upstream said Connection: close
             }
         } catch (IOException e) {
             // the client went away
         }
+    }
+
+    /** Answers one request; returns whether the connection stays open for another. */
+    private boolean answer(Seen s, Socket client, OutputStream out, StringBuilder forwarded, byte[] body)
+            throws IOException {
+        Fault fault = policy.apply(s);
+        if (fault == Fault.THROTTLE) {
+            byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+                    + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + xml.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(xml);
+            out.flush();
+            return true;
+        }
+        byte[] response;
+        try (Socket up = new Socket(upstream.getHost(), upstream.getPort())) {
+            up.getOutputStream().write(forwarded.toString().getBytes(StandardCharsets.ISO_8859_1));
+            up.getOutputStream().write(body);
+            up.getOutputStream().flush();
+            response = up.getInputStream().readAllBytes();
+        }
+        int split = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
+        int bodyLength = response.length - split;
+        if ((fault == Fault.RESET || fault == Fault.TRUNCATE) && bodyLength > 1) {
+            out.write(response, 0, split + bodyLength / 2);
+            out.flush();
+            if (fault == Fault.RESET) {
+                client.setSoLinger(true, 0);
+            }
+            return false;
+        }
+        out.write(response);
+        out.flush();
+        return false; // the upstream said Connection: close
     }
 
     private static String readHead(InputStream in) throws IOException {

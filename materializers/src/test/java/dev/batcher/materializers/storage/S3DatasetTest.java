@@ -12,6 +12,7 @@ import dev.batcher.materializers.Fixtures;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.DatasetException;
 import dev.batcher.materializers.dataset.DatasetIndexer;
+import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.hdf5.RawWindow;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.hdf5.RecordingReadException;
@@ -30,6 +31,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -129,6 +132,51 @@ class S3DatasetTest {
                 }
             }
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void materialize_contiguousFromS3_fetchesTheItemsOfABatchConcurrently_andIsByteIdenticalToLocal() {
+        Dataset l = Dataset.load(local);
+        Dataset r = Dataset.load(DatasetLocation.parse(DS), storage);
+        List<LabeledSignal> ls = l.signals().stream().filter(s -> s.file().equals("night3.h5")).toList();
+        List<LabeledSignal> rs = r.signals().stream().filter(s -> s.file().equals("night3.h5")).toList();
+        assertEquals(1, rs.size(), "night3.h5 is the contiguous recording");
+        // Each ranged GET waits (bounded) until a second one has arrived: one after another, the first
+        // would wait out the 5 s and the proxy would never see two at once.
+        CountDownLatch two = new CountDownLatch(2);
+        faults.policy(s -> {
+            if (s.range() != null) {
+                two.countDown();
+                try {
+                    two.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return FaultProxy.Fault.NONE;
+        });
+        SourceConfig source = new SourceConfig.Random(8, 30, null, null, null, null);
+        try (RecordingFiles lf = l.openFiles(null, 8); RecordingFiles rf = r.openFiles(storage, 8);
+             LocalBatcher a = new LocalBatcher(source.build(ls),
+                     new Materializer(lf, MaterializeOptions.defaults(), Kernels.defaults()));
+             LocalBatcher b = new LocalBatcher(source.build(rs),
+                     new Materializer(rf, MaterializeOptions.defaults(), Kernels.defaults()))) {
+            BatchState s = BatchState.initial(5);
+            for (int k = 0; k < 3; k++) {
+                Taken.Next x = (Taken.Next) a.take(s);
+                Taken.Next y = (Taken.Next) b.take(s);
+                try (Batch bx = x.batch(); Batch by = y.batch()) {
+                    assertEquals(8, bx.xShape()[0]);
+                    assertArrayEquals(bx.xShape(), by.xShape());
+                    assertEquals(bx.x(), by.x(), "batch " + k + ": x");
+                    assertEquals(bx.y(), by.y(), "batch " + k + ": y");
+                }
+                assertEquals(x.state(), y.state());
+                s = x.state();
+            }
+        }
+        assertTrue(faults.maxInFlight() > 1, "ranged GETs in flight at once: " + faults.maxInFlight());
     }
 
     @Test
