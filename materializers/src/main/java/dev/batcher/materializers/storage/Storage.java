@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * <p>{@link #shared()} is configured from system properties, then the environment:
  * {@code batcher.cache.dir} / {@code BATCHER_CACHE_DIR} (default: {@code batcher-cache-PID} in the
  * temporary directory) and {@code batcher.cache.bytes} / {@code BATCHER_CACHE_BYTES} (default 4 GiB;
- * suffixes k, m, g allowed); the store as {@link S3Store.Options#fromEnvironment()} says.
+ * suffixes k, m, g allowed); the store as {@link S3Store.Options#fromEnvironment()} says. Every
+ * instance reads {@code batcher.s3.concurrency} / {@code BATCHER_S3_CONCURRENCY} (default 16): the
+ * most reads its {@link #fetchExecutor()} runs at once.
  */
 public final class Storage implements AutoCloseable {
     /** The system property naming the cache directory. */
