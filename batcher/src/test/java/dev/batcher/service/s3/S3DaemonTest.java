@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S3DaemonTest {
     /** One item per batch, so each job reads one recording and locality has something to follow. */
     static final SourceConfig SOURCE = new SourceConfig.Random(1, 30, 2, null, null, null);
-    static final int BATCHES = 40;
+    static final int BATCHES = 64;
 
     @TempDir
     static Path tmp;
