@@ -22,6 +22,7 @@ import io.netty.util.concurrent.DefaultEventExecutor;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -203,6 +204,13 @@ public final class BatcherDaemon implements AutoCloseable {
 
     private BatcherDaemon(Options options) throws InterruptedException {
         this.options = options;
+        Path shm = options.sharedMemory();
+        if (shm != null && !(Files.isDirectory(shm) && Files.isWritable(shm))) {
+            // Checked here, before anything starts: an arena that cannot be made would otherwise send every
+            // batch over TCP without a word.
+            throw new ServiceException("sharedMemory: " + shm
+                    + " (expected: an existing directory this user can write; create it, or pass --no-shm)");
+        }
         boolean ok = false;
         group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
         loop = new DefaultEventExecutor((java.util.concurrent.ThreadFactory) r -> daemonThread(r, "batcher-manager"));
@@ -266,6 +274,7 @@ public final class BatcherDaemon implements AutoCloseable {
      * @param options its settings
      * @return the running daemon
      * @throws InterruptedException if interrupted while binding
+     * @throws ServiceException if the shared-memory directory is not an existing writable directory
      * @throws dev.batcher.materializers.MaterializerException if a configured batcher's dataset or
      *     source is invalid
      */

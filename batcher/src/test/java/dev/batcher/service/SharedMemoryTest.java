@@ -109,6 +109,16 @@ class SharedMemoryTest {
     }
 
     @Test
+    void start_sharedMemoryDirectoryMissing_refusedNamingTheDirectory() {
+        Path missing = shm.resolve("no-such-dir");
+        ServiceException e = org.junit.jupiter.api.Assertions.assertThrows(ServiceException.class,
+                () -> BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(anyPort()).withManagerSlots(1)
+                        .withSharedMemory(missing)).close());
+        assertTrue(e.getMessage().contains("sharedMemory: " + missing), e.getMessage());
+        assertTrue(e.getMessage().contains("--no-shm"), e.getMessage());
+    }
+
+    @Test
     void take_sharedMemoryOff_batchesTravelAsBuffersAndNoFileIsMade() throws Exception {
         try (BatcherDaemon d = BatcherDaemon.start(BatcherDaemon.Options.defaults().withBind(anyPort()).withManagerSlots(1)
                 .withSharedMemory(null))) {

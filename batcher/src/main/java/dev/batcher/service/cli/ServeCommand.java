@@ -56,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--shm-dir", paramLabel = "DIR",
             description = "Runtime directory of the shared-memory arenas that carry batches to workers and clients on this host"
-                    + " (default: /dev/shm, else the temp directory).")
+                    + " (default: /dev/shm, else the temp directory); it must exist.")
     Path shmDir;
 
     @Option(names = "--no-shm", description = "Send every batch over TCP, even to workers and clients on this host.")
