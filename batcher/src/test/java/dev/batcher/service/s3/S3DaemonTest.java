@@ -18,6 +18,7 @@ import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.materialize.Materializer;
 import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.materializers.storage.S3ProxyServer;
 import dev.batcher.materializers.storage.S3Store;
 import dev.batcher.materializers.storage.Storage;
 import dev.batcher.service.BatcherDaemon;
