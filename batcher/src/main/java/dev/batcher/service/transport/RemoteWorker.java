@@ -149,11 +149,6 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
         }
     }
 
-    /**
-     * Accepts a result only if its shapes are what the job's spec implies. A result that is not is
-     * not delivered: the worker is dropped (a worker that forges or garbles one result cannot be
-     * trusted with the next), so this job and its others go to other workers.
-     */
     private synchronized void note(StorageReport r) {
         if (r != null) {
             storage = storage == null ? r : storage.then(r);
@@ -167,6 +162,11 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
         return r;
     }
 
+    /**
+     * Accepts a result only if its shapes are what the job's spec implies. A result that is not is
+     * not delivered: the worker is dropped (a worker that forges or garbles one result cannot be
+     * trusted with the next), so this job and its others go to other workers.
+     */
     private void result(ChannelHandlerContext ctx, Frame frame) {
         long id = frame.id();
         Pending p = pending.get(id);
