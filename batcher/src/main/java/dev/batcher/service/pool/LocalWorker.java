@@ -14,7 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class LocalWorker implements Worker {
     /** Reports not yet drained by the pool; guarded by this. */
-    private StorageReport storage;
+    private final StorageReport.Pending storage = new StorageReport.Pending();
     private final String name;
     private final int slots;
     private final Executor executor;
@@ -93,24 +93,16 @@ public final class LocalWorker implements Worker {
         try {
             Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator,
                     job.target());
-            note(materializers.report(job.dataset(), job.spec()));
+            storage.add(materializers.report(job.dataset(), job.spec()));
             result.complete(m);
         } catch (RuntimeException | Error e) {
             result.completeExceptionally(JobFailedException.of(name, e));
         }
     }
 
-    private synchronized void note(StorageReport r) {
-        if (r != null) {
-            storage = storage == null ? r : storage.then(r);
-        }
-    }
-
     @Override
-    public synchronized StorageReport drainStorage() {
-        StorageReport r = storage;
-        storage = null;
-        return r;
+    public StorageReport drainStorage() {
+        return storage.drain();
     }
 
     @Override

@@ -88,4 +88,27 @@ public record StorageReport(List<String> held, List<String> dropped, long reques
         return new StorageReport(h, d, next.requests, next.bytesFetched, next.cachedReads, next.cacheHitReads,
                 next.rangedReads);
     }
+
+    /**
+     * The reports a worker has received since the pool last asked: each report is merged into the
+     * pending one ({@link #then}), and {@link #drain} hands the merge over once. Thread-safe: results
+     * arrive on worker threads or event loops, the pool drains on its own loop.
+     */
+    public static final class Pending {
+        private StorageReport pending;
+
+        /** Merges a report into the pending one; null (no object-storage reads) is ignored. */
+        public synchronized void add(StorageReport r) {
+            if (r != null) {
+                pending = pending == null ? r : pending.then(r);
+            }
+        }
+
+        /** Returns the merged reports since the last call, or null if there were none. */
+        public synchronized StorageReport drain() {
+            StorageReport r = pending;
+            pending = null;
+            return r;
+        }
+    }
 }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements Worker {
     /** Reports not yet drained by the pool; guarded by this. */
-    private StorageReport storage;
+    private final StorageReport.Pending storage = new StorageReport.Pending();
     private static final Logger log = LoggerFactory.getLogger(RemoteWorker.class);
 
     private final String name;
@@ -149,17 +149,9 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
         }
     }
 
-    private synchronized void note(StorageReport r) {
-        if (r != null) {
-            storage = storage == null ? r : storage.then(r);
-        }
-    }
-
     @Override
-    public synchronized StorageReport drainStorage() {
-        StorageReport r = storage;
-        storage = null;
-        return r;
+    public StorageReport drainStorage() {
+        return storage.drain();
     }
 
     /**
@@ -179,7 +171,7 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
             JobResult result = JobResult.decode(frame);
             got = result.tensors();
             arena = result.arena();
-            note(StorageReport.readFrom(frame.header()));
+            storage.add(StorageReport.readFrom(frame.header()));
             checkArena(arena, p.target());
         } catch (ProtocolException e) {
             rejectResult(ctx, id, e.getMessage());
