@@ -110,6 +110,10 @@ final class ArrowIpcReader implements AutoCloseable {
         closeDecoded();
         for (Message m = nextMessage(); m != null; m = nextMessage()) {
             byte type = m.headerType();
+            if (type != MessageHeader.RecordBatch && type != MessageHeader.DictionaryBatch) {
+                throw bad("message " + (batches + 1), MessageHeader.name(type), "a RecordBatch or DictionaryBatch");
+            }
+            // MessageSerializer.deserializeRecordBatch takes the body over (it releases it).
             ArrowBuf body = body(m);
             try {
                 if (type == MessageHeader.RecordBatch) {
@@ -120,18 +124,12 @@ final class ArrowIpcReader implements AutoCloseable {
                     }
                     batches++;
                     return true;
-                } else if (type == MessageHeader.DictionaryBatch) {
-                    loadDictionary((DictionaryBatch) m.header(new DictionaryBatch()), body);
-                } else {
-                    throw bad("message " + (batches + 1), MessageHeader.name(type), "a RecordBatch or DictionaryBatch");
                 }
+                loadDictionary((DictionaryBatch) m.header(new DictionaryBatch()), body);
+            } catch (OndaException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
-                if (e instanceof OndaException o) {
-                    throw o;
-                }
                 throw bad("record batch " + (batches + 1), e.toString(), "a readable Arrow record batch");
-            } finally {
-                body.close();
             }
         }
         return false;
@@ -139,6 +137,9 @@ final class ArrowIpcReader implements AutoCloseable {
 
     private void loadDictionary(DictionaryBatch fb, ArrowBuf body) throws IOException {
         Dictionary dictionary = dictionaries.get(fb.id());
+        if (dictionary == null || fb.isDelta()) {
+            body.close();
+        }
         if (dictionary == null) {
             throw bad("dictionary id", Long.toString(fb.id()), "one of the schema's dictionaries " + dictionaries.keySet());
         }

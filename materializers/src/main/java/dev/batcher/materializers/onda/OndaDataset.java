@@ -1,6 +1,9 @@
 package dev.batcher.materializers.onda;
 
+import dev.batcher.materializers.annotations.Annotation;
 import dev.batcher.materializers.hdf5.RawWindow;
+import dev.batcher.materializers.labels.LabelGrid;
+import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
 import dev.batcher.materializers.storage.Storage;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -228,6 +232,25 @@ public final class OndaDataset {
      */
     public List<OndaAnnotation> annotations(String recording) {
         return List.copyOf(annotations.getOrDefault(recording, List.of()));
+    }
+
+    /**
+     * Returns a recording's annotations as the dense label grid batches use, by the same rule as every
+     * other annotation source ({@link LabelGrid#build}: the stage covering most of each epoch).
+     *
+     * @param recording the recording's UUID
+     * @param map what each label text means (the built-in AASM map or a JSON override)
+     * @param epochNanos the epoch length
+     * @return the grid, or empty if no annotation of the recording maps to a stage
+     * @throws dev.batcher.materializers.labels.LabelException if the map does not know a text, or two
+     *     overlapping annotations give different stages (naming both: table, row, id, onset, text)
+     */
+    public Optional<LabelGrid> labels(String recording, StageMap map, long epochNanos) {
+        List<Annotation> list = new ArrayList<>();
+        for (OndaAnnotation a : annotations.getOrDefault(recording, List.of())) {
+            list.add(a.toAnnotation());
+        }
+        return LabelGrid.build(list, map, epochNanos);
     }
 
     /** Returns every annotation by recording (recordings in order). */

@@ -218,7 +218,8 @@ final class OndaTables {
                     if (other != null) {
                         throw c.bad("id", row, id, "a unique annotation id (row " + other + " has the same)");
                     }
-                    out.add(new OndaAnnotation(c.uuid("recording", row), id, c.span("span", row), c.text(valueColumn, row)));
+                    out.add(new OndaAnnotation(c.uuid("recording", row), id, c.span("span", row), c.text(valueColumn, row),
+                            table, base + row));
                 }
                 base += reader.rows();
             }
