@@ -81,7 +81,16 @@ final class ArrowIpcReader implements AutoCloseable {
             position = 0;
             end = bytes.length;
         }
-        Message first = nextMessage();
+        Message first;
+        try {
+            first = nextMessage();
+        } catch (OndaException e) {
+            if (position > 8 || startsWithMagic()) {
+                throw e;
+            }
+            throw bad("format", "neither the ARROW1 magic nor an Arrow message at its start ("
+                    + e.getMessage().substring(name.length() + 2) + ")", "an Arrow IPC file or stream, as Legolas.write writes");
+        }
         if (first == null || first.headerType() != MessageHeader.Schema) {
             throw bad("first message", first == null ? "none" : MessageHeader.name(first.headerType()),
                     "a Schema message: an Arrow IPC file or stream, as Legolas.write writes");
