@@ -1,6 +1,7 @@
 package dev.batcher.materializers.format;
 
 import dev.batcher.materializers.hdf5.Hdf5Format;
+import dev.batcher.materializers.onda.OndaFormat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +33,12 @@ public record RecordingFormats(List<RecordingFormat> formats) {
         }
     }
 
-    /** Returns every format this module reads: HDF5 ({@code .h5}, {@code .hdf5}) and EDF/BDF ({@code .edf}, {@code .bdf}). */
+    /**
+     * Returns every format this module reads: HDF5 ({@code .h5}, {@code .hdf5}), EDF/BDF ({@code .edf},
+     * {@code .bdf}) and the sample files of Onda datasets ({@code .lpcm}, {@code .lpcm.zst}).
+     */
     public static RecordingFormats defaults() {
-        return new RecordingFormats(List.of(new Hdf5Format()));
+        return new RecordingFormats(List.of(new Hdf5Format(), new OndaFormat()));
     }
 
     /**

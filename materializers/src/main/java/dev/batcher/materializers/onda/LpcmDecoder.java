@@ -1,6 +1,6 @@
 package dev.batcher.materializers.onda;
 
-import dev.batcher.materializers.hdf5.RawWindow;
+import dev.batcher.materializers.format.RawWindow;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,7 @@
 package dev.batcher.materializers.onda;
 
 import dev.batcher.materializers.annotations.Annotation;
-import dev.batcher.materializers.hdf5.RawWindow;
+import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.labels.LabelGrid;
 import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.storage.DatasetLocation;

@@ -87,7 +87,7 @@ public record OndaSignal(String recording, String filePath, String file, Format 
     }
 
     /**
-     * Describes the signal as the materializer reads it: named by its {@code sensor_label}, int16 or
+     * Describes the signal as the materializer reads it: named {@code /sensor_label}, int16 or
      * float32 windows with the resolution and offset they are decoded with (1 and 0 for types decoded
      * when read; see {@link LpcmType}), starting at the span's start.
      *
@@ -97,7 +97,7 @@ public record OndaSignal(String recording, String filePath, String file, Format 
         LpcmType.Raw raw = sampleType.raw();
         SampleType type = raw == LpcmType.Raw.INT16 ? SampleType.INT16 : SampleType.FLOAT32;
         boolean decoded = raw == LpcmType.Raw.DECODED;
-        return new SignalInfo(sensorLabel, type, channels, sampleRate, decoded ? 1.0 : resolution,
+        return new SignalInfo("/" + sensorLabel, type, channels, sampleRate, decoded ? 1.0 : resolution,
                 decoded ? 0.0 : offset, sampleUnit, span.startNanos(), samples());
     }
 }

@@ -1,6 +1,6 @@
 package dev.batcher.materializers.onda;
 
-import dev.batcher.materializers.hdf5.RawWindow;
+import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.labels.LabelGrid;
 import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.metadata.SampleType;
@@ -119,7 +119,7 @@ class OndaDatasetTest {
         OndaDataset ds = OndaDataset.open(DatasetLocation.of(root), storage);
         for (OndaSignal s : ds.signals()) {
             SignalInfo info = s.info();
-            assertEquals(s.sensorLabel(), info.dataset());
+            assertEquals("/" + s.sensorLabel(), info.dataset());
             assertEquals(List.of("c3", "c4", "o1-m2"), info.channels());
             assertEquals(START, info.startNanos());
             assertEquals(SAMPLES, info.samples());

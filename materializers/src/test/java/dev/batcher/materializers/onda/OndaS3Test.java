@@ -1,6 +1,6 @@
 package dev.batcher.materializers.onda;
 
-import dev.batcher.materializers.hdf5.RawWindow;
+import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.onda.OndaFixture.Ann;
 import dev.batcher.materializers.onda.OndaFixture.Sig;
 import dev.batcher.materializers.storage.DatasetLocation;
