@@ -147,6 +147,18 @@ class OndaIndexTest {
     }
 
     @Test
+    void index_ondaBesideHdf5_bothIndexedAndLoaded() throws Exception {
+        Files.createDirectories(root.resolve("hdf5"));
+        Files.copy(dev.batcher.materializers.Fixtures.path("layouts/contiguous.h5"), root.resolve("hdf5/contiguous.h5"));
+        DatasetIndexer.index(root);
+        Dataset ds = Dataset.load(root);
+        assertEquals(List.of("hdf5/contiguous.h5", "samples/" + A + "/eeg.lpcm", "samples/" + B + "/eeg.lpcm.zst"),
+                ds.signals().stream().map(LabeledSignal::file).toList());
+        assertEquals(List.of("layout-contiguous", A.toString(), B.toString()),
+                ds.signals().stream().map(LabeledSignal::recording).toList());
+    }
+
+    @Test
     void index_sampleFileNoTableNames_failsNamingIt() throws Exception {
         OndaFixture.writeSamples(root, "samples/stray.lpcm", new byte[4]);
         DatasetException e = assertThrows(DatasetException.class, () -> DatasetIndexer.index(root));
