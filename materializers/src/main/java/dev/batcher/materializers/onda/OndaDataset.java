@@ -46,6 +46,10 @@ public final class OndaDataset {
     /** The annotations column read as label text unless another is given. */
     public static final String DEFAULT_LABEL_COLUMN = "value";
 
+    /** The largest read buffer a thread keeps for its next window (decoding copies out of it). */
+    private static final int REUSED_BYTES = 4 << 20;
+    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(64 << 10));
+
     private final DatasetLocation location;
     private final List<String> signalTables;
     private final List<String> annotationTables;
@@ -290,7 +294,7 @@ public final class OndaDataset {
         if (length > Integer.MAX_VALUE - 8) {
             throw new OndaException(files.describe(signal), "window: " + length + " bytes (expected: at most 2 GiB at once)", null);
         }
-        ByteBuffer bytes = ByteBuffer.allocate((int) length);
+        ByteBuffer bytes = buffer((int) length);
         try {
             files.read(signal, bytes, sampleStart * signal.frameBytes());
         } catch (IOException e) {
@@ -299,6 +303,19 @@ public final class OndaDataset {
         }
         bytes.flip();
         return LpcmDecoder.decode(bytes, signal, firstChannel, channelCount, sampleCount);
+    }
+
+    /** Returns a heap buffer of {@code length} bytes: this thread's reused one up to {@value #REUSED_BYTES} bytes. */
+    private static ByteBuffer buffer(int length) {
+        if (length > REUSED_BYTES) {
+            return ByteBuffer.allocate(length);
+        }
+        ByteBuffer b = BUFFER.get();
+        if (b.capacity() < length) {
+            b = ByteBuffer.allocate(Math.max(length, Math.min(REUSED_BYTES, 2 * b.capacity())));
+            BUFFER.set(b);
+        }
+        return b.clear().limit(length);
     }
 
     @Override
