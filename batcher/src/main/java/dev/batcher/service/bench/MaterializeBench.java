@@ -6,7 +6,7 @@ import dev.batcher.materializers.channels.ChannelSelectors;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.metadata.SignalInfo;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.SourceConfig;

@@ -1,11 +1,12 @@
 package dev.batcher.materializers.dataset;
 
 import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.dataset.LabeledSignalTable.Row;
-import dev.batcher.materializers.hdf5.RecordingFiles;
-import dev.batcher.materializers.hdf5.RecordingReadException;
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.metadata.StorageLayout;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
@@ -104,7 +105,7 @@ public final class Dataset {
         try (RecordingFiles files = RecordingFiles.open(location, storage, LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
             manifest.forEach((file, entry) -> {
-                register(files, file, entry);
+                register(files, file, entry, true);
                 recordings.put(file, entry.recording());
             });
             for (Row row : rows) {
@@ -115,7 +116,20 @@ public final class Dataset {
         return new Dataset(location, signals, manifest);
     }
 
-    private static void register(RecordingFiles files, String file, Manifest.FileEntry entry) {
+    /**
+     * Registers what index time recorded about a file: always its format and label grids; for object
+     * storage ({@code all}) also every dataset's metadata and layout and the ETag.
+     */
+    private static void register(RecordingFiles files, String file, Manifest.FileEntry entry, boolean all) {
+        if (entry.format() != null) {
+            files.registerFormat(file, entry.format());
+        }
+        for (LabelGrid grid : entry.grids().values()) {
+            files.register(file, grid);
+        }
+        if (!all) {
+            return;
+        }
         for (Manifest.Entry<SignalInfo> s : entry.signals().values()) {
             files.register(file, entry.etag(), s.info(), s.layout());
         }
@@ -134,7 +148,7 @@ public final class Dataset {
      */
     public RecordingFiles openFiles(Storage storage, int maxOpenFiles) {
         RecordingFiles files = RecordingFiles.open(location, storage, maxOpenFiles);
-        manifest.forEach((file, entry) -> register(files, file, entry));
+        manifest.forEach((file, entry) -> register(files, file, entry, location.isS3()));
         return files;
     }
 
@@ -186,15 +200,26 @@ public final class Dataset {
         for (Row row : rows) {
             checkRowSpans(table, row);
         }
+        Path recorded = root.resolve(Manifest.NAME);
+        Map<String, Manifest.FileEntry> manifest = Map.of();
+        if (Files.isRegularFile(recorded)) {
+            try {
+                manifest = Manifest.read(recorded.toString(), Files.readAllBytes(recorded));
+            } catch (java.io.IOException e) {
+                throw new DatasetException(recorded + ": unreadable (expected: the recordings.json bin/batcher index "
+                        + "writes): " + e, e);
+            }
+        }
         List<LabeledSignal> signals = new ArrayList<>(rows.size());
         try (RecordingFiles files = new RecordingFiles(List.of(root), LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
+            manifest.forEach((file, entry) -> register(files, file, entry, false));
             for (Row row : rows) {
                 signals.add(checkRow(table, row, files, recordings));
             }
         }
         checkOverlaps(table, rows, signals);
-        return new Dataset(DatasetLocation.of(root), signals, Map.of());
+        return new Dataset(DatasetLocation.of(root), signals, manifest);
     }
 
     /** Checks what a row says by itself, before any file is opened. */

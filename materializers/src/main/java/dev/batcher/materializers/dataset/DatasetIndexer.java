@@ -1,10 +1,11 @@
 package dev.batcher.materializers.dataset;
 
 import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
-import dev.batcher.materializers.hdf5.RecordingFiles;
-import dev.batcher.materializers.hdf5.RecordingReadException;
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.metadata.StorageLayout;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
@@ -21,9 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +36,19 @@ import java.util.stream.Stream;
 public final class DatasetIndexer {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetIndexer.class);
 
+    /** The default label epoch: 30 s, the AASM scoring epoch. */
+    static final long EPOCH_NANOS = 30_000_000_000L;
+
     private DatasetIndexer() {
+    }
+
+    /**
+     * Returns the label sources {@code bin/batcher index} uses by default, in order (see {@link LabelSource}).
+     *
+     * @return the sources
+     */
+    public static List<LabelSource> defaultLabelSources() {
+        return List.of();
     }
 
     /**
@@ -61,9 +74,21 @@ public final class DatasetIndexer {
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
-        List<String> names = recordingFiles(root);
+        return scan(root, defaultLabelSources(), new LinkedHashMap<>());
+    }
+
+    private static List<LabeledSignal> scan(Path root, List<LabelSource> sources, Map<String, Manifest.FileEntry> manifest) {
+        List<String> names = datasetFiles(root);
         try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
-            return scan(files, root.toString(), names, Map.of(), new LinkedHashMap<>());
+            return scan(files, root.toString(), names, Map.of(), sources, name -> {
+                try {
+                    return Files.readAllBytes(files.resolve(name));
+                } catch (IOException e) {
+                    throw new DatasetException(root + "/" + name + ": unreadable (expected: a readable annotation file): " + e, e);
+                }
+            }, manifest);
+        } catch (RecordingReadException e) {
+            throw new DatasetException(root + ": " + e.getMessage(), e);
         }
     }
 
@@ -72,28 +97,52 @@ public final class DatasetIndexer {
      *
      * @param files the reader
      * @param where the dataset, for messages
-     * @param names the file names, in order
+     * @param all every file of the dataset, sorted (recordings and annotation files alike)
      * @param objects the objects' sizes and ETags by name (object storage), or empty
+     * @param sources where labels of signals without labels in their own file come from
+     * @param bytes reads an annotation file whole
      * @param manifest receives one entry per file
      */
-    private static List<LabeledSignal> scan(RecordingFiles files, String where, List<String> names,
-                                            Map<String, S3Store.ObjectInfo> objects,
-                                            Map<String, Manifest.FileEntry> manifest) {
+    private static List<LabeledSignal> scan(RecordingFiles files, String where, List<String> all,
+                                            Map<String, S3Store.ObjectInfo> objects, List<LabelSource> sources,
+                                            Function<String, byte[]> bytes, Map<String, Manifest.FileEntry> manifest) {
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (LabelSource source : sources) {
+            source.pair(all).forEach(pairs::putIfAbsent);
+        }
         List<LabeledSignal> signals = new ArrayList<>();
         try {
-            for (String file : names) {
+            for (String file : all) {
+                if (files.formats().claiming(file) == null || pairs.containsValue(file)) {
+                    continue;
+                }
                 String recording = files.recording(file);
-                Map<String, String> pairs = files.signalDatasets(file);
-                if (pairs.isEmpty()) {
-                    LOG.warn("{}/{}: no signal dataset (a dataset with a 'labels' attribute); skipped", where, file);
+                Map<String, String> datasets = files.signalDatasets(file);
+                if (datasets.isEmpty()) {
+                    LOG.warn("{}/{}: no signal dataset; skipped", where, file);
                 }
                 Map<String, Manifest.Entry<SignalInfo>> signalEntries = new LinkedHashMap<>();
                 Map<String, Manifest.Entry<LabelInfo>> labelEntries = new LinkedHashMap<>();
-                for (Map.Entry<String, String> pair : pairs.entrySet()) {
+                Map<String, LabelGrid> grids = new LinkedHashMap<>();
+                for (Map.Entry<String, String> pair : datasets.entrySet()) {
                     SignalInfo signal = files.signalInfo(file, pair.getKey());
-                    LabelInfo labels = files.labelInfo(file, pair.getValue());
                     signalEntries.put(signal.dataset(), new Manifest.Entry<>(signal, files.layout(file, signal.dataset())));
-                    labelEntries.putIfAbsent(labels.dataset(), new Manifest.Entry<>(labels, files.layout(file, labels.dataset())));
+                    LabelInfo labels;
+                    if (pair.getValue() != null) {
+                        labels = files.labelInfo(file, pair.getValue());
+                        labelEntries.putIfAbsent(labels.dataset(), new Manifest.Entry<>(labels, files.layout(file, labels.dataset())));
+                    } else if (pairs.containsKey(file)) {
+                        if (grids.isEmpty()) {
+                            LabelGrid grid = readGrid(sources, file, pairs.get(file), bytes, datasets, files);
+                            files.register(file, grid);
+                            grids.put(grid.info().dataset(), grid);
+                        }
+                        labels = grids.values().iterator().next().info();
+                    } else {
+                        LOG.warn("{}/{} {}: no labels (no label dataset in the file, no annotation file paired with it); "
+                                + "skipped", where, file, signal.dataset());
+                        continue;
+                    }
                     TimeSpan signalSpan = signal.span();
                     TimeSpan labelSpan = clipLabels(signalSpan, labels);
                     if (labelSpan == null) {
@@ -104,13 +153,31 @@ public final class DatasetIndexer {
                     signals.add(new LabeledSignal(recording, file, signal, labels, signalSpan, labelSpan));
                 }
                 S3Store.ObjectInfo object = objects.get(file);
-                manifest.put(file, new Manifest.FileEntry(recording, object == null ? null : object.etag(),
-                        object == null ? -1 : object.size(), signalEntries, labelEntries));
+                manifest.put(file, new Manifest.FileEntry(recording, files.format(file).name(),
+                        object == null ? null : object.etag(), object == null ? -1 : object.size(),
+                        signalEntries, labelEntries, grids));
             }
         } catch (RecordingReadException e) {
             throw new DatasetException(where + ": " + e.getMessage(), e);
         }
         return signals;
+    }
+
+    /** Builds the label grid of a signal file from its paired annotation file, asking the source that paired them. */
+    private static LabelGrid readGrid(List<LabelSource> sources, String file, String annotations,
+                                      Function<String, byte[]> bytes, Map<String, String> datasets, RecordingFiles files) {
+        long stop = 0;
+        for (String d : datasets.keySet()) {
+            stop = Math.max(stop, files.signalInfo(file, d).span().stopNanos());
+        }
+        for (LabelSource source : sources) {
+            if (annotations.equals(source.pair(List.of(file, annotations)).get(file))) {
+                return source.read(new LabelSource.Request(file, annotations, bytes.apply(annotations),
+                        new TimeSpan(0, stop), EPOCH_NANOS));
+            }
+        }
+        throw new DatasetException(file + ": annotation file " + annotations
+                + " (expected: a label source that reads it; none pairs the two alone)");
     }
 
     /**
@@ -121,15 +188,25 @@ public final class DatasetIndexer {
      * @throws DatasetException if {@link #scan} fails, no labeled signal was found, or the table cannot be written
      */
     public static Path index(Path dir) {
+        return index(dir, defaultLabelSources());
+    }
+
+    /**
+     * Scans {@code dir} and writes its {@code labeled_signals.csv} and {@code recordings.json}, taking
+     * the labels of signals whose files hold none from {@code sources}.
+     *
+     * @param dir the dataset directory
+     * @param sources the label sources, in order
+     * @return the path of the table written
+     * @throws DatasetException if {@link #scan} fails, no labeled signal was found, or the table cannot be written
+     */
+    public static Path index(Path dir, List<LabelSource> sources) {
         Path root = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
-        List<LabeledSignal> signals;
-        try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
-            signals = scan(files, root.toString(), recordingFiles(root), Map.of(), manifest);
-        }
+        List<LabeledSignal> signals = scan(root, sources, manifest);
         checkFound(root.toString(), signals);
         Path table = writeTable(dir, signals);
         LabeledSignalTable.writeText(root, Manifest.NAME, Manifest.write(manifest));
@@ -155,6 +232,20 @@ public final class DatasetIndexer {
      * @throws DatasetException if listing, reading or writing fails, or no labeled signal was found
      */
     public static String index(String location, Storage storage) {
+        return index(location, storage, defaultLabelSources());
+    }
+
+    /**
+     * Indexes a dataset directory or object-storage prefix (see {@link #index(String, Storage)}), taking
+     * the labels of signals whose files hold none from {@code sources}.
+     *
+     * @param location a directory or {@code s3://bucket/prefix}
+     * @param storage the store and cache for object storage
+     * @param sources the label sources, in order
+     * @return where the table was written
+     * @throws DatasetException if listing, reading or writing fails, or no labeled signal was found
+     */
+    public static String index(String location, Storage storage, List<LabelSource> sources) {
         DatasetLocation l;
         try {
             l = DatasetLocation.parse(location);
@@ -163,21 +254,23 @@ public final class DatasetIndexer {
         }
         if (!l.isS3()) {
             // The directory as the user named it, so that a relative one stays relative in what is printed.
-            return index(Path.of(location)).toString();
+            return index(Path.of(location), sources).toString();
         }
         Map<String, S3Store.ObjectInfo> objects = new LinkedHashMap<>();
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
         List<LabeledSignal> signals;
         try {
             for (S3Store.Listed o : storage.store().list(l.bucket(), l.prefix())) {
-                String name = o.name().toLowerCase(Locale.ROOT);
                 boolean hidden = ("/" + o.name()).contains("/.");
-                if (!hidden && (name.endsWith(".h5") || name.endsWith(".hdf5"))) {
+                if (!hidden && !o.name().equals(LabeledSignalTable.NAME) && !o.name().equals(Manifest.NAME)) {
                     objects.put(o.name(), o.info());
                 }
             }
+            List<String> names = new ArrayList<>(objects.keySet());
+            names.sort(null);
             try (RecordingFiles files = RecordingFiles.open(l, storage, 4)) {
-                signals = scan(files, l.toString(), List.copyOf(objects.keySet()), objects, manifest);
+                signals = scan(files, l.toString(), names, objects, sources,
+                        name -> storage.store().readAll(l.bucket(), l.key(name)), manifest);
             }
             checkFound(l.toString(), signals);
             storage.store().write(l.bucket(), l.key(LabeledSignalTable.NAME),
@@ -207,8 +300,8 @@ public final class DatasetIndexer {
         return LabeledSignalTable.write(dir, signals);
     }
 
-    /** Lists the HDF5 files under root as sorted relative paths with forward slashes. */
-    private static List<String> recordingFiles(Path dir) {
+    /** Lists the files under root (hidden ones left out) as sorted relative paths with forward slashes. */
+    private static List<String> datasetFiles(Path dir) {
         List<String> names = new ArrayList<>();
         Path root;
         try {
@@ -222,11 +315,11 @@ public final class DatasetIndexer {
                 if (relative.toString().isEmpty() || hidden(relative) || !Files.isRegularFile(path)) {
                     return;
                 }
-                String name = relative.getFileName().toString().toLowerCase(Locale.ROOT);
-                if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
-                    List<String> parts = new ArrayList<>();
-                    relative.forEach(p -> parts.add(p.toString()));
-                    names.add(String.join("/", parts));
+                List<String> parts = new ArrayList<>();
+                relative.forEach(p -> parts.add(p.toString()));
+                String name = String.join("/", parts);
+                if (!name.equals(LabeledSignalTable.NAME) && !name.equals(Manifest.NAME)) {
+                    names.add(name);
                 }
             });
         } catch (IOException | UncheckedIOException e) {

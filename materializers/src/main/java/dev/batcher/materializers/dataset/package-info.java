@@ -15,7 +15,7 @@
  * attributes; {@link dev.batcher.materializers.dataset.Dataset#load} reads it back and validates
  * everything, failing with a {@link dev.batcher.materializers.dataset.DatasetException} that names the
  * line, the file, the field and the expected value. Reading the files themselves is the job of
- * {@link dev.batcher.materializers.hdf5.RecordingFiles}.
+ * {@link dev.batcher.materializers.format.RecordingFiles}.
  *
  * <p>The format, with a worked h5py example, is described in {@code docs/dataset-format.md}.
  */

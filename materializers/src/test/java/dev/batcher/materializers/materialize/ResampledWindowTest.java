@@ -3,7 +3,7 @@ package dev.batcher.materializers.materialize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.spec.BatchSpec;
 import dev.batcher.materializers.spec.ChannelSelection;
