@@ -100,10 +100,8 @@ final class RecordingsCsv {
                     + "empty; an HDF5 file's labels are its own label datasets)");
         }
         String annotations = file(f.get(2), "annotation_file", where, present);
-        String a = annotations.toLowerCase(Locale.ROOT);
-        Annotations kind = a.endsWith(".edf") || a.endsWith(".bdf") ? Annotations.EDF_PLUS
-                : a.endsWith(".xml") ? Annotations.NSRR_XML : a.endsWith(".tsv") ? Annotations.BIDS_EVENTS : null;
-        if (kind == null) {
+        Annotations kind = AnnotationLabelSource.kindOf(annotations, signal);
+        if (kind == null || kind == Annotations.EMBEDDED) {
             throw new DatasetException(where + ": annotation_file: '" + annotations + "' (expected: .edf/.bdf EDF+ annotations, "
                     + ".xml NSRR XML or .tsv BIDS events, or empty)");
         }

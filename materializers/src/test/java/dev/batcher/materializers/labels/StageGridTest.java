@@ -16,20 +16,20 @@ import org.junit.jupiter.api.Test;
 
 class LabelGridTest {
     private static final long S = 1_000_000_000L;
-    private static final long EPOCH = LabelGrid.DEFAULT_EPOCH_NANOS;
+    private static final long EPOCH = StageGrid.DEFAULT_EPOCH_NANOS;
 
     static Annotation a(double onset, double duration, String text) {
         return new Annotation(Math.round(onset * S), duration < 0 ? Annotation.NO_DURATION : Math.round(duration * S), text,
                 "h.edf", "data record 0");
     }
 
-    static LabelGrid grid(Annotation... a) {
-        return LabelGrid.build(List.of(a), StageMap.aasm(), EPOCH).orElseThrow();
+    static StageGrid grid(Annotation... a) {
+        return StageGrid.build(List.of(a), StageMap.aasm(), EPOCH).orElseThrow();
     }
 
     @Test
     void build_sleepEdfHypnogram_oneLabelPerEpoch() {
-        LabelGrid g = grid(a(0, 60, "Sleep stage W"), a(60, 30, "Sleep stage 1"), a(90, 90, "Sleep stage 2"),
+        StageGrid g = grid(a(0, 60, "Sleep stage W"), a(60, 30, "Sleep stage 1"), a(90, 90, "Sleep stage 2"),
                 a(180, 30, "Sleep stage 3"), a(210, 30, "Sleep stage 4"), a(240, 30, "Movement time"),
                 a(270, 30, "Sleep stage R"), a(300, 900, "Sleep stage ?"));
         assertEquals(0, g.startNanos());
@@ -46,48 +46,48 @@ class LabelGridTest {
     void build_partialEpochs_takeTheStageCoveringMoreThanHalf() {
         // Grid from 0: epoch 0 is 20 s W + 10 s N2 -> W; epoch 1 is 15 s N2 + 15 s gap -> -1 (not more
         // than half); epoch 2 is 16 s N2 -> N2; the last epoch is partial (ends at 75 s): 15 s -> -1.
-        LabelGrid g = grid(a(0, 20, "W"), a(20, 25, "N2"), a(74, 1, "N2"), a(60, 15, "N2"));
+        StageGrid g = grid(a(0, 20, "W"), a(20, 25, "N2"), a(74, 1, "N2"), a(60, 15, "N2"));
         assertArrayEquals(new int[] {0, -1, -1}, g.values());
-        LabelGrid h = grid(a(0, 20, "W"), a(20, 25, "N2"), a(60, 16, "N2"));
+        StageGrid h = grid(a(0, 20, "W"), a(20, 25, "N2"), a(60, 16, "N2"));
         assertArrayEquals(new int[] {0, -1, 2}, h.values());
     }
 
     @Test
     void build_gapsAndNoStageTexts_areMinusOne() {
-        LabelGrid g = grid(a(0, 30, "W"), a(60, 30, "?"), a(120, 30, "N3"));
+        StageGrid g = grid(a(0, 30, "W"), a(60, 30, "?"), a(120, 30, "N3"));
         assertArrayEquals(new int[] {0, -1, -1, -1, 3}, g.values());
     }
 
     @Test
     void build_gridStartsAtFirstStageOnset() {
-        LabelGrid g = grid(a(0, 12.5, "?"), a(12.5, 60, "W"), a(72.5, 30, "N1"));
+        StageGrid g = grid(a(0, 12.5, "?"), a(12.5, 60, "W"), a(72.5, 30, "N1"));
         assertEquals(12_500_000_000L, g.startNanos());
         assertArrayEquals(new int[] {0, 0, 1}, g.values());
     }
 
     @Test
     void build_onsetBeforeTheFile_movesTheGridForwardByWholeEpochs() {
-        LabelGrid g = grid(a(-45, 75, "W"), a(30, 60, "N2"));
+        StageGrid g = grid(a(-45, 75, "W"), a(30, 60, "N2"));
         assertEquals(15 * S, g.startNanos(), "the grid keeps the first annotation's phase");
         assertArrayEquals(new int[] {-1, 2, -1}, g.values(), "[15,45): 15 s W + 15 s N2, a tie; [45,75): N2; [75,105): 15 s N2");
     }
 
     @Test
     void build_noDurationOrZero_coversOneEpoch() {
-        LabelGrid g = grid(a(0, -1, "W"), a(30, 0, "N2"), a(90, -1, "R"));
+        StageGrid g = grid(a(0, -1, "W"), a(30, 0, "N2"), a(90, -1, "R"));
         assertArrayEquals(new int[] {0, 2, -1, 4}, g.values());
     }
 
     @Test
     void build_otherEpochLength_isHonoured() {
-        LabelGrid g = LabelGrid.build(List.of(a(0, 30, "W"), a(30, 30, "N1")), StageMap.aasm(), 10 * S).orElseThrow();
+        StageGrid g = StageGrid.build(List.of(a(0, 30, "W"), a(30, 30, "N1")), StageMap.aasm(), 10 * S).orElseThrow();
         assertArrayEquals(new int[] {0, 0, 0, 1, 1, 1}, g.values());
         assertEquals(0.1, g.info("x").sampleRate(), 1e-15);
     }
 
     @Test
     void build_overlapOfTheSameStage_isMerged() {
-        LabelGrid g = grid(a(0, 60, "Sleep stage 2"), a(30, 60, "N2"), a(40, 10, "Stage 2 sleep|2"));
+        StageGrid g = grid(a(0, 60, "Sleep stage 2"), a(30, 60, "N2"), a(40, 10, "Stage 2 sleep|2"));
         assertArrayEquals(new int[] {2, 2, 2}, g.values());
     }
 
@@ -116,16 +116,23 @@ class LabelGridTest {
             list.add(a(t, d, stages[random.nextInt(stages.length)]));
             t += d + (random.nextInt(4) == 0 ? 7 : 0);
         }
-        int[] expected = LabelGrid.build(list, StageMap.aasm(), EPOCH).orElseThrow().values();
+        int[] expected = StageGrid.build(list, StageMap.aasm(), EPOCH).orElseThrow().values();
         Collections.shuffle(list, new Random(11));
-        assertArrayEquals(expected, LabelGrid.build(list, StageMap.aasm(), EPOCH).orElseThrow().values());
+        assertArrayEquals(expected, StageGrid.build(list, StageMap.aasm(), EPOCH).orElseThrow().values());
     }
 
     @Test
-    void build_noStageAnnotation_isEmpty() {
-        StageMap ignoreRest = StageMap.parse("{\"unknown\": \"ignore\"}", "m.json");
-        assertEquals(Optional.empty(), LabelGrid.build(List.of(a(0, 30, "?"), a(30, 30, "Lights off")), ignoreRest, EPOCH));
-        assertEquals(Optional.empty(), LabelGrid.build(List.of(), StageMap.aasm(), EPOCH));
+    void build_noStageAnnotation_isEmptyWhateverElseTheFileHolds() {
+        assertEquals(Optional.empty(), StageGrid.build(List.of(a(0, 30, "?"), a(30, 30, "Lights off")), StageMap.aasm(), EPOCH),
+                "not a hypnogram: 'Lights off' is no error here");
+        assertEquals(Optional.empty(), StageGrid.build(List.of(), StageMap.aasm(), EPOCH));
+    }
+
+    @Test
+    void toLabelGrid_isOneChannelOfTheValues() {
+        dev.batcher.materializers.format.LabelGrid g = grid(a(0, 30, "W"), a(30, 30, "N2")).toLabelGrid("/labels/stage");
+        assertEquals("/labels/stage", g.info().dataset());
+        assertArrayEquals(new int[][] {{0, 2}}, g.values());
     }
 
     @Test
@@ -137,6 +144,6 @@ class LabelGridTest {
 
     @Test
     void build_badEpoch_isRefused() {
-        assertThrows(IllegalArgumentException.class, () -> LabelGrid.build(List.of(), StageMap.aasm(), 0));
+        assertThrows(IllegalArgumentException.class, () -> StageGrid.build(List.of(), StageMap.aasm(), 0));
     }
 }
