@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class LabelGridTest {
+class StageGridTest {
     private static final long S = 1_000_000_000L;
     private static final long EPOCH = StageGrid.DEFAULT_EPOCH_NANOS;
 
