@@ -26,6 +26,11 @@ final class EdfWriter {
     boolean annotations = true;
     final List<Sig> signals = new ArrayList<>();
 
+    EdfWriter duration(String seconds) {
+        duration = seconds;
+        return this;
+    }
+
     EdfWriter signal(String label, String unit, double pmin, double pmax, int dmin, int dmax, int spr, int[] samples) {
         signals.add(new Sig(label, unit, num(pmin), num(pmax), String.valueOf(dmin), String.valueOf(dmax), spr, samples));
         return this;
