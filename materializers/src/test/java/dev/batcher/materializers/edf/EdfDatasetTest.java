@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,25 +50,26 @@ class EdfDatasetTest {
     /** Pairs {@code X-PSG.edf} with {@code X-Hypnogram.txt}, a line of comma-separated stage indices. */
     static final class TextHypnograms implements LabelSource {
         @Override
-        public Map<String, String> pair(List<String> files) {
-            Map<String, String> out = new LinkedHashMap<>();
-            for (String f : files) {
-                if (f.endsWith("-PSG.edf") && files.contains(f.replace("-PSG.edf", "-Hypnogram.txt"))) {
-                    out.put(f, f.replace("-PSG.edf", "-Hypnogram.txt"));
+        public Map<String, Pair> pair(Files files) {
+            Map<String, Pair> out = new LinkedHashMap<>();
+            for (String f : files.names()) {
+                if (f.endsWith("-PSG.edf") && files.names().contains(f.replace("-PSG.edf", "-Hypnogram.txt"))) {
+                    out.put(f, new Pair(f.replace("-PSG.edf", "-Hypnogram.txt"), null));
                 }
             }
             return out;
         }
 
         @Override
-        public LabelGrid read(Request request) {
-            String[] parts = new String(request.content(), StandardCharsets.US_ASCII).trim().split(",");
+        public Optional<LabelGrid> read(Request request) {
+            byte[] content = request.files().read(request.pair().annotationFile());
+            String[] parts = new String(content, StandardCharsets.US_ASCII).trim().split(",");
             int[] values = new int[parts.length];
             for (int i = 0; i < parts.length; i++) {
                 values[i] = Integer.parseInt(parts[i].trim());
             }
-            return new LabelGrid(new LabelInfo("/labels/stage", List.of("stage"), 1 / 30.0, 0, values.length,
-                    List.of("W", "N1", "N2", "N3", "R")), new int[][] {values});
+            return Optional.of(new LabelGrid(new LabelInfo("/labels/stage", List.of("stage"), 1 / 30.0, 0, values.length,
+                    List.of("W", "N1", "N2", "N3", "R")), new int[][] {values}));
         }
     }
 
