@@ -1,5 +1,6 @@
 package dev.batcher.materializers.format;
 
+import dev.batcher.materializers.edf.EdfFormat;
 import dev.batcher.materializers.hdf5.Hdf5Format;
 
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public record RecordingFormats(List<RecordingFormat> formats) {
 
     /** Returns every format this module reads: HDF5 ({@code .h5}, {@code .hdf5}) and EDF/BDF ({@code .edf}, {@code .bdf}). */
     public static RecordingFormats defaults() {
-        return new RecordingFormats(List.of(new Hdf5Format()));
+        return new RecordingFormats(List.of(new Hdf5Format(), new EdfFormat()));
     }
 
     /**
