@@ -21,6 +21,7 @@ public final class EdfPlusWriter {
     private double recordSeconds = 30;
     private int signalSamples;
     private boolean bdf;
+    private boolean plain;
     private int annotationBytes = 1024;
     private final List<List<byte[]>> tals = new ArrayList<>();
 
@@ -40,6 +41,12 @@ public final class EdfPlusWriter {
     /** Adds an ordinary signal (EEG Fpz-Cz) of {@code samples} per record before the annotations. */
     public EdfPlusWriter signal(int samples) {
         signalSamples = samples;
+        return this;
+    }
+
+    /** Writes a plain EDF/BDF file: no annotation signal, no EDF+ mark (as Sleep-EDF's PSG files). */
+    public EdfPlusWriter plain() {
+        plain = true;
         return this;
     }
 
@@ -94,7 +101,10 @@ public final class EdfPlusWriter {
     /** Returns the file's bytes. */
     public byte[] bytes() {
         int bps = bdf ? 3 : 2;
-        int ns = signalSamples > 0 ? 2 : 1;
+        if (plain && (signalSamples == 0 || !tals.isEmpty())) {
+            throw new IllegalStateException("a plain file needs a signal and holds no TALs");
+        }
+        int ns = (signalSamples > 0 ? 1 : 0) + (plain ? 0 : 1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String version = bdf ? "\u00ffBIOSEMI" : "0";
         out.writeBytes(field(version, 8).getBytes(StandardCharsets.ISO_8859_1));
@@ -104,7 +114,7 @@ public final class EdfPlusWriter {
         ascii(out, String.format("%02d.%02d.%02d", start.getDayOfMonth(), start.getMonthValue(), start.getYear() % 100), 8);
         ascii(out, String.format("%02d.%02d.%02d", start.getHour(), start.getMinute(), start.getSecond()), 8);
         ascii(out, String.valueOf(256 + 256 * ns), 8);
-        ascii(out, bdf ? "BDF+C" : "EDF+C", 44);
+        ascii(out, plain ? "" : bdf ? "BDF+C" : "EDF+C", 44);
         ascii(out, String.valueOf(records), 8);
         ascii(out, number(recordSeconds), 8);
         ascii(out, String.valueOf(ns), 4);
@@ -113,8 +123,10 @@ public final class EdfPlusWriter {
             sig.add(new String[] {"EEG Fpz-Cz", "AgAgCl electrode", "uV", "-3276.8", "3276.7",
                 bdf ? "-8388608" : "-32768", bdf ? "8388607" : "32767", "HP:0.1Hz", String.valueOf(signalSamples)});
         }
-        sig.add(new String[] {bdf ? "BDF Annotations" : "EDF Annotations", "", "", "-1", "1",
-            bdf ? "-8388608" : "-32768", bdf ? "8388607" : "32767", "", String.valueOf(annotationBytes / bps)});
+        if (!plain) {
+            sig.add(new String[] {bdf ? "BDF Annotations" : "EDF Annotations", "", "", "-1", "1",
+                bdf ? "-8388608" : "-32768", bdf ? "8388607" : "32767", "", String.valueOf(annotationBytes / bps)});
+        }
         int[] widths = {16, 80, 8, 8, 8, 8, 8, 80, 8};
         for (int f = 0; f < widths.length; f++) {
             for (String[] s : sig) {
@@ -135,6 +147,9 @@ public final class EdfPlusWriter {
                     }
                 }
                 out.writeBytes(b.array());
+            }
+            if (plain) {
+                continue;
             }
             byte[] a = new byte[annotationBytes];
             byte[] keep = ("+" + number(r * recordSeconds) + "\u0014\u0014\0").getBytes(StandardCharsets.US_ASCII);
