@@ -2,6 +2,7 @@ package dev.batcher.service.cli;
 
 import dev.batcher.materializers.dataset.DatasetIndexer;
 import dev.batcher.testdata.GenerationReport;
+import dev.batcher.testdata.FileFormat;
 import dev.batcher.testdata.GeneratorOptions;
 import dev.batcher.testdata.Layout;
 import dev.batcher.testdata.SyntheticDataset;
@@ -41,6 +42,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "HDF5 layout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Layout layout;
 
+    @Option(names = "--format", defaultValue = "HDF5", description = {"File format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            "EDF and BDF write the Sleep-EDF layout: SC4ssNE0-PSG.edf|bdf (EEG channels labelled 'EEG <name>', a 1 Hz",
+            "respiration channel) beside SC4ssNEC-Hypnogram.edf (EDF+ 'Sleep stage' annotations)."})
+    FileFormat format;
+
     @Option(names = "--threads", description = "Generator threads (default: the number of cores).")
     Integer threads;
 
@@ -55,7 +61,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     GenerationReport run(PrintWriter out) {
         GeneratorOptions.Builder b = GeneratorOptions.builder().seed(seed).recordings(recordings).hours(minHours, maxHours)
-                .sampleRate(sampleRate).layout(layout);
+                .sampleRate(sampleRate).layout(layout).format(format);
         b.threads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         GenerationReport report = SyntheticDataset.generate(dir, b.build());
         Path table = DatasetIndexer.index(dir);

@@ -2,6 +2,7 @@ package dev.batcher.materializers.dataset;
 
 import dev.batcher.materializers.metadata.TimeSpan;
 import dev.batcher.materializers.format.LabelGrid;
+import dev.batcher.materializers.hdf5.Hdf5Format;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.dataset.LabeledSignalTable.Row;
@@ -213,7 +214,14 @@ public final class Dataset {
         List<LabeledSignal> signals = new ArrayList<>(rows.size());
         try (RecordingFiles files = new RecordingFiles(List.of(root), LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
-            manifest.forEach((file, entry) -> register(files, file, entry, false));
+            manifest.forEach((file, entry) -> {
+                register(files, file, entry, false);
+                if (entry.format() != null && !entry.format().equals(Hdf5Format.NAME)) {
+                    // Only HDF5 files name their recording; others keep the id index time gave them
+                    // (their name, or a recordings.csv manifest's).
+                    recordings.put(file, entry.recording());
+                }
+            });
             for (Row row : rows) {
                 signals.add(checkRow(table, row, files, recordings));
             }

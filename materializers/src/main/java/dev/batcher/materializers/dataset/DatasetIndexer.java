@@ -1,7 +1,11 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.labels.StageMap;
+import dev.batcher.materializers.onda.OndaDataset;
+import dev.batcher.materializers.onda.OndaLabelSource;
 import dev.batcher.materializers.metadata.TimeSpan;
 import dev.batcher.materializers.format.LabelGrid;
+import dev.batcher.materializers.labels.StageGrid;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.format.RecordingFiles;
@@ -16,16 +20,13 @@ import java.util.LinkedHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
  * Builds a dataset's labeled-signals table from its files' attributes, so that users need not write
@@ -37,7 +38,7 @@ public final class DatasetIndexer {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetIndexer.class);
 
     /** The default label epoch: 30 s, the AASM scoring epoch. */
-    static final long EPOCH_NANOS = 30_000_000_000L;
+    public static final long EPOCH_NANOS = StageGrid.DEFAULT_EPOCH_NANOS;
 
     private DatasetIndexer() {
     }
@@ -48,7 +49,19 @@ public final class DatasetIndexer {
      * @return the sources
      */
     public static List<LabelSource> defaultLabelSources() {
-        return List.of();
+        return labelSources(null);
+    }
+
+    /**
+     * Returns the label sources {@code bin/batcher index} uses, in order: the annotation files of EDF
+     * and BDF layouts ({@link AnnotationLabelSource}), then the annotations tables of Onda datasets
+     * ({@link OndaLabelSource}).
+     *
+     * @param map the stage map for both, or null for each dataset's {@code stage_map.json} or the AASM map
+     * @return the sources
+     */
+    public static List<LabelSource> labelSources(StageMap map) {
+        return List.of(new AnnotationLabelSource(map), new OndaLabelSource(map, OndaDataset.DEFAULT_LABEL_COLUMN));
     }
 
     /**
@@ -74,19 +87,15 @@ public final class DatasetIndexer {
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
-        return scan(root, defaultLabelSources(), new LinkedHashMap<>());
+        return scan(root, defaultLabelSources(), EPOCH_NANOS, new LinkedHashMap<>());
     }
 
-    private static List<LabeledSignal> scan(Path root, List<LabelSource> sources, Map<String, Manifest.FileEntry> manifest) {
+    private static List<LabeledSignal> scan(Path root, List<LabelSource> sources, long epochNanos,
+                                            Map<String, Manifest.FileEntry> manifest) {
         List<String> names = datasetFiles(root);
         try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
-            return scan(files, root.toString(), names, Map.of(), sources, name -> {
-                try {
-                    return Files.readAllBytes(files.resolve(name));
-                } catch (IOException e) {
-                    throw new DatasetException(root + "/" + name + ": unreadable (expected: a readable annotation file): " + e, e);
-                }
-            }, manifest);
+            IndexLabels labels = new IndexLabels(sources, IndexLabels.local(root, names, files::resolve), epochNanos);
+            return scan(files, root.toString(), names, Map.of(), labels, manifest);
         } catch (RecordingReadException e) {
             throw new DatasetException(root + ": " + e.getMessage(), e);
         }
@@ -99,24 +108,20 @@ public final class DatasetIndexer {
      * @param where the dataset, for messages
      * @param all every file of the dataset, sorted (recordings and annotation files alike)
      * @param objects the objects' sizes and ETags by name (object storage), or empty
-     * @param sources where labels of signals without labels in their own file come from
-     * @param bytes reads an annotation file whole
+     * @param labels where labels of signals without labels in their own file come from
      * @param manifest receives one entry per file
      */
     private static List<LabeledSignal> scan(RecordingFiles files, String where, List<String> all,
-                                            Map<String, S3Store.ObjectInfo> objects, List<LabelSource> sources,
-                                            Function<String, byte[]> bytes, Map<String, Manifest.FileEntry> manifest) {
-        Map<String, String> pairs = new LinkedHashMap<>();
-        for (LabelSource source : sources) {
-            source.pair(all).forEach(pairs::putIfAbsent);
-        }
+                                            Map<String, S3Store.ObjectInfo> objects, IndexLabels labels,
+                                            Map<String, Manifest.FileEntry> manifest) {
         List<LabeledSignal> signals = new ArrayList<>();
         try {
             for (String file : all) {
-                if (files.formats().claiming(file) == null || pairs.containsValue(file)) {
+                if (files.formats().claiming(file) == null || labels.annotationOnly(file)) {
                     continue;
                 }
-                String recording = files.recording(file);
+                String named = labels.recording(file);
+                String recording = named != null ? named : files.recording(file);
                 Map<String, String> datasets = files.signalDatasets(file);
                 if (datasets.isEmpty()) {
                     LOG.warn("{}/{}: no signal dataset; skipped", where, file);
@@ -124,33 +129,44 @@ public final class DatasetIndexer {
                 Map<String, Manifest.Entry<SignalInfo>> signalEntries = new LinkedHashMap<>();
                 Map<String, Manifest.Entry<LabelInfo>> labelEntries = new LinkedHashMap<>();
                 Map<String, LabelGrid> grids = new LinkedHashMap<>();
+                Optional<LabelGrid> grid = null; // read once per file, when a signal needs it
                 for (Map.Entry<String, String> pair : datasets.entrySet()) {
                     SignalInfo signal = files.signalInfo(file, pair.getKey());
                     signalEntries.put(signal.dataset(), new Manifest.Entry<>(signal, files.layout(file, signal.dataset())));
-                    LabelInfo labels;
+                    LabelInfo labelInfo;
                     if (pair.getValue() != null) {
-                        labels = files.labelInfo(file, pair.getValue());
-                        labelEntries.putIfAbsent(labels.dataset(), new Manifest.Entry<>(labels, files.layout(file, labels.dataset())));
-                    } else if (pairs.containsKey(file)) {
-                        if (grids.isEmpty()) {
-                            LabelGrid grid = readGrid(sources, file, pairs.get(file), bytes, datasets, files);
-                            files.register(file, grid);
-                            grids.put(grid.info().dataset(), grid);
+                        labelInfo = files.labelInfo(file, pair.getValue());
+                        labelEntries.putIfAbsent(labelInfo.dataset(),
+                                new Manifest.Entry<>(labelInfo, files.layout(file, labelInfo.dataset())));
+                    } else if (labels.paired(file)) {
+                        if (grid == null) {
+                            grid = labels.grid(file, new TimeSpan(0, stopOf(files, file, datasets)));
+                            grid.ifPresent(g -> {
+                                files.register(file, g);
+                                grids.put(g.info().dataset(), g);
+                            });
+                            if (grid.isEmpty()) {
+                                LOG.warn("{}/{}: no sleep-stage annotations in {}; not indexed", where, file,
+                                        labels.annotationFile(file));
+                            }
                         }
-                        labels = grids.values().iterator().next().info();
+                        if (grid.isEmpty()) {
+                            continue;
+                        }
+                        labelInfo = grid.get().info();
                     } else {
                         LOG.warn("{}/{} {}: no labels (no label dataset in the file, no annotation file paired with it); "
                                 + "skipped", where, file, signal.dataset());
                         continue;
                     }
                     TimeSpan signalSpan = signal.span();
-                    TimeSpan labelSpan = clipLabels(signalSpan, labels);
+                    TimeSpan labelSpan = clipLabels(signalSpan, labelInfo);
                     if (labelSpan == null) {
                         LOG.warn("{}/{} {}: labels {} {} do not cover one whole epoch of the signal {}; skipped",
-                                where, file, signal.dataset(), labels.dataset(), labels.span(), signalSpan);
+                                where, file, signal.dataset(), labelInfo.dataset(), labelInfo.span(), signalSpan);
                         continue;
                     }
-                    signals.add(new LabeledSignal(recording, file, signal, labels, signalSpan, labelSpan));
+                    signals.add(new LabeledSignal(recording, file, signal, labelInfo, signalSpan, labelSpan));
                 }
                 S3Store.ObjectInfo object = objects.get(file);
                 manifest.put(file, new Manifest.FileEntry(recording, files.format(file).name(),
@@ -163,21 +179,13 @@ public final class DatasetIndexer {
         return signals;
     }
 
-    /** Builds the label grid of a signal file from its paired annotation file, asking the source that paired them. */
-    private static LabelGrid readGrid(List<LabelSource> sources, String file, String annotations,
-                                      Function<String, byte[]> bytes, Map<String, String> datasets, RecordingFiles files) {
+    /** Returns where the last signal of a file ends: the recording span a grid may cover is [0, stop). */
+    private static long stopOf(RecordingFiles files, String file, Map<String, String> datasets) {
         long stop = 0;
         for (String d : datasets.keySet()) {
             stop = Math.max(stop, files.signalInfo(file, d).span().stopNanos());
         }
-        for (LabelSource source : sources) {
-            if (annotations.equals(source.pair(List.of(file, annotations)).get(file))) {
-                return source.read(new LabelSource.Request(file, annotations, bytes.apply(annotations),
-                        new TimeSpan(0, stop), EPOCH_NANOS));
-            }
-        }
-        throw new DatasetException(file + ": annotation file " + annotations
-                + " (expected: a label source that reads it; none pairs the two alone)");
+        return stop;
     }
 
     /**
@@ -201,12 +209,16 @@ public final class DatasetIndexer {
      * @throws DatasetException if {@link #scan} fails, no labeled signal was found, or the table cannot be written
      */
     public static Path index(Path dir, List<LabelSource> sources) {
+        return index(dir, sources, EPOCH_NANOS);
+    }
+
+    private static Path index(Path dir, List<LabelSource> sources, long epochNanos) {
         Path root = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
-        List<LabeledSignal> signals = scan(root, sources, manifest);
+        List<LabeledSignal> signals = scan(root, sources, epochNanos, manifest);
         checkFound(root.toString(), signals);
         Path table = writeTable(dir, signals);
         LabeledSignalTable.writeText(root, Manifest.NAME, Manifest.write(manifest));
@@ -216,7 +228,8 @@ public final class DatasetIndexer {
     private static void checkFound(String where, List<LabeledSignal> signals) {
         if (signals.isEmpty()) {
             throw new DatasetException(where + ": no labeled signals (expected: HDF5 files "
-                    + "with a signal dataset carrying a 'labels' attribute, see docs/dataset-format.md)");
+                    + "with a signal dataset carrying a 'labels' attribute, or EDF/BDF files with hypnograms or annotation "
+                    + "files in a layout index finds or a recordings.csv manifest names, see docs/dataset-format.md)");
         }
     }
 
@@ -246,6 +259,22 @@ public final class DatasetIndexer {
      * @throws DatasetException if listing, reading or writing fails, or no labeled signal was found
      */
     public static String index(String location, Storage storage, List<LabelSource> sources) {
+        return index(location, storage, sources, EPOCH_NANOS);
+    }
+
+    /**
+     * Indexes a dataset directory or object-storage prefix (see {@link #index(String, Storage)}), with
+     * label grids of annotation files in epochs of {@code epochNanos}.
+     *
+     * @param location a directory or {@code s3://bucket/prefix}
+     * @param storage the store and cache for object storage
+     * @param sources the label sources, in order
+     * @param epochNanos the label epoch of grids built from annotations ({@link #EPOCH_NANOS} by default)
+     * @return where the table was written
+     * @throws DatasetException if listing, reading or writing fails, no labeled signal was found, an
+     *     annotation file is invalid, or {@code epochNanos <= 0}
+     */
+    public static String index(String location, Storage storage, List<LabelSource> sources, long epochNanos) {
         DatasetLocation l;
         try {
             l = DatasetLocation.parse(location);
@@ -254,7 +283,7 @@ public final class DatasetIndexer {
         }
         if (!l.isS3()) {
             // The directory as the user named it, so that a relative one stays relative in what is printed.
-            return index(Path.of(location), sources).toString();
+            return index(Path.of(location), sources, epochNanos).toString();
         }
         Map<String, S3Store.ObjectInfo> objects = new LinkedHashMap<>();
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
@@ -269,8 +298,8 @@ public final class DatasetIndexer {
             List<String> names = new ArrayList<>(objects.keySet());
             names.sort(null);
             try (RecordingFiles files = RecordingFiles.open(l, storage, 4)) {
-                signals = scan(files, l.toString(), names, objects, sources,
-                        name -> storage.store().readAll(l.bucket(), l.key(name)), manifest);
+                IndexLabels labels = new IndexLabels(sources, IndexLabels.remote(l, storage, names), epochNanos);
+                signals = scan(files, l.toString(), names, objects, labels, manifest);
             }
             checkFound(l.toString(), signals);
             storage.store().write(l.bucket(), l.key(LabeledSignalTable.NAME),
@@ -300,42 +329,11 @@ public final class DatasetIndexer {
         return LabeledSignalTable.write(dir, signals);
     }
 
-    /** Lists the files under root (hidden ones left out) as sorted relative paths with forward slashes. */
+    /** Lists the files under root (hidden ones and the index's own files left out), sorted. */
     private static List<String> datasetFiles(Path dir) {
-        List<String> names = new ArrayList<>();
-        Path root;
-        try {
-            root = dir.toRealPath(); // a symbolic link as the dataset directory itself is fine
-        } catch (IOException e) {
-            throw new DatasetException(dir + ": cannot be resolved (expected: an existing directory): " + e, e);
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.forEach(path -> {
-                Path relative = root.relativize(path);
-                if (relative.toString().isEmpty() || hidden(relative) || !Files.isRegularFile(path)) {
-                    return;
-                }
-                List<String> parts = new ArrayList<>();
-                relative.forEach(p -> parts.add(p.toString()));
-                String name = String.join("/", parts);
-                if (!name.equals(LabeledSignalTable.NAME) && !name.equals(Manifest.NAME)) {
-                    names.add(name);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            throw new DatasetException(root + ": cannot be listed (expected: a readable directory): " + e, e);
-        }
-        names.sort(null);
+        List<String> names = new ArrayList<>(Discovery.listLocal(dir));
+        names.removeIf(name -> name.equals(LabeledSignalTable.NAME) || name.equals(Manifest.NAME));
         return names;
-    }
-
-    private static boolean hidden(Path relative) {
-        for (Path part : relative) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -498,41 +498,12 @@ public final class RecordingFiles implements AutoCloseable {
         LabelGrid grid = grids.get(new InfoKey(file, path));
         int[][] labels;
         if (grid != null) {
-            Window window = new Window(0, info.channels().size(), start, count);
-            if (count < 1 || start < 0 || start + count > info.samples()) {
-                throw new RecordingReadException(Reason.OUT_OF_RANGE, file, path, window, "start + count: "
-                        + (start + count) + " (expected: a window of >= 1 label samples inside [0, "
-                        + info.samples() + "), the label grid recorded at index time)", null);
-            }
-            labels = new int[grid.values().length][];
-            for (int c = 0; c < labels.length; c++) {
-                labels[c] = java.util.Arrays.copyOfRange(grid.values()[c], (int) start, (int) start + count);
-            }
+            labels = LabelChecks.window(grid, file, path, start, count);
         } else {
             labels = reader(file).readLabels(file, path, start, count);
         }
-        checkEncoding(file, path, info, start, labels);
+        LabelChecks.checkEncoding(file, path, info, start, labels);
         return labels;
-    }
-
-    /**
-     * Checks that every label value names an entry of the encoding, or is {@code -1} (no label: the
-     * value sequential windows also give the epochs they repeat).
-     */
-    private static void checkEncoding(String file, String path, LabelInfo info, long start, int[][] labels) {
-        int names = info.encoding().size();
-        for (int c = 0; c < labels.length; c++) {
-            int[] row = labels[c];
-            for (int i = 0; i < row.length; i++) {
-                int v = row[i];
-                if (v < -1 || v >= names) {
-                    throw new RecordingReadException(Reason.WRONG_DATASET, file, path,
-                            new Window(c, 1, start + i, 1), "label channel " + info.channels().get(c) + ", epoch "
-                            + (start + i) + ": value " + v + " (expected: 0.." + (names - 1) + ", an index into encoding "
-                            + info.encoding() + ", or -1 for no label)", null);
-                }
-            }
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.format;
 
+import dev.batcher.materializers.edf.EdfFormat;
 import dev.batcher.materializers.hdf5.Hdf5Format;
 import dev.batcher.materializers.onda.OndaFormat;
 
@@ -38,7 +39,7 @@ public record RecordingFormats(List<RecordingFormat> formats) {
      * {@code .bdf}) and the sample files of Onda datasets ({@code .lpcm}, {@code .lpcm.zst}).
      */
     public static RecordingFormats defaults() {
-        return new RecordingFormats(List.of(new Hdf5Format(), new OndaFormat()));
+        return new RecordingFormats(List.of(new Hdf5Format(), new EdfFormat(), new OndaFormat()));
     }
 
     /**

@@ -227,6 +227,18 @@ public final class StageMap {
     }
 
     /**
+     * Tells whether an annotation's text is a sleep stage of this map: a class of the encoding, not
+     * "no stage", not ignored, not unknown. Never fails.
+     *
+     * @param annotation the annotation
+     * @return true for a stage
+     */
+    public boolean isStage(Annotation annotation) {
+        Integer c = classes.get(key(annotation.text()));
+        return c != null && c != NO_STAGE;
+    }
+
+    /**
      * Returns the class an annotation means.
      *
      * @param annotation the annotation

@@ -2,7 +2,7 @@ package dev.batcher.materializers.onda;
 
 import dev.batcher.materializers.annotations.Annotation;
 import dev.batcher.materializers.format.RawWindow;
-import dev.batcher.materializers.labels.LabelGrid;
+import dev.batcher.materializers.labels.StageGrid;
 import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
@@ -240,7 +240,7 @@ public final class OndaDataset {
 
     /**
      * Returns a recording's annotations as the dense label grid batches use, by the same rule as every
-     * other annotation source ({@link LabelGrid#build}: the stage covering most of each epoch).
+     * other annotation source ({@link StageGrid#build}: the stage covering most of each epoch).
      *
      * @param recording the recording's UUID
      * @param map what each label text means (the built-in AASM map or a JSON override)
@@ -249,12 +249,12 @@ public final class OndaDataset {
      * @throws dev.batcher.materializers.labels.LabelException if the map does not know a text, or two
      *     overlapping annotations give different stages (naming both: table, row, id, onset, text)
      */
-    public Optional<LabelGrid> labels(String recording, StageMap map, long epochNanos) {
+    public Optional<StageGrid> labels(String recording, StageMap map, long epochNanos) {
         List<Annotation> list = new ArrayList<>();
         for (OndaAnnotation a : annotations.getOrDefault(recording, List.of())) {
             list.add(a.toAnnotation());
         }
-        return LabelGrid.build(list, map, epochNanos);
+        return StageGrid.build(list, map, epochNanos);
     }
 
     /** Returns every annotation by recording (recordings in order). */

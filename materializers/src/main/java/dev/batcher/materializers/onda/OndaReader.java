@@ -6,9 +6,6 @@ import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.format.RecordingReadException.Reason;
 import dev.batcher.materializers.format.RecordingReadException.Window;
 import dev.batcher.materializers.format.RecordingReader;
-import dev.batcher.materializers.labels.LabelException;
-import dev.batcher.materializers.labels.LabelGrid;
-import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.metadata.StorageLayout;
@@ -19,7 +16,6 @@ import dev.batcher.materializers.storage.StorageException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -27,30 +23,23 @@ import java.util.function.Supplier;
 /**
  * Reads the sample files of an Onda dataset for the seam ({@link OndaFormat}): the dataset's tables
  * are read once, on first use, for each root (or the S3 prefix); windows are byte-range reads
- * ({@link OndaDataset#read}); label grids are built from the annotations once per recording.
+ * ({@link OndaDataset#read}). Labels are not here: {@link OndaLabelSource} turns the annotations into
+ * label grids at index time, which {@code RecordingFiles} serves.
  * Thread-safe.
  */
 final class OndaReader implements RecordingReader {
-    /** The label dataset of every Onda signal: its recording's annotations as a label grid. */
-    static final String LABELS = "/labels/stage";
-
     private final FileAccess access;
     private final Supplier<Storage> storage;
-    private final StageMap map;
-    private final long epochNanos;
     private final String labelColumn;
     private final ConcurrentHashMap<DatasetLocation, OndaDataset> datasets = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Optional<LabelGrid>> grids = new ConcurrentHashMap<>();
 
     /** A signal and the dataset that names it. */
     private record Found(OndaDataset dataset, OndaSignal signal) {
     }
 
-    OndaReader(FileAccess access, Supplier<Storage> storage, StageMap map, long epochNanos, String labelColumn) {
+    OndaReader(FileAccess access, Supplier<Storage> storage, String labelColumn) {
         this.access = access;
         this.storage = storage;
-        this.map = map;
-        this.epochNanos = epochNanos;
         this.labelColumn = labelColumn;
     }
 
@@ -85,21 +74,6 @@ final class OndaReader implements RecordingReader {
                 + " table under " + (access.isRemote() ? access.location() : access.roots()) + ")", null);
     }
 
-    private Optional<LabelGrid> grid(Found f, String file) {
-        String key = f.dataset().location() + "\n" + f.signal().recording();
-        Optional<LabelGrid> g = grids.get(key);
-        if (g == null) {
-            try {
-                g = f.dataset().labels(f.signal().recording(), map, epochNanos);
-            } catch (LabelException e) {
-                throw new RecordingReadException(Reason.BAD_ATTRIBUTE, file, LABELS, null, "recording "
-                        + f.signal().recording() + ": " + e.getMessage(), e);
-            }
-            grids.putIfAbsent(key, g);
-        }
-        return g;
-    }
-
     private static String datasetOf(OndaSignal s) {
         return "/" + s.sensorLabel();
     }
@@ -113,7 +87,7 @@ final class OndaReader implements RecordingReader {
     public Map<String, String> signalDatasets(String file) {
         Found f = find(file);
         Map<String, String> out = new LinkedHashMap<>();
-        out.put(datasetOf(f.signal()), grid(f, file).isPresent() ? LABELS : null);
+        out.put(datasetOf(f.signal()), null); // labels: the annotations table, through OndaLabelSource
         return out;
     }
 
@@ -133,27 +107,17 @@ final class OndaReader implements RecordingReader {
 
     @Override
     public LabelInfo labelInfo(String file, String dataset) {
-        return labels(file, dataset).info(LABELS);
+        throw noLabels(file, dataset);
     }
 
-    private LabelGrid labels(String file, String dataset) {
-        Found f = find(file);
-        if (!LABELS.equals(dataset)) {
-            throw new RecordingReadException(Reason.MISSING_DATASET, file, dataset, null, "dataset: " + dataset
-                    + " (expected: " + LABELS + ", the label grid of the recording's annotations)", null);
-        }
-        return grid(f, file).orElseThrow(() -> new RecordingReadException(Reason.MISSING_DATASET, file, dataset, null,
-                "labels: recording " + f.signal().recording() + " has no annotation that maps to a stage (expected: "
-                        + "annotations in " + f.dataset().annotationTables() + " with a '" + labelColumn + "' the map "
-                        + map.describe() + " knows)", null));
+    private static RecordingReadException noLabels(String file, String dataset) {
+        return new RecordingReadException(Reason.MISSING_DATASET, file, dataset, null, "dataset: " + dataset
+                + " (expected: a label grid recorded at index time; an Onda sample file holds no labels, its recording's "
+                + "annotations become its grid when bin/batcher index reads the annotations table)", null);
     }
 
     @Override
     public StorageLayout layout(String file, String dataset) {
-        if (LABELS.equals(dataset)) {
-            labels(file, dataset);
-            return null; // a grid built from the annotations, in no file
-        }
         signal(file, dataset);
         return null; // interleaved [samples, channels]: not the [channels, samples] layout StorageLayout describes
     }
@@ -182,15 +146,7 @@ final class OndaReader implements RecordingReader {
 
     @Override
     public int[][] readLabels(String file, String dataset, long start, int count) {
-        LabelGrid g = labels(file, dataset);
-        int[] values = g.values();
-        if (start < 0 || count < 1 || start + count > values.length) {
-            throw new RecordingReadException(Reason.OUT_OF_RANGE, file, dataset, new Window(0, 1, start, count),
-                    "window: outside the label grid (expected: samples within [0, " + values.length + "))", null);
-        }
-        int[] row = new int[count];
-        System.arraycopy(values, (int) start, row, 0, count);
-        return new int[][] {row};
+        throw noLabels(file, dataset);
     }
 
     @Override

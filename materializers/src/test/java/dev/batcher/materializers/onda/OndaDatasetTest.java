@@ -1,7 +1,7 @@
 package dev.batcher.materializers.onda;
 
 import dev.batcher.materializers.format.RawWindow;
-import dev.batcher.materializers.labels.LabelGrid;
+import dev.batcher.materializers.labels.StageGrid;
 import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.metadata.SampleType;
 import dev.batcher.materializers.metadata.SignalInfo;
@@ -206,7 +206,7 @@ class OndaDatasetTest {
         assertEquals(List.of("Sleep stage W", "N2", "Sleep stage R"), a.stream().map(OndaAnnotation::value).toList());
         assertEquals(30 * s, a.get(1).onsetNanos());
         assertEquals(60 * s, a.get(1).durationNanos());
-        LabelGrid grid = ds.labels(REC_A.toString(), StageMap.aasm(), LabelGrid.DEFAULT_EPOCH_NANOS).orElseThrow();
+        StageGrid grid = ds.labels(REC_A.toString(), StageMap.aasm(), StageGrid.DEFAULT_EPOCH_NANOS).orElseThrow();
         assertEquals(0, grid.startNanos());
         assertArrayEquals(new int[] {0, 2, 2, 4}, grid.values());
         assertEquals(1, ds.annotations(REC_B.toString()).size());
@@ -228,7 +228,7 @@ class OndaDatasetTest {
         OndaDataset ds = OndaDataset.open(DatasetLocation.of(root), storage);
         assertEquals(List.of(stages), ds.annotations(REC_A.toString()).stream().map(OndaAnnotation::value).toList());
         assertArrayEquals(new int[] {0, 1, 2, 2, 3, 4, 0},
-                ds.labels(REC_A.toString(), StageMap.aasm(), LabelGrid.DEFAULT_EPOCH_NANOS).orElseThrow().values());
+                ds.labels(REC_A.toString(), StageMap.aasm(), StageGrid.DEFAULT_EPOCH_NANOS).orElseThrow().values());
     }
 
     @Test

@@ -5,12 +5,10 @@ import dev.batcher.materializers.dataset.DatasetException;
 import dev.batcher.materializers.dataset.DatasetIndexer;
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.format.RecordingFiles;
-import dev.batcher.materializers.format.RecordingFormats;
 import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.iteration.BatchState;
 import dev.batcher.materializers.iteration.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.local.LocalBatcher;
 import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.MaterializeOptions;
@@ -83,9 +81,9 @@ class OndaIndexTest {
         storage.close();
     }
 
-    private RecordingFiles files() {
-        return new RecordingFiles(List.of(root), 8, RecordingFormats.defaults()
-                .with(new OndaFormat(() -> storage, StageMap.aasm(), OndaFormat.DEFAULT_EPOCH_NANOS, "value")));
+    /** The dataset's files with the label grids index time recorded (local lpcm.zst through Storage.shared(), in target/). */
+    private static RecordingFiles files(Dataset ds) {
+        return ds.openFiles(8);
     }
 
     @Test
@@ -102,7 +100,7 @@ class OndaIndexTest {
         LabeledSignal a = ds.signals().get(0);
         assertEquals(A.toString(), a.recording());
         assertEquals(8, a.labelEpochs());
-        try (RecordingFiles f = files()) {
+        try (RecordingFiles f = files(ds)) {
             assertArrayEquals(new int[][] {{0, 1, 2, 2, 3, 3, 4, 0}}, f.readLabels(a.file(), "/labels/stage", 0, 8),
                     "R&K stages 3 and 4 both N3, through the same map as every annotation source");
             assertArrayEquals(new int[][] {{0, 1, 2, 3, 4, 4, 2, 0}}, f.readLabels(ds.signals().get(1).file(), "/labels/stage", 0, 8));
@@ -114,7 +112,7 @@ class OndaIndexTest {
         DatasetIndexer.index(root);
         Dataset ds = Dataset.load(root);
         SourceConfig source = new SourceConfig.Sequential(2, 30, null);
-        try (RecordingFiles f = files();
+        try (RecordingFiles f = files(ds);
              LocalBatcher batcher = new LocalBatcher(source.build(ds.signals()),
                      new Materializer(f, MaterializeOptions.defaults(), Kernels.scalar()))) {
             BatchState state = BatchState.initial(1);
@@ -168,7 +166,7 @@ class OndaIndexTest {
 
     @Test
     void readSignal_windowOutsideTheSignal_outOfRange() {
-        try (RecordingFiles f = files()) {
+        try (RecordingFiles f = new RecordingFiles(List.of(root), 8)) {
             RecordingReadException e = assertThrows(RecordingReadException.class,
                     () -> f.readSignal("samples/" + A + "/eeg.lpcm", "/eeg", 0, 2, SAMPLES - 5, 10));
             assertEquals(RecordingReadException.Reason.OUT_OF_RANGE, e.getReason());

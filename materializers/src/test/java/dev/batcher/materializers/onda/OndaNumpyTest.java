@@ -3,9 +3,7 @@ package dev.batcher.materializers.onda;
 import dev.batcher.materializers.Fixtures;
 import dev.batcher.materializers.TestPython;
 import dev.batcher.materializers.format.RecordingFiles;
-import dev.batcher.materializers.format.RecordingFormats;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.labels.StageMap;
 import dev.batcher.materializers.materialize.Batch;
 import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.materialize.Materializer;
@@ -14,7 +12,6 @@ import dev.batcher.materializers.onda.OndaFixture.Sig;
 import dev.batcher.materializers.spec.BatchSpec;
 import dev.batcher.materializers.spec.ChannelSelection;
 import dev.batcher.materializers.spec.ItemSpec;
-import dev.batcher.materializers.storage.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,9 +86,8 @@ class OndaNumpyTest {
         FloatBuffer expected = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         assertEquals(sigs.size() * 3 * SAMPLES, expected.remaining());
 
-        try (Storage storage = new Storage(null, tmp.resolve("cache"), 16L << 20);
-             RecordingFiles files = new RecordingFiles(List.of(root), 4, RecordingFormats.defaults()
-                     .with(new OndaFormat(() -> storage, StageMap.aasm(), OndaFormat.DEFAULT_EPOCH_NANOS, "value")))) {
+        dev.batcher.materializers.dataset.DatasetIndexer.index(root);
+        try (RecordingFiles files = dev.batcher.materializers.dataset.Dataset.load(root).openFiles(4)) {
             for (Kernels kernels : List.of(Kernels.vector(), Kernels.scalar())) {
                 for (int i = 0; i < sigs.size(); i++) {
                     Sig s = sigs.get(i);

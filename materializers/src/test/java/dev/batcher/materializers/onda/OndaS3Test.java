@@ -133,9 +133,7 @@ class OndaS3Test {
         var remote = dev.batcher.materializers.dataset.Dataset.load(DatasetLocation.parse("s3://" + BUCKET + "/sets/indexed"), storage);
         assertEquals(local.signals(), remote.signals());
         var source = new dev.batcher.materializers.iteration.SourceConfig.Random(4, 30, null, null, null, null);
-        var formats = dev.batcher.materializers.format.RecordingFormats.defaults().with(new OndaFormat(() -> localStorage,
-                dev.batcher.materializers.labels.StageMap.aasm(), OndaFormat.DEFAULT_EPOCH_NANOS, "value"));
-        try (var lf = new dev.batcher.materializers.format.RecordingFiles(List.of(dir), 8, formats);
+        try (var lf = local.openFiles(8);
              var rf = remote.openFiles(storage, 8);
              var a = new dev.batcher.materializers.local.LocalBatcher(source.build(local.signals()),
                      new dev.batcher.materializers.materialize.Materializer(lf,

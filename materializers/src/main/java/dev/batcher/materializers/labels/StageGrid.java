@@ -1,6 +1,7 @@
 package dev.batcher.materializers.labels;
 
 import dev.batcher.materializers.annotations.Annotation;
+import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.metadata.LabelInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,8 +15,12 @@ import java.util.OptionalInt;
  *
  * <p>The rule, deterministic and independent of the annotations' order in the file:
  * <ol>
- *   <li>Each annotation is classified by the {@link StageMap}. Ignored ones play no part; "no stage"
- *       ones (-1) are the same as no annotation (a gap).</li>
+ *   <li>A file none of whose annotations is a sleep stage of the {@link StageMap} (say a BIDS events
+ *       file of stimuli, or an EDF+ file whose only annotations are "Recording starts") is not a
+ *       hypnogram: there is no grid, whatever other texts it holds.</li>
+ *   <li>Otherwise each annotation is classified by the map, and a text it does not know is an error
+ *       (unless the map ignores unknown texts). Ignored ones play no part; "no stage" ones (-1) are the
+ *       same as no annotation (a gap).</li>
  *   <li>A stage annotation covers {@code [onset, onset + duration)}; one without a duration, or with
  *       duration 0, covers one epoch from its onset (a scorer's mark at the start of an epoch).</li>
  *   <li>Two stage annotations that overlap (share any time) must give the same stage; otherwise it is
@@ -28,7 +33,7 @@ import java.util.OptionalInt;
  *       half and half, -1.</li>
  * </ol>
  */
-public final class LabelGrid {
+public final class StageGrid {
     /** The default epoch: 30 s. */
     public static final long DEFAULT_EPOCH_NANOS = 30_000_000_000L;
     /** The name of the one label channel of a grid. */
@@ -39,7 +44,7 @@ public final class LabelGrid {
     private final int[] values;
     private final List<String> encoding;
 
-    private LabelGrid(long startNanos, long epochNanos, int[] values, List<String> encoding) {
+    private StageGrid(long startNanos, long epochNanos, int[] values, List<String> encoding) {
         this.startNanos = startNanos;
         this.epochNanos = epochNanos;
         this.values = values;
@@ -56,14 +61,17 @@ public final class LabelGrid {
      * @param annotations the annotations, onsets in the recording's time
      * @param map what each text means
      * @param epochNanos the epoch length in nanoseconds
-     * @return the grid, or empty if no annotation maps to a stage
+     * @return the grid, or empty if no annotation is a sleep stage (a class of the map's encoding)
      * @throws IllegalArgumentException if {@code epochNanos <= 0}
      * @throws LabelException if the map does not know a text, or two overlapping annotations give
      *     different stages (the message names both: file, place, onset, text)
      */
-    public static Optional<LabelGrid> build(List<Annotation> annotations, StageMap map, long epochNanos) {
+    public static Optional<StageGrid> build(List<Annotation> annotations, StageMap map, long epochNanos) {
         if (epochNanos <= 0) {
             throw new IllegalArgumentException("epochNanos: " + epochNanos + " (expected: > 0)");
+        }
+        if (annotations.stream().noneMatch(map::isStage)) {
+            return Optional.empty();
         }
         List<Stage> stages = new ArrayList<>();
         for (Annotation a : annotations) {
@@ -94,7 +102,7 @@ public final class LabelGrid {
             throw new LabelException(merged.get(merged.size() - 1).source().describe() + ": " + n
                     + " epochs of " + epochNanos + " ns (expected: fewer than 2^31; is the epoch length right?)");
         }
-        return Optional.of(new LabelGrid(origin, epochNanos, fill(merged, origin, epochNanos, (int) n, map.encoding().size()),
+        return Optional.of(new StageGrid(origin, epochNanos, fill(merged, origin, epochNanos, (int) n, map.encoding().size()),
                 map.encoding()));
     }
 
@@ -181,6 +189,17 @@ public final class LabelGrid {
     /** Returns the class names. */
     public List<String> encoding() {
         return encoding;
+    }
+
+    /**
+     * Returns the grid as the label grid that index time records and batches read: one label channel,
+     * {@value #CHANNEL}.
+     *
+     * @param dataset the label dataset's name, for example {@code /labels/stage}
+     * @return the grid
+     */
+    public LabelGrid toLabelGrid(String dataset) {
+        return new LabelGrid(info(dataset), new int[][] {values.clone()});
     }
 
     /**

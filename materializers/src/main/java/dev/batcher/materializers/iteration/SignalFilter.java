@@ -1,0 +1,73 @@
+package dev.batcher.materializers.iteration;
+
+import dev.batcher.materializers.dataset.LabeledSignal;
+import dev.batcher.materializers.spec.ChannelKind;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which labeled signals (rows of the table) a source draws from, so that every item of a batch has the
+ * same shape when recordings hold several signal groups (an EDF file gives one per sample rate):
+ * <ul>
+ *   <li>{@code null} or {@code all}: every row;
+ *   <li>{@code name:/100Hz,/eeg}: the rows whose signal dataset is one of these (a leading slash is optional);
+ *   <li>{@code kind:EEG,EOG}: the rows whose signal has at least one channel of one of these kinds (a
+ *       channel name's first word, see {@link ChannelKind}).
+ * </ul>
+ * The rows kept stay in table order. Keeping none is an error.
+ */
+final class SignalFilter {
+    private SignalFilter() {
+    }
+
+    /**
+     * Applies a filter's text form.
+     *
+     * @param text the filter, or null
+     * @param signals the table's rows
+     * @return the rows kept, in order
+     * @throws IterationException if the text is not one of the forms above or keeps no row
+     */
+    static List<LabeledSignal> apply(String text, List<LabeledSignal> signals) {
+        if (text == null || text.isBlank() || text.trim().equals("all")) {
+            return signals;
+        }
+        int colon = text.indexOf(':');
+        String how = colon < 0 ? text.trim() : text.substring(0, colon).trim();
+        List<String> args = new ArrayList<>();
+        if (colon >= 0) {
+            for (String a : text.substring(colon + 1).split(",")) {
+                if (!a.isBlank()) {
+                    args.add(a.trim());
+                }
+            }
+        }
+        if (!(how.equals("name") || how.equals("kind")) || args.isEmpty()) {
+            throw new IterationException("signals: '" + text + "' (expected: all, name:/100Hz,... or kind:EEG,...)");
+        }
+        List<LabeledSignal> kept = new ArrayList<>();
+        for (LabeledSignal s : signals) {
+            boolean keep = false;
+            if (how.equals("name")) {
+                String dataset = s.signal().dataset();
+                for (String a : args) {
+                    keep |= dataset.equals(a.startsWith("/") ? a : "/" + a);
+                }
+            } else {
+                for (String channel : s.signal().channels()) {
+                    keep |= ChannelKind.isOneOf(channel, args);
+                }
+            }
+            if (keep) {
+                kept.add(s);
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new IterationException("signals: '" + text + "' keeps none of the " + signals.size()
+                    + " labeled signals (expected: at least one; their signals are "
+                    + signals.stream().map(s -> s.signal().dataset() + " " + s.signal().channels()).distinct().limit(8).toList() + ")");
+        }
+        return kept;
+    }
+}
