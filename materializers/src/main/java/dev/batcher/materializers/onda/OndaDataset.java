@@ -97,7 +97,8 @@ public final class OndaDataset {
      *
      * @param location a local directory or {@code s3://bucket/prefix}
      * @param storage the store and file cache (S3 reads; the decompressed copies of {@code lpcm.zst} files)
-     * @param labelColumn the annotations column holding each annotation's label text
+     * @param labelColumn the annotations column holding each annotation's label text, or null to leave
+     *     the annotations tables unread (readers of samples need none)
      * @return the dataset
      * @throws OndaException if there is no signals table, a table breaks its schema, a {@code file_path}
      *     leads outside the dataset, or a sample file is missing or of the wrong size
@@ -136,7 +137,7 @@ public final class OndaDataset {
             }
         }
         Map<String, List<OndaAnnotation>> annotations = new TreeMap<>();
-        for (String table : annotationTables) {
+        for (String table : labelColumn == null ? List.<String>of() : annotationTables) {
             for (OndaAnnotation a : OndaTables.annotations(bytes(location, storage, table), location.describe(table), labelColumn)) {
                 annotations.computeIfAbsent(a.recording(), r -> new ArrayList<>()).add(a);
             }

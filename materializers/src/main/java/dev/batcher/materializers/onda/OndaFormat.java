@@ -20,14 +20,10 @@ public final class OndaFormat implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "onda";
     private final Supplier<Storage> localStorage;
-    private final String labelColumn;
 
-    /**
-     * The format with the {@value OndaDataset#DEFAULT_LABEL_COLUMN} label column and the process's
-     * {@link Storage#shared()} cache for decompressed local {@code lpcm.zst} files.
-     */
+    /** The format with the process's {@link Storage#shared()} cache for decompressed local {@code lpcm.zst} files. */
     public OndaFormat() {
-        this(Storage::shared, OndaDataset.DEFAULT_LABEL_COLUMN);
+        this(Storage::shared);
     }
 
     /**
@@ -35,11 +31,9 @@ public final class OndaFormat implements RecordingFormat {
      *
      * @param localStorage gives the file cache that decompressed local {@code lpcm.zst} files go to
      *     (S3 datasets use their own storage)
-     * @param labelColumn the annotations column holding label text (checked when the tables are read)
      */
-    public OndaFormat(Supplier<Storage> localStorage, String labelColumn) {
+    public OndaFormat(Supplier<Storage> localStorage) {
         this.localStorage = localStorage;
-        this.labelColumn = labelColumn;
     }
 
     @Override
@@ -62,6 +56,6 @@ public final class OndaFormat implements RecordingFormat {
 
     @Override
     public RecordingReader open(FileAccess access, int maxOpenFiles) {
-        return new OndaReader(access, access.isRemote() ? access::storage : localStorage, labelColumn);
+        return new OndaReader(access, access.isRemote() ? access::storage : localStorage);
     }
 }

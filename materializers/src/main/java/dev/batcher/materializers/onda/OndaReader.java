@@ -30,22 +30,20 @@ import java.util.function.Supplier;
 final class OndaReader implements RecordingReader {
     private final FileAccess access;
     private final Supplier<Storage> storage;
-    private final String labelColumn;
     private final ConcurrentHashMap<DatasetLocation, OndaDataset> datasets = new ConcurrentHashMap<>();
 
     /** A signal and the dataset that names it. */
     private record Found(OndaDataset dataset, OndaSignal signal) {
     }
 
-    OndaReader(FileAccess access, Supplier<Storage> storage, String labelColumn) {
+    OndaReader(FileAccess access, Supplier<Storage> storage) {
         this.access = access;
         this.storage = storage;
-        this.labelColumn = labelColumn;
     }
 
     private OndaDataset dataset(DatasetLocation location, String file) {
         try {
-            return datasets.computeIfAbsent(location, l -> OndaDataset.open(l, storage.get(), labelColumn));
+            return datasets.computeIfAbsent(location, l -> OndaDataset.open(l, storage.get(), null));
         } catch (OndaException e) {
             throw new RecordingReadException(Reason.BAD_ATTRIBUTE, file, null, null, e.getMessage(), e);
         } catch (StorageException e) {

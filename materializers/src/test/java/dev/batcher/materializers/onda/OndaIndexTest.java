@@ -145,6 +145,31 @@ class OndaIndexTest {
     }
 
     @Test
+    void index_stageMapFileAndEpochOption_applyToOndaAnnotations() throws Exception {
+        Files.writeString(root.resolve("stage_map.json"),
+                "{\"extends\": \"aasm\", \"stages\": {\"Sleep stage 1\": \"N2\"}}");
+        DatasetIndexer.index(root.toString(), null, DatasetIndexer.defaultLabelSources(), 15 * SECOND);
+        Dataset ds = Dataset.load(root);
+        LabeledSignal a = ds.signals().get(0);
+        assertEquals(16, a.labelEpochs(), "15 s epochs");
+        try (RecordingFiles f = files(ds)) {
+            assertArrayEquals(new int[][] {{0, 0, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 0, 0}},
+                    f.readLabels(a.file(), "/labels/stage", 0, 16), "'Sleep stage 1' as N2, as stage_map.json says");
+        }
+    }
+
+    @Test
+    void index_recordingWithoutAnnotations_skippedOthersIndexed() throws Exception {
+        List<Ann> onlyA = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            onlyA.add(new Ann(A, new UUID(1, i), i * 30 * SECOND, (i + 1) * 30 * SECOND, STAGES_A[i]));
+        }
+        OndaFixture.writeAnnotations(root.resolve("psg.onda.annotations.arrow"), OndaFixture.annotationColumns(onlyA), true);
+        DatasetIndexer.index(root);
+        assertEquals(List.of(A.toString()), Dataset.load(root).signals().stream().map(LabeledSignal::recording).toList());
+    }
+
+    @Test
     void index_ondaBesideHdf5_bothIndexedAndLoaded() throws Exception {
         Files.createDirectories(root.resolve("hdf5"));
         Files.copy(dev.batcher.materializers.Fixtures.path("layouts/contiguous.h5"), root.resolve("hdf5/contiguous.h5"));
