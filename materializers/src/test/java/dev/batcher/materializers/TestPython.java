@@ -30,7 +30,7 @@ public final class TestPython {
         for (String candidate : candidates) {
             try {
                 Process p = new ProcessBuilder(candidate, "-c", "import " + modules).redirectErrorStream(true).start();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;
                 }
                 p.destroyForcibly();
@@ -38,8 +38,11 @@ public final class TestPython {
                 // try the next one
             }
         }
-        return fail("none of " + candidates + " imports " + modules + ": install them "
-                + "(apt-get install python3-numpy python3-h5py) or run the build from the root, whose "
-                + "python-env step installs them, or set BATCHER_PYTHON");
+        StringBuilder packages = new StringBuilder();
+        for (String m : modules.split(",")) {
+            packages.append(" python3-").append(m.trim());
+        }
+        return fail("none of " + candidates + " imports " + modules + ": install them (apt-get install" + packages
+                + ") or run the build from the root, whose python-env step installs them, or set BATCHER_PYTHON");
     }
 }

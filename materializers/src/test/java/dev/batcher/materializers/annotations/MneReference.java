@@ -2,12 +2,10 @@ package dev.batcher.materializers.annotations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,24 +19,7 @@ public final class MneReference {
      * naming what to install, not a reason to skip.
      */
     public static String python() throws InterruptedException {
-        List<String> candidates = new ArrayList<>();
-        String configured = System.getenv("BATCHER_PYTHON");
-        if (configured != null && !configured.isBlank()) {
-            candidates.add(configured);
-        }
-        candidates.addAll(List.of("/usr/bin/python3", "python3"));
-        for (String candidate : candidates) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import mne").redirectErrorStream(true).start();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return candidate;
-                }
-                p.destroyForcibly();
-            } catch (IOException absent) {
-                // try the next one
-            }
-        }
-        return fail("none of " + candidates + " imports mne: install it (apt-get install python3-mne) or set BATCHER_PYTHON");
+        return dev.batcher.materializers.TestPython.interpreter("mne");
     }
 
     /**
