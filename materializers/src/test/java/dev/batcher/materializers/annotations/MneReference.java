@@ -2,12 +2,11 @@ package dev.batcher.materializers.annotations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.batcher.materializers.TestPython;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,29 +15,9 @@ public final class MneReference {
     private MneReference() {
     }
 
-    /**
-     * The first of $BATCHER_PYTHON, /usr/bin/python3 and python3 that imports mne. None is a failure
-     * naming what to install, not a reason to skip.
-     */
+    /** Returns the interpreter that imports mne (see {@link TestPython#find}). */
     public static String python() throws InterruptedException {
-        List<String> candidates = new ArrayList<>();
-        String configured = System.getenv("BATCHER_PYTHON");
-        if (configured != null && !configured.isBlank()) {
-            candidates.add(configured);
-        }
-        candidates.addAll(List.of("/usr/bin/python3", "python3"));
-        for (String candidate : candidates) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import mne").redirectErrorStream(true).start();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return candidate;
-                }
-                p.destroyForcibly();
-            } catch (IOException absent) {
-                // try the next one
-            }
-        }
-        return fail("none of " + candidates + " imports mne: install it (apt-get install python3-mne) or set BATCHER_PYTHON");
+        return TestPython.find("mne", "install it (apt-get install python3-mne) or set BATCHER_PYTHON");
     }
 
     /**
