@@ -45,7 +45,7 @@ final class EdfRecordingWriter {
     }
 
     /**
-     * Writes the PSG file: the EEG channels ({@code EEG <name>}) at the plan's rate, a 1 Hz respiration
+     * Writes the PSG file: the channels labelled {@code <kind> <name>} ({@code EEG C3}, {@code EOG EOG-L}) at the plan's rate, a 1 Hz respiration
      * channel and the annotation signal, in whole 30 s records (a last partial record is left out).
      *
      * @param file the file to write
@@ -65,7 +65,7 @@ final class EdfRecordingWriter {
         long dmax = bdf ? 8388607 : 32767;
         List<String[]> signals = new ArrayList<>();
         for (String channel : plan.channels()) {
-            signals.add(signal("EEG " + channel, "uV", number(pmin), number(pmax), dmin, dmax, spr));
+            signals.add(signal(label(channel), "uV", number(pmin), number(pmax), dmin, dmax, spr));
         }
         signals.add(signal("Resp oro-nasal", "", "-2048", "2047", -2048, 2047, RESP_SPR));
         signals.add(signal(bdf ? "BDF Annotations" : "EDF Annotations", "", "-1", "1", dmin, dmax, ANNOTATION_SPR));
@@ -119,6 +119,13 @@ final class EdfRecordingWriter {
                     List.<String[]>of(signal("EDF Annotations", "", "-1", "1", -32768, 32767, spr)));
             out.write(Arrays.copyOf(text, spr * 2));
         }
+    }
+
+    /** Returns the EDF label of a channel: its kind ({@code EEG}, {@code EOG}, {@code EMG}), a space, its name. */
+    static String label(String channel) {
+        String upper = channel.toUpperCase(Locale.ROOT);
+        String kind = upper.startsWith("EOG") ? "EOG" : upper.startsWith("EMG") ? "EMG" : upper.startsWith("ECG") ? "ECG" : "EEG";
+        return kind + " " + channel;
     }
 
     private static int put(byte[] record, int at, int value, int bps) {

@@ -267,7 +267,7 @@ public final class SyntheticDataset {
     /** The EEG group of an EDF/BDF PSG file as the reader sees it (header values, not the plan's exact scaling). */
     static SignalInfo edfSignalInfo(RecordingPlan plan) {
         List<String> names = new ArrayList<>();
-        plan.channels().forEach(c -> names.add("EEG " + c));
+        plan.channels().forEach(c -> names.add(EdfRecordingWriter.label(c)));
         double rate = plan.epochSamples() / 30.0;
         return new SignalInfo("/" + new java.math.BigDecimal(Double.toString(rate)).stripTrailingZeros().toPlainString() + "Hz",
                 SampleType.INT16, names, rate, plan.resolution(), plan.offset(), "uV", 0,

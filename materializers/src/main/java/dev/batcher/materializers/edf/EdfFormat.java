@@ -36,7 +36,7 @@ public final class EdfFormat implements RecordingFormat {
 
     @Override
     public RecordingReader open(FileAccess access, int maxOpenFiles) {
-        return new EdfReader(access);
+        return new EdfReader(access, maxOpenFiles);
     }
 
     /** Returns {@code EdfFormat}. */

@@ -30,23 +30,36 @@ import static dev.batcher.materializers.format.RecordingReadException.checkInter
 /**
  * Reads EDF/EDF+C/BDF/BDF+C files in place. Opening a file reads its header only (256 bytes plus 256
  * per signal) and checks it against the file's size; a window read reads the whole data records that
- * cover the window with one positional read (local) or one ranged GET (object storage) into a reused
- * per-thread buffer, and takes the window's channels and samples out of them.
+ * cover the window, and only the window's channels and samples of them: from an object with one
+ * ranged GET spanning them; from a local file with positional reads of the runs of the window's
+ * samples, a run per record and channel, runs less than 4 KiB apart read together (a window of
+ * whole records of adjacent channels is one read). Reads go into a reused per-thread direct buffer
+ * of at least 1 MiB; one read asks for at most 8 MiB. Up to {@code maxOpenFiles} local files stay
+ * open; a channel closed by another reader's interrupt is reopened and the read tried again.
  */
 final class EdfReader implements RecordingReader {
     /** The most bytes one read asks for; longer windows take several. */
     private static final int MAX_READ_BYTES = 8 << 20;
     private static final ThreadLocal<ByteBuffer> BUFFERS = new ThreadLocal<>();
 
+    /** Reads tried again on a fresh channel after another thread's interrupt closed the shared one, plus one. */
+    private static final int MAX_ATTEMPTS = 3;
+    /** Runs of a window closer than this in the file are read together. */
+    private static final int MAX_GAP_BYTES = 4 << 10;
+
     private final FileAccess access;
+    private final int maxOpenFiles;
     private final ConcurrentHashMap<String, Parsed> parsed = new ConcurrentHashMap<>();
+    /** Open local files by id, at most {@code maxOpenFiles}; the others are opened for each read. */
+    private final ConcurrentHashMap<String, FileChannel> channels = new ConcurrentHashMap<>();
 
     /** A file's header and groups. */
     private record Parsed(EdfHeader header, Map<String, EdfGroup> groups) {
     }
 
-    EdfReader(FileAccess access) {
+    EdfReader(FileAccess access, int maxOpenFiles) {
         this.access = access;
+        this.maxOpenFiles = maxOpenFiles;
     }
 
     private Parsed parsed(String file) {
@@ -85,26 +98,46 @@ final class EdfReader implements RecordingReader {
     /** Reads bytes at {@code position}: a positional read of the file, or a ranged GET of the object. */
     private void read(String file, String dataset, Window window, ByteBuffer dst, long position) {
         checkInterrupt(file, dataset, window, null);
-        try {
-            if (access.isRemote()) {
-                ByteSource source = access.source(file);
-                source.readFully(dst, position);
-                return;
+        int start = dst.position();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                if (access.isRemote()) {
+                    access.source(file).readFully(dst, position);
+                    return;
+                }
+                String id = access.id(file);
+                FileChannel channel = channels.get(id);
+                boolean cached = channel != null;
+                if (!cached) {
+                    channel = FileChannel.open(Path.of(id), StandardOpenOption.READ);
+                    cached = channels.size() < maxOpenFiles && channels.putIfAbsent(id, channel) == null;
+                }
+                try {
+                    ByteSource.of(channel, id).readFully(dst, position);
+                    return;
+                } catch (ClosedChannelException e) {
+                    // Another reader's interrupt closed the shared channel (or this thread's: checked below).
+                    channels.remove(id, channel);
+                    checkInterrupt(file, dataset, window, e);
+                    if (attempt + 1 >= MAX_ATTEMPTS) {
+                        throw e;
+                    }
+                    dst.position(start);
+                } finally {
+                    if (!cached) {
+                        channel.close();
+                    }
+                }
+            } catch (StorageException e) {
+                throw RecordingReadException.fromStorage(e, file, dataset, window);
+            } catch (EOFException e) {
+                throw new RecordingReadException(Reason.UNREADABLE, file, dataset, window, "read: " + e.getMessage()
+                        + " (expected: the size the EDF header promises; the file was truncated after it was indexed)", e);
+            } catch (IOException e) {
+                checkInterrupt(file, dataset, window, e);
+                throw new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
+                        "read: " + e + " (expected: a readable file)", e);
             }
-            try (FileChannel channel = FileChannel.open(Path.of(access.id(file)), StandardOpenOption.READ)) {
-                ByteSource.of(channel, access.id(file)).readFully(dst, position);
-            }
-        } catch (StorageException e) {
-            throw RecordingReadException.fromStorage(e, file, dataset, window);
-        } catch (EOFException e) {
-            throw new RecordingReadException(Reason.UNREADABLE, file, dataset, window, "read: " + e.getMessage()
-                    + " (expected: the size the EDF header promises; the file was truncated after it was indexed)", e);
-        } catch (ClosedChannelException e) {
-            checkInterrupt(file, dataset, window, e);
-            throw new RecordingReadException(Reason.UNREADABLE, file, dataset, window, "read: " + e, e);
-        } catch (IOException e) {
-            throw new RecordingReadException(Reason.UNREADABLE, file, dataset, window,
-                    "read: " + e + " (expected: a readable file)", e);
         }
     }
 
@@ -173,33 +206,47 @@ final class EdfReader implements RecordingReader {
         boolean floats = info.type() == dev.batcher.materializers.metadata.SampleType.FLOAT32;
         short[][] shorts = floats ? null : new short[rows][count];
         float[][] values = floats ? new float[rows][count] : null;
-        long recordBytes = h.recordBytes();
-        long perRead = Math.max(1, MAX_READ_BYTES / recordBytes);
+        int bps = h.bytesPerSample();
+        // One run per record and channel: the window's samples of that channel in that record.
         long first = window.start() / spr;
         long last = (window.start() + count - 1) / spr;
-        int bps = h.bytesPerSample();
-        for (long r0 = first; r0 <= last; r0 += perRead) {
-            long r1 = Math.min(last, r0 + perRead - 1);
-            ByteBuffer buffer = buffer(Math.toIntExact((r1 - r0 + 1) * recordBytes));
-            read(file, dataset, window, buffer, h.headerBytes() + r0 * recordBytes);
+        int n = (int) ((last - first + 1) * rows);
+        long[] pos = new long[n];
+        int[] len = new int[n];
+        int k = 0;
+        for (long r = first; r <= last; r++) {
+            long from = Math.max(window.start(), r * spr);
+            long to = Math.min(window.start() + count, (r + 1) * spr);
+            for (int c = 0; c < rows; c++) {
+                EdfHeader.Signal signal = h.signals().get(g.signals()[(int) window.firstRow() + c]);
+                pos[k] = h.headerBytes() + r * h.recordBytes() + (signal.recordOffset() + from - r * spr) * bps;
+                len[k++] = (int) (to - from);
+            }
+        }
+        // Runs close together are read at once: locally within MAX_GAP_BYTES, from objects all in one GET.
+        long gap = access.isRemote() ? Long.MAX_VALUE : MAX_GAP_BYTES;
+        for (int i = 0; i < n; ) {
+            int j = i + 1;
+            long end = pos[i] + (long) len[i] * bps;
+            while (j < n && pos[j] - end <= gap && pos[j] + (long) len[j] * bps - pos[i] <= MAX_READ_BYTES) {
+                end = pos[j] + (long) len[j] * bps;
+                j++;
+            }
+            ByteBuffer buffer = buffer(Math.toIntExact(end - pos[i]));
+            read(file, dataset, window, buffer, pos[i]);
             buffer.flip();
-            java.nio.ShortBuffer asShorts = floats ? null : buffer.asShortBuffer();
-            for (long r = r0; r <= r1; r++) {
-                long from = Math.max(window.start(), r * spr);
-                long to = Math.min(window.start() + count, (r + 1) * spr);
-                int base = (int) ((r - r0) * recordBytes);
-                for (int c = 0; c < rows; c++) {
-                    int signal = g.signals()[(int) window.firstRow() + c];
-                    int at = base + (int) (h.signals().get(signal).recordOffset() + (from - r * spr)) * bps;
-                    int out = (int) (from - window.start());
-                    int n = (int) (to - from);
-                    if (!floats) {
-                        asShorts.position(at / 2).get(shorts[c], out, n);
-                    } else {
-                        decode(buffer, at, values[c], out, n, bps, g, (int) window.firstRow() + c);
-                    }
+            for (int q = i; q < j; q++) {
+                int c = q % rows;
+                long r = first + q / rows;
+                int out = (int) (Math.max(window.start(), r * spr) - window.start());
+                int at = (int) (pos[q] - pos[i]);
+                if (!floats) {
+                    buffer.asShortBuffer().position(at / 2).get(shorts[c], out, len[q]);
+                } else {
+                    decode(buffer, at, values[c], out, len[q], bps, g, (int) window.firstRow() + c);
                 }
             }
+            i = j;
         }
         return floats ? RawWindow.ofFloats(values) : RawWindow.ofShorts(shorts);
     }
@@ -225,17 +272,25 @@ final class EdfReader implements RecordingReader {
     private static ByteBuffer buffer(int bytes) {
         ByteBuffer b = BUFFERS.get();
         if (b == null || b.capacity() < bytes) {
-            b = ByteBuffer.allocate(Math.max(bytes, 64 << 10)).order(ByteOrder.LITTLE_ENDIAN);
-            if (bytes <= MAX_READ_BYTES) {
-                BUFFERS.set(b);
-            }
+            // Direct, so that a positional read fills it without the JDK's copy through a temporary one.
+            b = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+            BUFFERS.set(b);
         }
         b.clear().limit(bytes);
         return b;
     }
 
+    /** Closes the cached channels; a read still using one fails as unreadable, as any closed file would. */
     @Override
     public void close() {
         parsed.clear();
+        for (FileChannel channel : channels.values()) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Closing a read-only channel: nothing was written, nothing to lose.
+            }
+        }
+        channels.clear();
     }
 }

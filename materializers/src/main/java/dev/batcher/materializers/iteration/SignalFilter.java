@@ -15,9 +15,10 @@ import java.util.List;
  *   <li>{@code kind:EEG,EOG}: the rows whose signal has at least one channel of one of these kinds (a
  *       channel name's first word, see {@link ChannelKind}).
  * </ul>
- * The rows kept stay in table order. Keeping none is an error.
+ * The rows kept stay in table order; per-signal weights of a source still index the whole table (the
+ * weights of the rows left out are dropped with them). Keeping none is an error.
  */
-final class SignalFilter {
+public final class SignalFilter {
     private SignalFilter() {
     }
 
@@ -29,9 +30,25 @@ final class SignalFilter {
      * @return the rows kept, in order
      * @throws IterationException if the text is not one of the forms above or keeps no row
      */
-    static List<LabeledSignal> apply(String text, List<LabeledSignal> signals) {
+    public static List<LabeledSignal> apply(String text, List<LabeledSignal> signals) {
+        List<LabeledSignal> kept = new ArrayList<>();
+        for (int i : kept(text, signals)) {
+            kept.add(signals.get(i));
+        }
+        return kept;
+    }
+
+    /**
+     * Returns the indices of the rows a filter keeps, ascending.
+     *
+     * @param text the filter, or null
+     * @param signals the table's rows
+     * @return the indices kept
+     * @throws IterationException as {@link #apply}
+     */
+    public static int[] kept(String text, List<LabeledSignal> signals) {
         if (text == null || text.isBlank() || text.trim().equals("all")) {
-            return signals;
+            return java.util.stream.IntStream.range(0, signals.size()).toArray();
         }
         int colon = text.indexOf(':');
         String how = colon < 0 ? text.trim() : text.substring(0, colon).trim();
@@ -46,8 +63,9 @@ final class SignalFilter {
         if (!(how.equals("name") || how.equals("kind")) || args.isEmpty()) {
             throw new IterationException("signals: '" + text + "' (expected: all, name:/100Hz,... or kind:EEG,...)");
         }
-        List<LabeledSignal> kept = new ArrayList<>();
-        for (LabeledSignal s : signals) {
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < signals.size(); i++) {
+            LabeledSignal s = signals.get(i);
             boolean keep = false;
             if (how.equals("name")) {
                 String dataset = s.signal().dataset();
@@ -60,7 +78,7 @@ final class SignalFilter {
                 }
             }
             if (keep) {
-                kept.add(s);
+                kept.add(i);
             }
         }
         if (kept.isEmpty()) {
@@ -68,6 +86,6 @@ final class SignalFilter {
                     + " labeled signals (expected: at least one; their signals are "
                     + signals.stream().map(s -> s.signal().dataset() + " " + s.signal().channels()).distinct().limit(8).toList() + ")");
         }
-        return kept;
+        return kept.stream().mapToInt(Integer::intValue).toArray();
     }
 }

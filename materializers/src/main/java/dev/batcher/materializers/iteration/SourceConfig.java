@@ -47,7 +47,7 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
      * @param signalWeights one weight per labeled signal, or null
      * @param labelWeights one weight per label epoch per labeled signal, or null
      * @param signals which labeled signals to draw from ({@code all}, {@code name:/100Hz}, {@code kind:EEG};
-     *     null: all), see {@code SignalFilter}; the weights then count the signals kept
+     *     null: all), see {@link SignalFilter}; the weights still index the whole table
      */
     record Random(int batchSize, double batchSeconds, Integer numChannels, String channels,
             double[] signalWeights, List<double[]> labelWeights, String signals) implements SourceConfig {
@@ -64,9 +64,21 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
 
         @Override
         public BatchSource build(List<LabeledSignal> table) {
-            List<LabeledSignal> signals = SignalFilter.apply(this.signals, table);
+            int[] kept = SignalFilter.kept(this.signals, table);
+            List<LabeledSignal> signals = new java.util.ArrayList<>();
+            double[] weights = signalWeights == null || signalWeights.length != table.size() ? signalWeights : new double[kept.length];
+            List<double[]> labels = labelWeights == null || labelWeights.size() != table.size() ? labelWeights : new java.util.ArrayList<>();
+            for (int k = 0; k < kept.length; k++) {
+                signals.add(table.get(kept[k]));
+                if (weights != signalWeights) {
+                    weights[k] = signalWeights[kept[k]];
+                }
+                if (labels != labelWeights) {
+                    labels.add(labelWeights.get(kept[k]));
+                }
+            }
             return new RandomBatches(signals, new RandomBatchesConfig(batchSize, seconds(batchSeconds), numChannels,
-                    selection(channels), signalWeights, labelWeights));
+                    selection(channels), weights, labels));
         }
 
         /** Compares by value, weights included (a record alone would compare arrays by identity). */
