@@ -44,7 +44,7 @@ final class EdfReader implements RecordingReader {
 
     /** Reads tried again on a fresh channel after another thread's interrupt closed the shared one, plus one. */
     private static final int MAX_ATTEMPTS = 3;
-    /** Runs of a window closer than this in the file are read together. */
+    /** Runs of a window closer than this are read together: the gap rule of the HDF5 contiguous path. */
     private static final int MAX_GAP_BYTES = 4 << 10;
 
     private final FileAccess access;

@@ -35,15 +35,10 @@ import java.util.concurrent.Executor;
  */
 public final class RecordingFiles implements AutoCloseable {
     private final FileAccess access;
-    private final RecordingFormats formats;
-    private final int maxOpenFiles;
-    private final ConcurrentHashMap<String, RecordingReader> readers = new ConcurrentHashMap<>();
-    /** The format recorded for a file at index time, by file name. */
-    private final ConcurrentHashMap<String, RecordingFormat> recordedFormats = new ConcurrentHashMap<>();
+    private final Readers readers;
     private final ConcurrentHashMap<InfoKey, SignalInfo> signalInfos = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InfoKey, LabelInfo> labelInfos = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InfoKey, LabelGrid> grids = new ConcurrentHashMap<>();
-    private volatile boolean closed;
 
     /** A dataset of a file name. */
     private record InfoKey(String file, String dataset) {
@@ -78,8 +73,7 @@ public final class RecordingFiles implements AutoCloseable {
             throw new IllegalArgumentException("maxOpenFiles: " + maxOpenFiles + " (expected: >= 1)");
         }
         this.access = access;
-        this.formats = Objects.requireNonNull(formats, "formats");
-        this.maxOpenFiles = maxOpenFiles;
+        this.readers = new Readers(access, Objects.requireNonNull(formats, "formats"), maxOpenFiles);
     }
 
     /**
@@ -126,7 +120,7 @@ public final class RecordingFiles implements AutoCloseable {
 
     /** Returns the formats this reader reads. */
     public RecordingFormats formats() {
-        return formats;
+        return readers.formats();
     }
 
     /**
@@ -149,18 +143,7 @@ public final class RecordingFiles implements AutoCloseable {
      * @throws RecordingReadException with reason {@link Reason#UNREADABLE} if no format claims it
      */
     public RecordingFormat format(String file) {
-        RecordingFormat f = recordedFormats.get(file);
-        if (f == null) {
-            f = formats.claiming(file);
-        }
-        if (f == null) {
-            List<String> names = new ArrayList<>();
-            formats.formats().forEach(x -> names.add(x.name()));
-            throw new RecordingReadException(Reason.UNREADABLE, file, null, null,
-                    "format: none claims this name (expected: a file of one of the formats " + names
-                            + ", for example .h5, .hdf5, .edf or .bdf)", null);
-        }
-        return f;
+        return readers.format(file);
     }
 
     /**
@@ -174,19 +157,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public RecordingReader reader(String file) {
         access.id(file);
-        return reader(format(file));
-    }
-
-    private RecordingReader reader(RecordingFormat f) {
-        if (closed) {
-            throw new IllegalStateException("RecordingFiles: closed (expected: open)");
-        }
-        RecordingReader r = readers.computeIfAbsent(f.name(), n -> f.open(access, maxOpenFiles));
-        if (closed) {
-            r.close();
-            throw new IllegalStateException("RecordingFiles: closed (expected: open)");
-        }
-        return r;
+        return readers.reader(readers.format(file));
     }
 
     /**
@@ -198,17 +169,12 @@ public final class RecordingFiles implements AutoCloseable {
      * @throws IllegalStateException if this object is closed
      */
     public RecordingReader readerOf(String format) {
-        RecordingFormat f = formats.named(format);
-        if (f == null) {
-            throw new IllegalArgumentException("format: '" + format + "' (expected: one of "
-                    + formats.formats().stream().map(RecordingFormat::name).toList() + ")");
-        }
-        return reader(f);
+        return readers.reader(readers.named(format, null));
     }
 
     /** Returns the readers opened so far, by format name (for tools and tests; they may be closed). */
     public Map<String, RecordingReader> openReaders() {
-        return Map.copyOf(readers);
+        return readers.opened();
     }
 
     /**
@@ -219,12 +185,7 @@ public final class RecordingFiles implements AutoCloseable {
      * @throws IllegalArgumentException if this reader reads no format of that name
      */
     public void registerFormat(String file, String format) {
-        RecordingFormat f = formats.named(format);
-        if (f == null) {
-            throw new IllegalArgumentException("format: '" + format + "' of " + file + " (expected: one of "
-                    + formats.formats().stream().map(RecordingFormat::name).toList() + ")");
-        }
-        recordedFormats.putIfAbsent(file, f);
+        readers.record(file, readers.named(format, file));
     }
 
     /**
@@ -512,8 +473,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        readers.values().forEach(RecordingReader::close);
+        readers.close();
     }
 
     /**
