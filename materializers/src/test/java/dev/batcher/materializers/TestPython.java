@@ -1,26 +1,26 @@
 package dev.batcher.materializers;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-/** Finds the Python interpreter tests run NumPy (and h5py) with. */
+/** Finds the Python interpreter tests run reference readers with (NumPy, h5py, MNE). */
 public final class TestPython {
     private TestPython() {
     }
 
     /**
      * Returns the first of $BATCHER_PYTHON, /usr/bin/python3 and python3 that imports {@code modules}.
-     * The build's python-env step (root pom, validate) installs them before any test runs, so none
-     * importing them is a failure, not a reason to skip.
+     * None doing so fails the test, naming what to install: it is not a reason to skip.
      *
-     * @param modules for example {@code h5py, numpy}
+     * @param modules the modules, as an import statement lists them, e.g. {@code h5py, numpy}
+     * @param install what the failure tells the user to do
      * @return the interpreter
      */
-    public static String interpreter(String modules) throws InterruptedException {
+    public static String find(String modules, String install) throws InterruptedException {
         List<String> candidates = new ArrayList<>();
         String configured = System.getenv("BATCHER_PYTHON");
         if (configured != null && !configured.isBlank()) {
@@ -38,11 +38,6 @@ public final class TestPython {
                 // try the next one
             }
         }
-        StringBuilder packages = new StringBuilder();
-        for (String m : modules.split(",")) {
-            packages.append(" python3-").append(m.trim());
-        }
-        return fail("none of " + candidates + " imports " + modules + ": install them (apt-get install" + packages
-                + ") or run the build from the root, whose python-env step installs them, or set BATCHER_PYTHON");
+        return fail("none of " + candidates + " imports " + modules + ": " + install);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
  * One recording found in a dataset directory or prefix: its signal file and where its labels come
  * from.
  *
- * @param id the recording id (for HDF5 files, the default; the file's {@code recording} attribute wins)
+ * @param id the recording id: a manifest's {@code recording}, else the signal file's path without its
+ *     extension (for HDF5 files the file's {@code recording} attribute wins)
  * @param signalFile the signal file, relative to the dataset, with forward slashes
  * @param layout the layout it was found by
  * @param annotations where its labels come from

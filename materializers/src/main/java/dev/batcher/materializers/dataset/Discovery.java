@@ -108,7 +108,7 @@ public final class Discovery {
             } else if ((m = SLEEP_EDF_PSG.matcher(name)).matches()) {
                 String key = dir(m.group(1)) + m.group(2);
                 String hypnogram = hypnograms.get(key);
-                String id = name.substring(0, name.length() - "-PSG.edf".length());
+                String id = stripExtension(name);
                 if (hypnogram == null) {
                     warnings.add(name + ": no Sleep-EDF hypnogram " + dir(m.group(1)) + m.group(2) + "?-Hypnogram.edf beside it;"
                             + " its labels can only come from its own annotation signal");
@@ -137,10 +137,11 @@ public final class Discovery {
                 Optional<String> ch = files.contains(channels) ? Optional.of(channels) : Optional.empty();
                 if (files.contains(events)) {
                     used.add(events);
-                    r = new DiscoveredRecording(base, name, Layout.BIDS, Annotations.BIDS_EVENTS, Optional.of(events), ch);
+                    r = new DiscoveredRecording(stripExtension(name), name, Layout.BIDS, Annotations.BIDS_EVENTS,
+                            Optional.of(events), ch);
                 } else {
                     warnings.add(name + ": no BIDS events file " + events + "; its labels can only come from its own annotation signal");
-                    r = new DiscoveredRecording(base, name, Layout.BIDS, Annotations.EMBEDDED, Optional.empty(), ch);
+                    r = new DiscoveredRecording(stripExtension(name), name, Layout.BIDS, Annotations.EMBEDDED, Optional.empty(), ch);
                 }
             } else if (lower.endsWith(".edf") || lower.endsWith(".bdf")) {
                 r = embedded(stripExtension(name), name, Layout.EDF);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.batcher.materializers.TestPython;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,12 +15,9 @@ public final class MneReference {
     private MneReference() {
     }
 
-    /**
-     * The first of $BATCHER_PYTHON, /usr/bin/python3 and python3 that imports mne. None is a failure
-     * naming what to install, not a reason to skip.
-     */
+    /** Returns the interpreter that imports mne (see {@link TestPython#find}). */
     public static String python() throws InterruptedException {
-        return dev.batcher.materializers.TestPython.interpreter("mne");
+        return TestPython.find("mne", "install it (apt-get install python3-mne) or set BATCHER_PYTHON");
     }
 
     /**

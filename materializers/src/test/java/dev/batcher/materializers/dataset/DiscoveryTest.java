@@ -37,9 +37,9 @@ class DiscoveryTest {
         Discovery.Result d = discover("sleep-cassette/SC4011EH-Hypnogram.edf", "sleep-cassette/SC4001E0-PSG.edf",
                 "sleep-cassette/SC4001EC-Hypnogram.edf", "sleep-cassette/SC4011E0-PSG.edf", "RECORDS", "SHA256SUMS.txt");
         assertEquals(List.of(
-                r("sleep-cassette/SC4001E0", "sleep-cassette/SC4001E0-PSG.edf", Layout.SLEEP_EDF, Annotations.EDF_PLUS,
+                r("sleep-cassette/SC4001E0-PSG", "sleep-cassette/SC4001E0-PSG.edf", Layout.SLEEP_EDF, Annotations.EDF_PLUS,
                         "sleep-cassette/SC4001EC-Hypnogram.edf"),
-                r("sleep-cassette/SC4011E0", "sleep-cassette/SC4011E0-PSG.edf", Layout.SLEEP_EDF, Annotations.EDF_PLUS,
+                r("sleep-cassette/SC4011E0-PSG", "sleep-cassette/SC4011E0-PSG.edf", Layout.SLEEP_EDF, Annotations.EDF_PLUS,
                         "sleep-cassette/SC4011EH-Hypnogram.edf")), d.recordings());
         assertEquals(List.of(), d.warnings());
     }
@@ -47,7 +47,7 @@ class DiscoveryTest {
     @Test
     void discover_sleepEdfUnmatched_keepsThePsgAndWarnsForBoth() {
         Discovery.Result d = discover("SC4001E0-PSG.edf", "SC4002EC-Hypnogram.edf", "other/SC4001EC-Hypnogram.edf");
-        assertEquals(List.of(r("SC4001E0", "SC4001E0-PSG.edf", Layout.SLEEP_EDF, Annotations.EMBEDDED, null)), d.recordings());
+        assertEquals(List.of(r("SC4001E0-PSG", "SC4001E0-PSG.edf", Layout.SLEEP_EDF, Annotations.EMBEDDED, null)), d.recordings());
         assertEquals(List.of(
                 "SC4001E0-PSG.edf: no Sleep-EDF hypnogram SC4001E?-Hypnogram.edf beside it; its labels can only come from its "
                         + "own annotation signal",
@@ -100,12 +100,12 @@ class DiscoveryTest {
                 "sub-03/eeg/sub-03_task-sleep_eeg.edf",
                 "sub-04/eeg/sub-04_task-sleep_events.tsv");
         assertEquals(List.of(
-                new DiscoveredRecording("sub-01/ses-1/eeg/sub-01_ses-1_task-sleep", "sub-01/ses-1/eeg/sub-01_ses-1_task-sleep_eeg.edf",
+                new DiscoveredRecording("sub-01/ses-1/eeg/sub-01_ses-1_task-sleep_eeg", "sub-01/ses-1/eeg/sub-01_ses-1_task-sleep_eeg.edf",
                         Layout.BIDS, Annotations.BIDS_EVENTS, Optional.of("sub-01/ses-1/eeg/sub-01_ses-1_task-sleep_events.tsv"),
                         Optional.of("sub-01/ses-1/eeg/sub-01_ses-1_task-sleep_channels.tsv")),
-                r("sub-02/eeg/sub-02_task-sleep", "sub-02/eeg/sub-02_task-sleep_eeg.bdf", Layout.BIDS, Annotations.BIDS_EVENTS,
+                r("sub-02/eeg/sub-02_task-sleep_eeg", "sub-02/eeg/sub-02_task-sleep_eeg.bdf", Layout.BIDS, Annotations.BIDS_EVENTS,
                         "sub-02/eeg/sub-02_task-sleep_events.tsv"),
-                r("sub-03/eeg/sub-03_task-sleep", "sub-03/eeg/sub-03_task-sleep_eeg.edf", Layout.BIDS, Annotations.EMBEDDED, null)),
+                r("sub-03/eeg/sub-03_task-sleep_eeg", "sub-03/eeg/sub-03_task-sleep_eeg.edf", Layout.BIDS, Annotations.EMBEDDED, null)),
                 d.recordings());
         assertEquals(List.of(
                 "sub-03/eeg/sub-03_task-sleep_eeg.edf: no BIDS events file sub-03/eeg/sub-03_task-sleep_events.tsv; its labels can "

@@ -78,7 +78,7 @@ class OndaNumpyTest {
                     .append(s.sampleType()).append("', 3, 0.1, -3.5).astype('<f4').tofile(out)\n");
         }
         Files.writeString(script, documentedFunction() + "\n" + calls);
-        Process p = new ProcessBuilder(TestPython.interpreter("numpy"), script.toString(), out.toString())
+        Process p = new ProcessBuilder(TestPython.find("numpy", "install it (apt-get install python3-numpy) or set BATCHER_PYTHON"), script.toString(), out.toString())
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "python finishes");
         String printed = new String(p.getInputStream().readAllBytes());
