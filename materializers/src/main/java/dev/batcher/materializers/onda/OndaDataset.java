@@ -223,6 +223,16 @@ public final class OndaDataset {
         return s;
     }
 
+    /**
+     * Returns the signal whose sample file is {@code file}, or null.
+     *
+     * @param file the sample file relative to the dataset
+     * @return the signal or null
+     */
+    public OndaSignal find(String file) {
+        return byFile.get(file);
+    }
+
     /** Returns the recordings that have signals, in order. */
     public List<String> recordings() {
         return signals.stream().map(OndaSignal::recording).distinct().sorted().toList();

@@ -16,6 +16,7 @@ import dev.batcher.materializers.storage.StorageException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -30,7 +31,9 @@ import java.util.function.Supplier;
 final class OndaReader implements RecordingReader {
     private final FileAccess access;
     private final Supplier<Storage> storage;
-    private final ConcurrentHashMap<DatasetLocation, OndaDataset> datasets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DatasetLocation, Optional<OndaDataset>> datasets = new ConcurrentHashMap<>();
+    /** The signal of each sample file looked up so far (a read must not search the tables). */
+    private final ConcurrentHashMap<String, Found> found = new ConcurrentHashMap<>();
 
     /** A signal and the dataset that names it. */
     private record Found(OndaDataset dataset, OndaSignal signal) {
@@ -41,9 +44,15 @@ final class OndaReader implements RecordingReader {
         this.storage = storage;
     }
 
+    /** Returns the dataset at a location, opened once; null for a local root that holds no signals table. */
     private OndaDataset dataset(DatasetLocation location, String file) {
+        Optional<OndaDataset> known = datasets.get(location);
+        if (known != null) {
+            return known.orElse(null);
+        }
         try {
-            return datasets.computeIfAbsent(location, l -> OndaDataset.open(l, storage.get(), null));
+            return datasets.computeIfAbsent(location, l -> !l.isS3() && !OndaDataset.isOnda(l.local()) ? Optional.empty()
+                    : Optional.of(OndaDataset.open(l, storage.get(), null))).orElse(null);
         } catch (OndaException e) {
             throw new RecordingReadException(Reason.BAD_ATTRIBUTE, file, null, null, e.getMessage(), e);
         } catch (StorageException e) {
@@ -53,18 +62,20 @@ final class OndaReader implements RecordingReader {
 
     /** Finds the signal whose sample file is {@code file}: in the S3 dataset, or in the first root whose tables name it. */
     private Found find(String file) {
+        Found known = found.get(file);
+        if (known != null) {
+            return known;
+        }
         access.id(file);
         List<DatasetLocation> locations = access.isRemote() ? List.of(access.location())
                 : access.roots().stream().map(DatasetLocation::of).toList();
         for (DatasetLocation l : locations) {
-            if (!l.isS3() && !OndaDataset.isOnda(l.local())) {
-                continue;
-            }
             OndaDataset ds = dataset(l, file);
-            for (OndaSignal s : ds.signals()) {
-                if (s.file().equals(file)) {
-                    return new Found(ds, s);
-                }
+            OndaSignal s = ds == null ? null : ds.find(file);
+            if (s != null) {
+                Found f = new Found(ds, s);
+                found.putIfAbsent(file, f);
+                return f;
             }
         }
         throw new RecordingReadException(Reason.MISSING_DATASET, file, null, null, "signals table: no row names this file "
@@ -155,5 +166,6 @@ final class OndaReader implements RecordingReader {
     @Override
     public void close() {
         datasets.clear();
+        found.clear();
     }
 }
