@@ -96,7 +96,8 @@ public final class MaterializerCache implements AutoCloseable {
 
     private RecordingFiles open(DatasetLocation location) {
         if (!location.isS3()) {
-            return new RecordingFiles(List.of(location.local()), maxOpenFiles);
+            // recordings.json's formats and label grids (EDF recordings' labels live there), no table check.
+            return Dataset.openIndexed(location.local(), maxOpenFiles);
         }
         // The table and recordings.json give every file's metadata and layout: no per-item round trip.
         return Dataset.load(location, storage()).openFiles(storage(), maxOpenFiles);

@@ -153,6 +153,33 @@ public final class Dataset {
         return files;
     }
 
+    /**
+     * Opens a local dataset's recordings with what index time recorded about them in
+     * {@code recordings.json} (each file's format, and the label grids built from annotation files),
+     * without loading and validating the table: for workers, which read what a validated spec names.
+     * Without {@code recordings.json} the files are opened as they are (HDF5 only needs that).
+     *
+     * @param root the dataset directory
+     * @param maxOpenFiles how many files may be open at once
+     * @return the recordings
+     * @throws DatasetException if {@code recordings.json} exists but cannot be read or is malformed
+     */
+    public static RecordingFiles openIndexed(Path root, int maxOpenFiles) {
+        Path recorded = root.resolve(Manifest.NAME);
+        Map<String, Manifest.FileEntry> manifest = Map.of();
+        if (Files.isRegularFile(recorded)) {
+            try {
+                manifest = Manifest.read(recorded.toString(), Files.readAllBytes(recorded));
+            } catch (java.io.IOException e) {
+                throw new DatasetException(recorded + ": unreadable (expected: the recordings.json bin/batcher index "
+                        + "writes): " + e, e);
+            }
+        }
+        RecordingFiles files = new RecordingFiles(List.of(root), maxOpenFiles);
+        manifest.forEach((file, entry) -> register(files, file, entry, false));
+        return files;
+    }
+
     /** Opens the recordings with the process's {@link Storage#shared()} storage (see {@link #openFiles(Storage, int)}). */
     public RecordingFiles openFiles(int maxOpenFiles) {
         return openFiles(location.isS3() ? Storage.shared() : null, maxOpenFiles);
