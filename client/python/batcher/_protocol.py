@@ -33,7 +33,14 @@ class MessageType(IntEnum):
     CANCEL = 0x23
 
 
-class Op(str, Enum):
+class _Word(str, Enum):
+    """A member that is its wire text: ``str(Op.TAKE) == "take"``, and equal to that text."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Op(_Word):
     """The ``op`` of a ``REQUEST`` header (docs/protocol.md section 12.1)."""
 
     CREATE = "create"
@@ -43,11 +50,8 @@ class Op(str, Enum):
     STATUS = "status"
     LIST = "list"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class ErrorCode(str, Enum):
+class ErrorCode(_Word):
     """The ``code`` of an ``ERROR`` or ``JOB_FAILURE`` header (docs/protocol.md section 5).
 
     A str, so ``error.code == ErrorCode.FAILED`` holds for the text ``"failed"``. A daemon may send a
@@ -64,6 +68,3 @@ class ErrorCode(str, Enum):
     NOT_RUNNING = "not_running"
     FAILED = "failed"
     OVERLOADED = "overloaded"
-
-    def __str__(self) -> str:
-        return self.value
