@@ -8,7 +8,7 @@ import java.util.List;
  * @param targetRateHz resample every item to this rate (anti-aliased), or null to keep the
  *     signal's rate
  * @param normalize z-score each channel of each item
- * @param featurizer the name of a {@link Featurizer} to apply to each item, or null
+ * @param featurizer the name of a featuriser (the materializers' {@code Featurizer} extension point) to apply to each item, or null
  * @param featurizerArguments its arguments
  */
 public record MaterializeOptions(Double targetRateHz, boolean normalize, String featurizer, List<String> featurizerArguments) {

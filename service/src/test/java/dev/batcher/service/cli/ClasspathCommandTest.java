@@ -40,7 +40,8 @@ class ClasspathCommandTest {
                 entries.get(0).replaceAll("/$", ""), "the client first");
         assertTrue(entries.stream().anyMatch(e -> e.endsWith("netty-buffer-4.2.20.Final.jar")), classpath);
         assertTrue(entries.stream().anyMatch(e -> e.matches(".*jackson-databind-[0-9.]+\\.jar")), classpath);
-        for (String notTheClients : new String[] {"picocli", "xchart", "slf4j-simple", "batcher-service", "/service/target"}) {
+        for (String notTheClients : new String[] {"picocli", "xchart", "slf4j-simple", "batcher-service", "/service/target",
+                "batcher-materializers", "/materializers/target", "awssdk", "jhdf", "ojalgo"}) {
             assertTrue(entries.stream().noneMatch(e -> e.contains(notTheClients)), notTheClients + " in " + classpath);
         }
 
