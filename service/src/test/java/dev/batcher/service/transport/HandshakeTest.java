@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.client.BatcherClientException;
 import dev.batcher.client.RemoteBatcherException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -297,11 +296,10 @@ class HandshakeTest {
     }
 
     @Test
-    void handshake_channelClosedEarly_futureFailsWithBatcherClientException() throws Exception {
+    void handshake_channelClosedEarly_futureFailsWithWireException() throws Exception {
         startServer(null);
         server.close();
-        BatcherClientException e = failure(HandshakeHandler.handshakeFuture(server),
-                BatcherClientException.class);
+        WireException e = failure(HandshakeHandler.handshakeFuture(server), WireException.class);
         assertTrue(e.getMessage().contains("closed before the handshake completed"), e.getMessage());
     }
 
