@@ -104,7 +104,7 @@ def test_take_failingBatch_raisesTheWorkersErrorWithContext(client, dataset):
             state = h.take(state).state
     err = e.value
     assert err.code == "failed"
-    assert err.remote_class.endswith("MaterializeException")
+    assert err.remote_class.endswith("ItemException")
     assert "items of different shapes" in err.remote_message
     assert "Materializer.materialize" in err.remote_stack
     failed_at = BatchState.parse(err.state)       # the state before the failed batch
@@ -114,7 +114,7 @@ def test_take_failingBatch_raisesTheWorkersErrorWithContext(client, dataset):
     first_line = str(err).split("\n")[0]
     assert first_line.startswith(err.remote_message) and "code failed" in first_line
     assert "dev.batcher" not in first_line and "Exception" not in first_line   # the class is in remote_class
-    assert "remote stack:" in str(err) and "MaterializeException" in str(err)   # then the worker's stack
+    assert "remote stack:" in str(err) and "ItemException" in str(err)   # then the worker's stack
     assert h.status().status == "FAILED"
     assert h.status().failure.attempts == 1
 
