@@ -6,14 +6,15 @@ import dev.batcher.materializers.dataset.DatasetIndexer;
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.format.RecordingReadException;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.MaterializeOptions;
-import dev.batcher.materializers.materialize.Materializer;
-import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.api.Batch;
+import dev.batcher.api.MaterializeOptions;
+import dev.batcher.materializers.assembly.Materializer;
+import dev.batcher.api.Taken;
 import dev.batcher.materializers.onda.OndaFixture.Ann;
 import dev.batcher.materializers.onda.OndaFixture.Sig;
 import dev.batcher.materializers.storage.Storage;
@@ -113,7 +114,7 @@ class OndaIndexTest {
         Dataset ds = Dataset.load(root);
         SourceConfig source = new SourceConfig.Sequential(2, 30, null);
         try (RecordingFiles f = files(ds);
-             LocalBatcher batcher = new LocalBatcher(source.build(ds.signals()),
+             LocalBatcher batcher = new LocalBatcher(BatchSources.build(source, ds.signals()),
                      new Materializer(f, MaterializeOptions.defaults(), Kernels.scalar()))) {
             BatchState state = BatchState.initial(1);
             int windowSamples = (int) (RATE * 30);

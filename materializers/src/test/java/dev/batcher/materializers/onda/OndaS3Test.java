@@ -132,21 +132,21 @@ class OndaS3Test {
         var local = dev.batcher.materializers.dataset.Dataset.load(dir);
         var remote = dev.batcher.materializers.dataset.Dataset.load(DatasetLocation.parse("s3://" + BUCKET + "/sets/indexed"), storage);
         assertEquals(local.signals(), remote.signals());
-        var source = new dev.batcher.materializers.iteration.SourceConfig.Random(4, 30, null, null, null, null);
+        var source = new dev.batcher.api.SourceConfig.Random(4, 30, null, null, null, null);
         try (var lf = local.openFiles(8);
              var rf = remote.openFiles(storage, 8);
-             var a = new dev.batcher.materializers.local.LocalBatcher(source.build(local.signals()),
-                     new dev.batcher.materializers.materialize.Materializer(lf,
-                             dev.batcher.materializers.materialize.MaterializeOptions.defaults(),
+             var a = new dev.batcher.materializers.local.LocalBatcher(dev.batcher.materializers.iteration.BatchSources.build(source, local.signals()),
+                     new dev.batcher.materializers.assembly.Materializer(lf,
+                             dev.batcher.api.MaterializeOptions.defaults(),
                              dev.batcher.materializers.kernels.Kernels.defaults()));
-             var b = new dev.batcher.materializers.local.LocalBatcher(source.build(remote.signals()),
-                     new dev.batcher.materializers.materialize.Materializer(rf,
-                             dev.batcher.materializers.materialize.MaterializeOptions.defaults(),
+             var b = new dev.batcher.materializers.local.LocalBatcher(dev.batcher.materializers.iteration.BatchSources.build(source, remote.signals()),
+                     new dev.batcher.materializers.assembly.Materializer(rf,
+                             dev.batcher.api.MaterializeOptions.defaults(),
                              dev.batcher.materializers.kernels.Kernels.defaults()))) {
-            var state = dev.batcher.materializers.iteration.BatchState.initial(3);
+            var state = dev.batcher.api.BatchState.initial(3);
             for (int k = 0; k < 5; k++) {
-                var x = (dev.batcher.materializers.materialize.Taken.Next) a.take(state);
-                var y = (dev.batcher.materializers.materialize.Taken.Next) b.take(state);
+                var x = (dev.batcher.api.Taken.Next) a.take(state);
+                var y = (dev.batcher.api.Taken.Next) b.take(state);
                 try (var bx = x.batch(); var by = y.batch()) {
                     assertEquals(bx.x(), by.x(), "batch " + k + ": x");
                     assertEquals(bx.y(), by.y(), "batch " + k + ": y");
