@@ -31,8 +31,8 @@ import java.util.stream.Stream;
  * materializers' Onda test writers, which it uses. Run from the repository root (the test writers need
  * {@code java.nio} opened):
  * <pre>
- * mvn -q -o -pl bench -am install -DskipTests
- * MAVEN_OPTS=--add-opens=java.base/java.nio=ALL-UNNAMED mvn -q -o -pl bench test-compile exec:java \
+ * mvn -q -o install -DskipTests
+ * MAVEN_OPTS=--add-opens=java.base/java.nio=ALL-UNNAMED mvn -q -o -pl bench exec:java \
  *     -Dexec.classpathScope=test -Dexec.mainClass=dev.batcher.materializers.onda.OndaReadBench
  * </pre>
  */
