@@ -341,6 +341,9 @@ public final class BatcherDaemon implements AutoCloseable {
         cmd.add("--slots=" + options.workerSlots());
         String name = "local-" + workerNames.incrementAndGet();
         cmd.add("--name=" + name);
+        // The daemon replaces a local worker that exits; one that rejoined a later daemon on the port would
+        // collide with that daemon's own local-N.
+        cmd.add("--rejoin-for=0");
         for (String root : options.datasetRoots()) {
             cmd.add("--dataset-root=" + root);
         }
