@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " is refused and its connection closed (default: ${DEFAULT-VALUE}).")
     long memoryBudgetMib;
 
+    @Option(names = "--client-max-frame", paramLabel = "MIB", defaultValue = "4",
+            description = "The longest frame, in MiB, the daemon accepts from a client, and from a worker in any message but"
+                    + " a job's result; a longer one is refused as its length arrives (default: ${DEFAULT-VALUE}).")
+    int clientMaxFrameMib;
+
     @Mixin
     TokenOptions token;
 
@@ -165,6 +170,11 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--memory-budget: " + memoryBudgetMib + " (expected: >= 1 MiB)");
         }
         o = o.withWire(o.wire().withMemoryBudget(memoryBudgetMib << 20));
+        if (clientMaxFrameMib < 1 || clientMaxFrameMib > o.wire().maxFrameLength() >> 20) {
+            throw new IllegalArgumentException("--client-max-frame: " + clientMaxFrameMib + " (expected: in [1, "
+                    + (o.wire().maxFrameLength() >> 20) + "] MiB, the maximum frame length)");
+        }
+        o = o.withWire(o.wire().withClientMaxFrameLength(clientMaxFrameMib << 20));
         if (noShm) {
             o = o.withSharedMemory(null);
         } else if (shmDir != null) {
