@@ -207,6 +207,37 @@ public final class WorkerPool {
     }
 
     /**
+     * Takes a free slot on a worker other than {@code avoid}, for a second copy of a job that runs too
+     * long there (a hedge): only a slot that is free now (never a queue place), preferring workers
+     * holding the job's files, then the most free slots.
+     *
+     * @param files the job's files, for locality
+     * @param avoid the worker already running the job
+     * @return the slot, or null if no other worker has a free slot
+     */
+    public Slot acquireOther(Collection<String> files, Worker avoid) {
+        Member best = null;
+        int bestAffinity = -1;
+        for (Member m : members.values()) {
+            if (m.worker == avoid || m.free <= 0) {
+                continue;
+            }
+            int a = locality ? m.affinity(files) : 0;
+            if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
+                best = m;
+                bestAffinity = a;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        best.free--;
+        best.dispatched++;
+        best.touch(files);
+        return new Slot(best);
+    }
+
+    /**
      * Returns a slot. Idempotent; a slot of a worker that left is dropped.
      *
      * @param slot the slot
