@@ -349,9 +349,9 @@ public final class BatcherDaemon implements AutoCloseable {
         }
         // Each local worker gets its own object-storage file cache, sized as the daemon's.
         String cacheDir = System.getProperty(Storage.CACHE_DIR_PROPERTY);
-        if (cacheDir != null) {
-            cmd.add("--cache-dir=" + Path.of(cacheDir, name));
-        }
+        // Never a worker's default (keyed by its name): two daemons on one host both have a local-1.
+        cmd.add("--cache-dir=" + (cacheDir != null ? Path.of(cacheDir, name)
+                : Path.of(System.getProperty("java.io.tmpdir"), "batcher-cache-" + ProcessHandle.current().pid(), name)));
         String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);
         if (cacheBytes != null) {
             cmd.add("--cache-bytes=" + cacheBytes);

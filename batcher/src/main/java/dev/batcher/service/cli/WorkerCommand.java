@@ -56,6 +56,12 @@ final class WorkerCommand implements Callable<Integer> {
         InetSocketAddress address = manager;
         String n = name != null ? name : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         int s = slots != null ? slots : Runtime.getRuntime().availableProcessors();
+        if (System.getProperty(dev.batcher.materializers.storage.Storage.CACHE_DIR_PROPERTY) == null
+                && System.getenv("BATCHER_CACHE_DIR") == null) {
+            // Keyed by the worker's name, not its process: a worker restarted under the same --name finds its cache.
+            System.setProperty(dev.batcher.materializers.storage.Storage.CACHE_DIR_PROPERTY, java.nio.file.Path.of(
+                    System.getProperty("java.io.tmpdir"), "batcher-cache-" + n.replaceAll("[^A-Za-z0-9._-]", "_")).toString());
+        }
         if (rejoinFor < 0) {
             throw new IllegalArgumentException("--rejoin-for: " + rejoinFor + " (expected: >= 0 seconds)");
         }

@@ -121,11 +121,26 @@ public final class WorkerPool {
      * @param worker the worker
      */
     public void join(Worker worker) {
+        join(worker, List.of());
+    }
+
+    /**
+     * Adds a worker whose object-storage file cache already holds {@code held} (a worker that rejoins,
+     * or restarts with its cache, says so in its {@code HELLO}): jobs reading those files go to it as
+     * if it had reported them with a result. Safe from any thread.
+     *
+     * @param worker the worker
+     * @param held the files its cache holds, as {@link StorageReport#held()} names them
+     */
+    public void join(Worker worker, Collection<String> held) {
+        List<String> files = List.copyOf(held);
         onLoop(() -> {
             if (members.containsKey(worker.name())) {
                 throw new IllegalArgumentException("worker: " + worker.name() + " (expected: a name not already in the pool)");
             }
-            members.put(worker.name(), new Member(worker));
+            Member m = new Member(worker);
+            m.held.addAll(files);
+            members.put(worker.name(), m);
             wakeWaiters();
         });
     }

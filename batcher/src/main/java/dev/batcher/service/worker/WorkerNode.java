@@ -103,7 +103,7 @@ public final class WorkerNode implements AutoCloseable {
                     .handler(WireInitializer.client(options.wire(), Hello.worker(options.name(),
                             options.token() != null ? options.token()
                                     : dev.batcher.client.TokenFile.find(dev.batcher.client.TokenFile.directory(), options.manager()),
-                            options.slots()).withHost(dev.batcher.arena.Arena.hostId()),
+                            options.slots()).withHost(dev.batcher.arena.Arena.hostId()).withHeld(materializers.cachedFiles()),
                             () -> new JobHandler(options.name(), executor, materializers)));
             WireInitializer.applyOptions(b, options.wire());
             var connect = b.connect(options.manager());
