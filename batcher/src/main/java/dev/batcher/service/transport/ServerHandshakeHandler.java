@@ -23,7 +23,7 @@ import java.util.Objects;
  * <p>It lives with the daemon, not in the client jar: only the daemon accepts connections.
  *
  * <p>Once the peer's role is known, its frames are limited by role and type: a client's to
- * {@link WireConfig#clientMaxFrameLength()} (its {@code WELCOME} says so), a worker's too except
+ * {@link WireConfig#clientMaxFrameLength()}, a worker's too except
  * {@code JOB_RESULT}, which may be as long as {@link WireConfig#maxFrameLength()}. A longer frame is
  * refused as soon as its length (or, from a worker, its type) arrives, before any of it is buffered.
  *
@@ -98,14 +98,14 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
                     "the token configured on the daemon");
         }
         boolean client = hello.role() == dev.batcher.protocol.Role.CLIENT;
-        Welcome answer = client ? new Welcome(welcome.serverVersion(), welcome.heartbeatInterval(), clientMaxFrameLength) : welcome;
         dev.batcher.protocol.FrameDecoder decoder = ctx.pipeline().get(dev.batcher.protocol.FrameDecoder.class);
         if (decoder != null) {
             decoder.limitByType(clientMaxFrameLength, client ? null : MessageType.JOB_RESULT, client
                     ? "the maximum length of a client's frames (serve --client-max-frame)"
                     : "the maximum length of a worker's frames other than JOB_RESULT (serve --client-max-frame)");
         }
-        ctx.writeAndFlush(answer.toFrame(frame.id()));
-        succeed(ctx, new HandshakeCompleted(hello.withoutToken(), answer));
+        // WELCOME keeps the frame limit: peers also take it as the limit of the frames the daemon sends them.
+        ctx.writeAndFlush(welcome.toFrame(frame.id()));
+        succeed(ctx, new HandshakeCompleted(hello.withoutToken(), welcome));
     }
 }
