@@ -19,6 +19,10 @@ import dev.batcher.materializers.materialize.MaterializeOptions;
 import dev.batcher.materializers.materialize.Materializer;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.materializers.storage.DatasetLocation;
+import dev.batcher.materializers.storage.S3ProxyServer;
+import dev.batcher.materializers.storage.S3Store;
+import dev.batcher.materializers.storage.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +50,9 @@ class EdfDatasetTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    Path scratch;
 
     /** Pairs {@code X-PSG.edf} with {@code X-Hypnogram.txt}, a line of comma-separated stage indices. */
     static final class TextHypnograms implements LabelSource {
@@ -145,5 +152,41 @@ class EdfDatasetTest {
                 null, "kind:ECG").build(dataset.signals()));
         assertTrue(e.getMessage().contains("signals: 'kind:ECG' keeps none of the 4 labeled signals"), e.getMessage());
         new SourceConfig.Sequential(3, 30.0, null, "name:1Hz").build(dataset.signals()); // a name keeps the 1 Hz rows
+    }
+
+    @Test
+    void index_edfDatasetInS3_loadsFromRecordingsJsonAndReadsWindowsAsLocally() throws Exception {
+        night("SC4001E0", 1);
+        DatasetIndexer.index(dir, List.of(new TextHypnograms()));
+        Dataset local = Dataset.load(dir);
+        try (S3ProxyServer s3 = new S3ProxyServer(scratch.resolve("backend"));
+             Storage storage = new Storage(new S3Store(s3.options()), scratch.resolve("cache"),
+                     16L << 20)) {
+            s3.createBucket("psg");
+            for (String f : List.of("SC4001E0-PSG.edf", "SC4001E0-Hypnogram.txt")) {
+                storage.store().write("psg", "sleep/" + f, Files.readAllBytes(dir.resolve(f)));
+            }
+            DatasetIndexer.index("s3://psg/sleep", storage, List.of(new TextHypnograms()));
+            Dataset remote = Dataset.load(DatasetLocation.parse("s3://psg/sleep"), storage);
+            assertEquals(local.signals().size(), remote.signals().size());
+            try (RecordingFiles a = local.openFiles(2); RecordingFiles b = remote.openFiles(storage, 2)) {
+                for (int k = 0; k < local.signals().size(); k++) {
+                    assertEquals(local.signals().get(k).signal(), remote.signals().get(k).signal());
+                    String g = local.signals().get(k).signal().dataset();
+                    int n = local.signals().get(k).signal().channels().size();
+                    long len = local.signals().get(k).signal().samples();
+                    RawWindow x = a.readSignal("SC4001E0-PSG.edf", g, 0, n, len / 3, (int) (len / 2));
+                    RawWindow y = b.readSignal("SC4001E0-PSG.edf", g, 0, n, len / 3, (int) (len / 2));
+                    assertEquals(x.type(), y.type());
+                    if (x.type() == dev.batcher.materializers.metadata.SampleType.INT16) {
+                        assertArrayEquals(x.shorts(), y.shorts());
+                    } else {
+                        assertArrayEquals(x.floats(), y.floats());
+                    }
+                    assertArrayEquals(a.readLabels("SC4001E0-PSG.edf", "/labels/stage", 0, 4),
+                            b.readLabels("SC4001E0-PSG.edf", "/labels/stage", 0, 4));
+                }
+            }
+        }
     }
 }
