@@ -1,7 +1,7 @@
 package dev.batcher.materializers.channels;
 
-import dev.batcher.materializers.spec.ChannelKind;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelKind;
+import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.batcher.materializers.iteration;
 
 import dev.batcher.materializers.dataset.LabeledSignal;
-import dev.batcher.materializers.spec.ChannelKind;
+import dev.batcher.api.ChannelKind;
 
 import java.util.ArrayList;
 import java.util.List;

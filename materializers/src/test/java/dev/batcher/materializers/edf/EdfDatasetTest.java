@@ -9,16 +9,17 @@ import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchSource;
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.IterationException;
-import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.materializers.iteration.Step;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.MaterializeOptions;
-import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.api.Batch;
+import dev.batcher.api.MaterializeOptions;
+import dev.batcher.materializers.assembly.Materializer;
 import dev.batcher.materializers.metadata.LabelInfo;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.api.ItemSpec;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3ProxyServer;
 import dev.batcher.materializers.storage.S3Store;
@@ -115,7 +116,7 @@ class EdfDatasetTest {
         Dataset dataset = Dataset.load(dir);
         SourceConfig config = JSON.readValue("{\"type\": \"sequential\", \"batchSize\": 3, \"batchSeconds\": 30, "
                 + "\"signals\": \"kind:EEG\", \"channels\": \"kind:EEG\"}", SourceConfig.class);
-        BatchSource source = config.build(dataset.signals());
+        BatchSource source = BatchSources.build(config, dataset.signals());
         try (RecordingFiles files = dataset.openFiles(4)) {
             Materializer m = new Materializer(files, MaterializeOptions.defaults(), Kernels.vector());
             BatchState state = BatchState.initial(42);
@@ -148,10 +149,10 @@ class EdfDatasetTest {
             }
             assertEquals(8, items, "2 recordings x 4 epochs of the 100 Hz group, none of the 1 Hz one");
         }
-        IterationException e = assertThrows(IterationException.class, () -> new SourceConfig.Sequential(3, 30.0,
-                null, "kind:ECG").build(dataset.signals()));
+        IterationException e = assertThrows(IterationException.class, () -> BatchSources.build(new SourceConfig.Sequential(3, 30.0,
+                null, "kind:ECG"), dataset.signals()));
         assertTrue(e.getMessage().contains("signals: 'kind:ECG' keeps none of the 4 labeled signals"), e.getMessage());
-        new SourceConfig.Sequential(3, 30.0, null, "name:1Hz").build(dataset.signals()); // a name keeps the 1 Hz rows
+        BatchSources.build(new SourceConfig.Sequential(3, 30.0, null, "name:1Hz"), dataset.signals()); // a name keeps the 1 Hz rows
     }
 
     @Test

@@ -10,12 +10,12 @@ import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.channels.ChannelPlan;
 import dev.batcher.materializers.channels.ChannelSelectors;
 import dev.batcher.materializers.dataset.DatasetIndexer;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.Taken;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.Batch;
+import dev.batcher.api.Taken;
+import dev.batcher.api.ChannelSelection;
 import dev.batcher.service.BatcherDaemon;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -271,10 +271,10 @@ class DocSnippetsTest {
     void extending_commonAverageReference_isFoundAndComputesTheReference() {
         List<String> channelNames = List.of("C3", "C4", "O1");
         // doc-snippet: docs/extending.md, Checking that it is found
-        System.out.println(ChannelSelectors.selectorNames());   // [all, names, fill, montage, car]
+        System.out.println(ChannelSelectors.selectorNames());   // [all, names, fill, montage, kind, car]
         ChannelPlan plan = ChannelSelectors.plan(ChannelSelection.parse("car:C3,O1"), channelNames);
         // end-doc-snippet
-        assertEquals(List.of("all", "names", "fill", "montage", "car"), ChannelSelectors.selectorNames());
+        assertEquals(List.of("all", "names", "fill", "montage", "kind", "car"), ChannelSelectors.selectorNames());
         assertEquals(List.of("C3", "O1"), plan.outputNames());
         float[][] inputs = {{3, 6}, {0, 3}, {-3, 0}};
         float[] out = new float[4];
