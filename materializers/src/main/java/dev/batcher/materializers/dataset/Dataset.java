@@ -165,19 +165,24 @@ public final class Dataset {
      * @throws DatasetException if {@code recordings.json} exists but cannot be read or is malformed
      */
     public static RecordingFiles openIndexed(Path root, int maxOpenFiles) {
-        Path recorded = root.resolve(Manifest.NAME);
-        Map<String, Manifest.FileEntry> manifest = Map.of();
-        if (Files.isRegularFile(recorded)) {
-            try {
-                manifest = Manifest.read(recorded.toString(), Files.readAllBytes(recorded));
-            } catch (java.io.IOException e) {
-                throw new DatasetException(recorded + ": unreadable (expected: the recordings.json bin/batcher index "
-                        + "writes): " + e, e);
-            }
-        }
+        Map<String, Manifest.FileEntry> manifest = recorded(root);
         RecordingFiles files = new RecordingFiles(List.of(root), maxOpenFiles);
         manifest.forEach((file, entry) -> register(files, file, entry, false));
         return files;
+    }
+
+    /** Reads a local dataset's {@code recordings.json}, or returns an empty map if it has none. */
+    private static Map<String, Manifest.FileEntry> recorded(Path root) {
+        Path recorded = root.resolve(Manifest.NAME);
+        if (!Files.isRegularFile(recorded)) {
+            return Map.of();
+        }
+        try {
+            return Manifest.read(recorded.toString(), Files.readAllBytes(recorded));
+        } catch (java.io.IOException e) {
+            throw new DatasetException(recorded + ": unreadable (expected: the recordings.json bin/batcher index "
+                    + "writes): " + e, e);
+        }
     }
 
     /** Opens the recordings with the process's {@link Storage#shared()} storage (see {@link #openFiles(Storage, int)}). */
@@ -228,16 +233,7 @@ public final class Dataset {
         for (Row row : rows) {
             checkRowSpans(table, row);
         }
-        Path recorded = root.resolve(Manifest.NAME);
-        Map<String, Manifest.FileEntry> manifest = Map.of();
-        if (Files.isRegularFile(recorded)) {
-            try {
-                manifest = Manifest.read(recorded.toString(), Files.readAllBytes(recorded));
-            } catch (java.io.IOException e) {
-                throw new DatasetException(recorded + ": unreadable (expected: the recordings.json bin/batcher index "
-                        + "writes): " + e, e);
-            }
-        }
+        Map<String, Manifest.FileEntry> manifest = recorded(root);
         List<LabeledSignal> signals = new ArrayList<>(rows.size());
         try (RecordingFiles files = new RecordingFiles(List.of(root), LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();

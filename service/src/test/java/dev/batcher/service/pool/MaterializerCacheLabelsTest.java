@@ -2,14 +2,14 @@ package dev.batcher.service.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.batcher.materializers.annotations.EdfPlusWriter;
-import dev.batcher.materializers.dataset.DatasetIndexer;
-import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.api.Batch;
-import dev.batcher.api.MaterializeOptions;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ChannelSelection;
 import dev.batcher.api.ItemSpec;
+import dev.batcher.api.MaterializeOptions;
+import dev.batcher.materializers.annotations.EdfPlusWriter;
+import dev.batcher.materializers.dataset.DatasetIndexer;
+import dev.batcher.materializers.kernels.Kernels;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
