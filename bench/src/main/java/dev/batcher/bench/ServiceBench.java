@@ -280,7 +280,7 @@ public final class ServiceBench {
         sink += acc;
     }
 
-    private static Path generate(Path scratch, boolean quick) throws IOException {
+    static Path generate(Path scratch, boolean quick) throws IOException {
         Path ds = Files.createTempDirectory(scratch, "bench-service").resolve("ds");
         SyntheticDataset.generate(ds, GeneratorOptions.builder().seed(3).recordings(quick ? 3 : 6)
                 .hours(quick ? 0.05 : 1, quick ? 0.1 : 2).sampleRate(256)

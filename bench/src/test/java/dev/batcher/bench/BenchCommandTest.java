@@ -39,7 +39,7 @@ class BenchCommandTest {
     void help_describesWhatAndOptions() {
         Run r = execute("bench", "--help");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, s3 or all", "--seconds=S", "--dir=DIR",
+        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, stall, s3 or", "--seconds=S", "--dir=DIR",
                 "--gb=GB", "--threads=N", "--quick", "ratio = baseline time / candidate time")) {
             assertTrue(r.out().contains(s), "missing '" + s + "' in\n" + r.out());
         }
@@ -59,6 +59,17 @@ class BenchCommandTest {
         assertEquals(12 + 12 + 10 + 12, figures.size(), all);
         assertTrue(figures.stream().allMatch(f -> f.ratio() > 0), all);
         assertTrue(Files.isRegularFile(dir.resolve("contiguous/bench-data.properties")), "--dir keeps the data");
+    }
+
+    @Test
+    void stall_quick_printsTheLongestTakeWithAFrozenWorker() {
+        Run r = execute("bench", "stall", "--quick", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<Figure> figures = r.lines().stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
+        assertEquals(1, figures.size(), r.out());
+        assertTrue(figures.get(0).name().startsWith("longest take with 1 of 3 workers frozen"), r.out());
+        assertEquals("ms", figures.get(0).unit(), r.out());
+        assertTrue(figures.get(0).value() > 0 && figures.get(0).ratio() > 0, r.out());
     }
 
     @Test
