@@ -9,9 +9,7 @@ import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.Storage;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -324,32 +322,14 @@ public final class RecordingFiles implements AutoCloseable {
         return f == null ? name : f.defaultRecording(name);
     }
 
-    /**
-     * Normalises a file name: forward slashes, no empty or {@code .} segments.
-     *
-     * @param file a relative file name
-     * @return the normalised name
-     */
+    /** Normalises a file name; see {@link FileNames#normalizeName}. */
     public static String normalizeName(String file) {
-        List<String> parts = new ArrayList<>();
-        for (String part : file.replace('\\', '/').split("/")) {
-            if (!part.isEmpty() && !part.equals(".")) {
-                parts.add(part);
-            }
-        }
-        return String.join("/", parts);
+        return FileNames.normalizeName(file);
     }
 
-    /**
-     * Returns {@code name} without {@code extension} if it ends with it, ignoring case.
-     *
-     * @param name a file name
-     * @param extension for example {@code .edf}
-     * @return the name without the extension, or the name
-     */
+    /** Strips an extension, ignoring case; see {@link FileNames#stripExtension}. */
     public static String stripExtension(String name, String extension) {
-        String n = normalizeName(name);
-        return n.toLowerCase(Locale.ROOT).endsWith(extension) ? n.substring(0, n.length() - extension.length()) : n;
+        return FileNames.stripExtension(name, extension);
     }
 
     /**
@@ -423,12 +403,9 @@ public final class RecordingFiles implements AutoCloseable {
      * @param sampleStart the first sample
      * @param sampleCount the number of samples ({@code >= 1})
      * @return the raw samples, {@code [channelCount][sampleCount]}, int16 or float32 as {@link SignalInfo#type()} says
-     * @throws RecordingReadException with reason {@link Reason#OUT_OF_RANGE} if the window is empty or
-     *     leaves the dataset; {@link Reason#UNSUPPORTED_FILTER} (the message says how to repack the file);
-     *     {@link Reason#CORRUPT} if a chunk of the window fails an integrity check (the message names the
-     *     chunk); {@link Reason#UNREADABLE} if the file is truncated or corrupt;
-     *     {@link Reason#INTERRUPTED} if the thread is interrupted (its interrupt flag stays set); and
-     *     the reasons of {@link #signalInfo}
+     * @throws RecordingReadException as {@link RecordingReader#readSignal} says: {@link Reason#OUT_OF_RANGE},
+     *     {@link Reason#UNSUPPORTED_FILTER}, {@link Reason#CORRUPT}, {@link Reason#UNREADABLE},
+     *     {@link Reason#INTERRUPTED} (its interrupt flag stays set), and the reasons of {@link #signalInfo}
      * @throws IllegalStateException if this object is closed
      */
     public RawWindow readSignal(String file, String dataset, int firstChannel, int channelCount,
@@ -476,22 +453,8 @@ public final class RecordingFiles implements AutoCloseable {
         readers.close();
     }
 
-    /**
-     * Normalises a dataset path: a leading slash, no empty or {@code .} segments, no trailing slash.
-     *
-     * @param dataset a dataset path, or null
-     * @return the normalised path; a blank path becomes "/" (and fails the dataset lookup)
-     */
+    /** Normalises a dataset path; see {@link FileNames#normalizeDataset}. */
     public static String normalizeDataset(String dataset) {
-        if (dataset == null) {
-            return "/";
-        }
-        StringBuilder b = new StringBuilder();
-        for (String part : dataset.split("/")) {
-            if (!part.isEmpty() && !part.equals(".")) {
-                b.append('/').append(part);
-            }
-        }
-        return b.length() == 0 ? "/" : b.toString();
+        return FileNames.normalizeDataset(dataset);
     }
 }
