@@ -349,6 +349,8 @@ public final class BatcherDaemon implements AutoCloseable {
         if (cacheDir != null) {
             cmd.add("--cache-dir=" + Path.of(cacheDir, name));
         }
+        // A fresh worker JVM runs the kernels interpreted until the JIT compiles them: it warms up as serve says (none unset).
+        cmd.add("--warm-up-ms=" + Long.getLong(dev.batcher.materializers.kernels.Warmup.BUDGET_PROPERTY, 0));
         String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);
         if (cacheBytes != null) {
             cmd.add("--cache-bytes=" + cacheBytes);

@@ -78,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CacheOptions cache;
 
+    @Mixin
+    WarmupOptions warmup;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -86,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
         cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
+        warmup.apply(o.managerSlots() > 0);
         String generated = null;
         if (o.token() == null) {
             if (noToken) {
