@@ -31,20 +31,23 @@ public final class Warmup {
     private static final int SAMPLES = 7680;
     /** The system property holding the warm-up budget in milliseconds that {@code serve} passes to its workers. */
     public static final String BUDGET_PROPERTY = "batcher.warmup.ms";
-    /**
-     * Rounds at least (about twice what C2 needed on this machine: a plateau of equally slow interpreted
-     * rounds must not pass for compiled ones), and the run of fast rounds in a row that ends the warm-up.
-     */
+    /** Rounds at least, and the run of rounds in a row that look compiled that ends the warm-up. */
     private static final int MIN_ROUNDS = 75;
     /** Windows per round: the resampler, the costliest kernel, runs once a round. */
     private static final int WINDOWS_PER_ROUND = 4;
     private static final int FAST_IN_A_ROW = 20;
 
+    private static final int[] TERM_INPUTS = {0, 1};
+    private static final int[] TERM_OFFSETS = {0, 0};
+    private static final float[] COEFFICIENTS = {1f, -1f};
+
     private Warmup() {}
 
     /**
-     * Runs rounds until they are compiled (at least {@value #MIN_ROUNDS} rounds, the last
-     * {@value #FAST_IN_A_ROW} of them each within 1.5 times the fastest) or {@code budget} has passed.
+     * Runs rounds until the kernels are compiled or {@code budget} has passed: at least {@value #MIN_ROUNDS}
+     * rounds, the last {@value #FAST_IN_A_ROW} of them each running a window within twice the time the
+     * scalar kernels take for it in the same round (the yardstick: compiled, the Vector API beats them;
+     * not yet compiled by C2, it runs its fallbacks, many times slower).
      *
      * @param kernels the kernels the JVM will use
      * @param budget the most time to spend; zero runs nothing
@@ -76,40 +79,45 @@ public final class Warmup {
         float[] derived = new float[SAMPLES];
         Resampler half = Resampler.of(256, 128);
         float[] resampled = new float[half.outputLength(SAMPLES)];
-        int[] termInputs = {0, 1};
-        int[] termOffsets = {0, 0};
-        float[] coefficients = {1f, -1f};
+        Kernels yardstick = Kernels.scalar();
         double sink = 0;
         int rounds = 0;
-        long fastest = Long.MAX_VALUE;
         int fastInARow = 0;
-        long start = nanoTime.getAsLong();
-        while (start < deadline && (rounds < MIN_ROUNDS || fastInARow < FAST_IN_A_ROW)) {
+        while (nanoTime.getAsLong() < deadline && (rounds < MIN_ROUNDS || fastInARow < FAST_IN_A_ROW)) {
+            long t0 = nanoTime.getAsLong();
             for (int w = 0; w < WINDOWS_PER_ROUND; w++) {
-                for (int c = 0; c < CHANNELS; c++) {
-                    storedShorts.get(c * SAMPLES, rows[c], 0, SAMPLES);
-                    kernels.decode(rows[c], 0, decoded[c], 0, SAMPLES, 0.1f, 0f);
-                }
-                kernels.combine(decoded, termInputs, termOffsets, coefficients, 2, derived, 0, SAMPLES);
-                kernels.axpy(0.5f, decoded[2], 0, derived, 0, SAMPLES);
-                kernels.normalize(derived, 0, SAMPLES);
-                for (int c = 0; c < CHANNELS; c++) {
-                    out.put(c * SAMPLES, decoded[c], 0, SAMPLES);
-                }
+                window(kernels, storedShorts, rows, decoded, derived, out);
             }
+            long t1 = nanoTime.getAsLong();
+            window(yardstick, storedShorts, rows, decoded, derived, out);
+            long t2 = nanoTime.getAsLong();
             half.apply(kernels, derived, 0, SAMPLES, resampled, 0); // the costliest kernel: once per round
             sink += out.get(rounds % out.capacity()) + resampled[rounds % resampled.length];
             rounds++;
-            long end = nanoTime.getAsLong();
-            long took = end - start;
-            start = end;
-            fastest = Math.min(fastest, took);
-            fastInARow = took * 2 <= fastest * 3 ? fastInARow + 1 : 0;
+            // Compiled by C2, the kernels run a window at least as fast as the scalar loops; interpreted or
+            // compiled by C1 (no intrinsics), the Vector API runs its fallbacks, many times slower than them.
+            boolean compiled = (t1 - t0) <= 2 * WINDOWS_PER_ROUND * (t2 - t1);
+            fastInARow = compiled ? fastInARow + 1 : 0;
         }
         if (sink == 42.4242) {
             // Keeps the results alive so the JIT cannot drop the work; never true for these inputs.
             throw new AssertionError(sink);
         }
         return rounds;
+    }
+
+    /** One window: the int16 bulk read, decode, a montage derivation, normalisation and the float bulk write. */
+    private static void window(Kernels kernels, ShortBuffer stored, short[][] rows, float[][] decoded, float[] derived,
+            FloatBuffer out) {
+        for (int c = 0; c < CHANNELS; c++) {
+            stored.get(c * SAMPLES, rows[c], 0, SAMPLES);
+            kernels.decode(rows[c], 0, decoded[c], 0, SAMPLES, 0.1f, 0f);
+        }
+        kernels.combine(decoded, TERM_INPUTS, TERM_OFFSETS, COEFFICIENTS, 2, derived, 0, SAMPLES);
+        kernels.axpy(0.5f, decoded[2], 0, derived, 0, SAMPLES);
+        kernels.normalize(derived, 0, SAMPLES);
+        for (int c = 0; c < CHANNELS; c++) {
+            out.put(c * SAMPLES, decoded[c], 0, SAMPLES);
+        }
     }
 }
