@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The main job: generate a dataset, start a batcher daemon with local worker processes, train the
- * sleep-stage classifier through it with progress, crash (trainer and daemon) part way, start a new
+ * The main job: generate a dataset, start a batcher daemon (materialising on its own threads, or with local
+ * worker processes), train the sleep-stage classifier through it with progress, crash (trainer and daemon) part way, start a new
  * daemon, resume from the checkpoint and report the held-out accuracy.
  */
 public final class Quickstart {
@@ -116,8 +116,8 @@ public final class Quickstart {
                 "--progress-seconds", Double.toString(o.progressSeconds())));
         long crashedAt = 0;
         if (o.crashAt() > 0) {
-            out.printf("== 2. training through a daemon with %d worker processes (a crash is simulated after step %d)%n", o.workers(),
-                    o.crashAt());
+            out.printf("== 2. training through a daemon with %s (a crash is simulated after step %d)%n", o.workers() > 0
+                    ? o.workers() + " worker processes" : o.slots() + " in-process slots", o.crashAt());
             try {
                 train(o, dataset, args, out, (step, state, loss, checkpointed) -> {
                     if (step == o.crashAt()) {

@@ -1,0 +1,71 @@
+package dev.batcher.service.bench;
+
+import dev.batcher.client.BatcherClient;
+import dev.batcher.client.BatcherHandle;
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.ClientOptions;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.materializers.materialize.Taken;
+import java.net.InetSocketAddress;
+import java.nio.FloatBuffer;
+import java.util.Locale;
+
+/**
+ * The Java client's take loop, as {@code client/python/bench/peer.py --clients} runs it beside the
+ * Python client's against the same daemon: {@code BatcherClient} with prefetch takes random batches of
+ * 32 x all channels x 30 s, reads the first and last value of x (as the Python loop does) and closes
+ * each batch. One JVM runs {@code rounds} loops on fresh batchers and prints one line per loop,
+ * {@code java <batches/s>}; the first loop carries this JVM's warm-up.
+ *
+ * <pre>java -cp ... dev.batcher.service.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp</pre>
+ */
+public final class ClientTakeLoop {
+    private static final int WARMUP = 10;
+
+    private ClientTakeLoop() {}
+
+    /**
+     * Runs the loops.
+     *
+     * @param args {@code HOST:PORT DATASET BATCHES ROUNDS shm|tcp}
+     * @throws IllegalArgumentException if an argument is malformed
+     */
+    public static void main(String[] args) {
+        if (args.length != 5 || !args[0].contains(":") || !(args[4].equals("shm") || args[4].equals("tcp"))) {
+            throw new IllegalArgumentException("arguments: " + String.join(" ", args)
+                    + " (expected: HOST:PORT DATASET BATCHES ROUNDS shm|tcp)");
+        }
+        int colon = args[0].lastIndexOf(':');
+        InetSocketAddress address = new InetSocketAddress(args[0].substring(0, colon), Integer.parseInt(args[0].substring(colon + 1)));
+        int batches = Integer.parseInt(args[2]);
+        int rounds = Integer.parseInt(args[3]);
+        ClientOptions options = ClientOptions.defaults().withPrefetch(true).withSharedMemory(args[4].equals("shm"));
+        try (BatcherClient client = BatcherClient.connect(address, options)) {
+            for (int r = 0; r < rounds; r++) {
+                BatcherHandle h = client.batcher("java-take-" + ProcessHandle.current().pid() + "-" + r);
+                h.create(BatcherSpec.of(args[1], new SourceConfig.Random(32, 30, null, "all", null, null)));
+                BatchState state = BatchState.initial(1);
+                h.start(state);
+                long start = 0;
+                double sink = 0;
+                for (int i = 0; i < WARMUP + batches; i++) {
+                    if (i == WARMUP) {
+                        start = System.nanoTime();
+                    }
+                    Taken.Next next = (Taken.Next) h.take(state);
+                    try (Batch b = next.batch()) {
+                        FloatBuffer x = b.x();
+                        sink += x.get(0) + x.get(x.limit() - 1);
+                    }
+                    state = next.state();
+                }
+                double rate = batches / ((System.nanoTime() - start) / 1e9);
+                h.stop();
+                System.out.printf(Locale.ROOT, "java %.1f%s%n", rate, Double.isNaN(sink) ? " (NaN in x)" : "");
+                System.out.flush();
+            }
+        }
+    }
+}
