@@ -323,8 +323,9 @@ def main(argv: Optional[List[str]] = None) -> None:
                 d.stop()
 
 
-def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: bool, name: str) -> float:
-    """The plain take loop of the Java harness (ClientTakeLoop), from Python: batches/s."""
+def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: bool, name: str,
+              cpu: Optional[List[float]] = None) -> float:
+    """The plain take loop of the Java harness (ClientTakeLoop), from Python: batches/s (and CPU ms per batch into cpu)."""
     with batcher.connect(address, shared_memory=shm) as client:
         h = client.batcher(name)
         h.create(str(directory), batch_source(32))
@@ -333,24 +334,29 @@ def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: boo
         for i in range(warmup + batches):
             if i == warmup:
                 t0 = time.perf_counter()
+                c0 = time.process_time()
             with h.take(state) as b:
                 float(b.x[0, 0, 0]) + float(b.x[-1, -1, -1])
                 state = b.state
         rate = batches / (time.perf_counter() - t0)
+        if cpu is not None:
+            cpu.append(1000 * (time.process_time() - c0) / batches)
         h.stop()
     return rate
 
 
-def java_loop(address: str, directory: Path, batches: int, path: str) -> float:
-    """The Java client's take loop in a JVM of its own: two loops, the second's figure (the first warms the JVM)."""
+def java_loop(address: str, directory: Path, batches: int, path: str, cpu: Optional[List[float]] = None) -> float:
+    """The Java client's take loop in a JVM of its own: two loops, the second's figures (the first warms the JVM)."""
     cmd = java()
     cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.service.bench.ClientTakeLoop"
     out = subprocess.run(cmd + [address, str(directory), str(batches), "2", path], capture_output=True, text=True,
                          timeout=600)
-    rates = [float(line.split()[1]) for line in out.stdout.splitlines() if line.startswith("java ")]
-    if len(rates) != 2:
+    loops = [line.split() for line in out.stdout.splitlines() if line.startswith("java ")]
+    if len(loops) != 2:
         raise SystemExit(f"the Java take loop failed:\n{out.stdout}\n{out.stderr}")
-    return rates[1]
+    if cpu is not None:
+        cpu.append(float(loops[1][2]))
+    return float(loops[1][1])
 
 
 def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) -> None:
@@ -372,6 +378,7 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
             take_loop(d.address, directory, 3 * a.batches // 2, 0, True, "peer-warm")
             print(f"# warm-up of {n}: {3 * a.batches // 2} batches in {time.perf_counter() - t:.1f} s", flush=True)
         figures: Dict[str, List[float]] = {n: [] for n in names}
+        cpu: Dict[str, List[float]] = {n: [] for n in names}
         for r in range(a.rounds):
             for path in paths:
                 if kind == "pools":
@@ -381,14 +388,19 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
                 else:
                     d = daemons["serve"]
                     figures[f"Python client, {path}"].append(take_loop(d.address, directory, a.batches, a.warmup // 2,
-                                                                       path == "shm", f"peer-{r}-{path}"))
-                    figures[f"Java client, {path}"].append(java_loop(d.address, directory, a.batches, path))
+                                                                       path == "shm", f"peer-{r}-{path}",
+                                                                       cpu[f"Python client, {path}"]))
+                    figures[f"Java client, {path}"].append(java_loop(d.address, directory, a.batches, path,
+                                                                     cpu[f"Java client, {path}"]))
             print(f"round {r}: " + ", ".join(f"{n} {v[-1]:.1f}" for n, v in figures.items()), flush=True)
         for path in paths:
             pair = [n for n in names if n.endswith(", " + path)]
             base, cand = statistics.median(figures[pair[0]]), statistics.median(figures[pair[1]])
             print(f"{pair[1]}: {cand:.1f} batches/s (median of {a.rounds}), {cand / base:.2f}x {pair[0]} "
                   f"({base:.1f} batches/s)", flush=True)
+            if cpu[pair[0]]:
+                print(f"# CPU of the client process per batch, median: {pair[1]} {statistics.median(cpu[pair[1]]):.3f} ms, "
+                      f"{pair[0]} {statistics.median(cpu[pair[0]]):.3f} ms", flush=True)
     finally:
         for d in daemons.values():
             d.stop()

@@ -17,7 +17,7 @@ import java.util.Locale;
  * Python client's against the same daemon: {@code BatcherClient} with prefetch takes random batches of
  * 32 x all channels x 30 s, reads the first and last value of x (as the Python loop does) and closes
  * each batch. One JVM runs {@code rounds} loops on fresh batchers and prints one line per loop,
- * {@code java <batches/s>}; the first loop carries this JVM's warm-up.
+ * {@code java <batches/s> <CPU ms of this process per batch>}; the first loop carries this JVM's warm-up.
  *
  * <pre>java -cp ... dev.batcher.service.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp</pre>
  */
@@ -25,6 +25,12 @@ public final class ClientTakeLoop {
     private static final int WARMUP = 10;
 
     private ClientTakeLoop() {}
+
+    /** CPU time of this whole process (every thread: the caller, netty's event loop, the JIT, the GC). */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
     /**
      * Runs the loops.
@@ -49,10 +55,12 @@ public final class ClientTakeLoop {
                 BatchState state = BatchState.initial(1);
                 h.start(state);
                 long start = 0;
+                long cpu0 = 0;
                 double sink = 0;
                 for (int i = 0; i < WARMUP + batches; i++) {
                     if (i == WARMUP) {
                         start = System.nanoTime();
+                        cpu0 = cpuNanos();
                     }
                     Taken.Next next = (Taken.Next) h.take(state);
                     try (Batch b = next.batch()) {
@@ -62,8 +70,9 @@ public final class ClientTakeLoop {
                     state = next.state();
                 }
                 double rate = batches / ((System.nanoTime() - start) / 1e9);
+                double cpuMs = (cpuNanos() - cpu0) / 1e6 / batches;
                 h.stop();
-                System.out.printf(Locale.ROOT, "java %.1f%s%n", rate, Double.isNaN(sink) ? " (NaN in x)" : "");
+                System.out.printf(Locale.ROOT, "java %.1f %.3f%s%n", rate, cpuMs, Double.isNaN(sink) ? " (NaN in x)" : "");
                 System.out.flush();
             }
         }

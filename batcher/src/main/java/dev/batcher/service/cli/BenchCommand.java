@@ -4,6 +4,7 @@ import dev.batcher.materializers.bench.KernelBench;
 import dev.batcher.service.bench.MaterializeBench;
 import dev.batcher.service.bench.ReadBench;
 import dev.batcher.service.bench.S3Bench;
+import dev.batcher.service.bench.ScaleBench;
 import dev.batcher.service.bench.ServiceBench;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,11 +34,11 @@ import picocli.CommandLine.Spec;
                 "or machines. docs/benchmarks.md explains each line."})
 final class BenchCommand implements Callable<Integer> {
     /** What to measure. */
-    enum What { kernels, reads, materialize, service, s3, all }
+    enum What { kernels, reads, materialize, service, scale, s3, all }
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-            description = "kernels, reads, materialize, service, s3 or all (default: ${DEFAULT-VALUE}; all leaves out s3, "
-                    + "which needs a store: see --bucket).")
+            description = "kernels, reads, materialize, service, scale, s3 or all (default: ${DEFAULT-VALUE}; all leaves out"
+                    + " scale, which starts daemons for W = 1, 2, 4, ... up to the cores, and s3, which needs a store: see --bucket).")
     What what;
 
     @Option(names = "--seconds", defaultValue = "2", paramLabel = "S",
@@ -118,6 +119,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (what == What.service || what == What.all) {
                 ServiceBench.run(null, scratch, quick ? 0.5 : 2 * seconds, quick ? 4 : 32, quick, both);
+            }
+            if (what == What.scale) {
+                ScaleBench.run(scratch, quick ? 0.5 : 2 * seconds, quick, both);
             }
             if (what == What.s3) {
                 check(bucket != null, "--bucket", bucket, "an existing bucket for bench s3");

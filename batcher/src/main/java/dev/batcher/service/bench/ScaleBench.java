@@ -1,0 +1,98 @@
+package dev.batcher.service.bench;
+
+import dev.batcher.client.BatcherClient;
+import dev.batcher.client.BatcherHandle;
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.ClientOptions;
+import dev.batcher.materializers.bench.Figure;
+import dev.batcher.materializers.dataset.Dataset;
+import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.local.LocalBatcher;
+import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.materializers.materialize.Materializer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * How the service scales with its slots: batches/s at one client for W = 1, 2, 4, 8, ... up to the
+ * cores present, once with W in-process slots ({@code serve --manager-slots W}) and once with W worker
+ * processes of one slot ({@code serve --local-workers W}), each against {@code LocalBatcher} on one
+ * thread measured in the same run. The ratio is the speedup over that thread; the efficiency printed
+ * beside it is the speedup divided by min(W, cores). The client (one thread, shared memory, reading
+ * every cache line of x as a trainer would) runs on the same cores. Run it with
+ * {@code bin/batcher bench scale}.
+ */
+public final class ScaleBench {
+    private ScaleBench() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param scratch where to generate the dataset
+     * @param seconds how long to measure each figure (after a warm-up of half as long)
+     * @param quick tiny data and batches, for tests of the harness
+     * @param out receives each line as it is measured
+     * @return every line
+     * @throws Exception if the daemon, a worker or the dataset fails
+     */
+    public static List<String> run(Path scratch, double seconds, boolean quick, Consumer<String> out) throws Exception {
+        List<String> lines = new ArrayList<>();
+        Consumer<String> emit = l -> {
+            lines.add(l);
+            out.accept(l);
+        };
+        int cores = Runtime.getRuntime().availableProcessors();
+        int batchSize = quick ? 4 : 32;
+        emit.accept(Figure.comment("ScaleBench: batches of " + batchSize + " x 8 x 7680 float32 at one client (shared memory), for W"
+                + " in-process slots and W worker processes, against LocalBatcher on one thread in this run; " + cores
+                + " cores here"));
+        Path ds = ServiceBench.generate(scratch, quick);
+        SourceConfig source = new SourceConfig.Random(batchSize, 30, null, "fill:C3,C4,F3,F4,O1,O2,M1,M2", null, null);
+        Dataset loaded = Dataset.load(ds);
+        double local;
+        try (RecordingFiles files = new RecordingFiles(List.of(loaded.root()), 64);
+                LocalBatcher lb = new LocalBatcher(source.build(loaded.signals()),
+                        new Materializer(files, MaterializeOptions.defaults(), Kernels.defaults()))) {
+            ServiceBench.drive(lb, seconds / 2, BatchState.initial(2));
+            local = ServiceBench.drive(lb, seconds, BatchState.initial(1)).batchesPerSecond();
+        }
+        String baseline = String.format(Locale.ROOT, "LocalBatcher in one thread (%.1f batches/s)", local);
+        emit.accept(Figure.comment(baseline));
+        BatcherSpec spec = BatcherSpec.of(ds.toString(), source);
+        for (int w = 1; w <= cores; w *= 2) {
+            for (boolean processes : new boolean[] {false, true}) {
+                List<String> args = new ArrayList<>(processes ? List.of("--local-workers=" + w, "--worker-slots=1")
+                        : List.of("--manager-slots=" + w));
+                if (quick) {
+                    args.add("--warm-up-ms=0"); // the figures mean nothing in a quick run
+                }
+                try (DaemonProcess d = DaemonProcess.start(args);
+                        BatcherClient c = BatcherClient.connect(d.address(), ClientOptions.defaults().withPrefetch(true))) {
+                    BatcherHandle h = c.batcher("scale");
+                    h.create(spec);
+                    ServiceBench.awaitSlots(h, w);
+                    h.start(BatchState.initial(2));
+                    ServiceBench.drive(h, seconds / 2, BatchState.initial(2));
+                    h.start(BatchState.initial(1));
+                    double rate = ServiceBench.drive(h, seconds, BatchState.initial(1)).batchesPerSecond();
+                    h.stop();
+                    double speedup = rate / local;
+                    emit.accept(new Figure(String.format(Locale.ROOT, "scale W=%d %s, efficiency %.2f", w,
+                            processes ? "worker processes" : "in-process slots", speedup / Math.min(w, cores)), rate,
+                            "batches/s", speedup, baseline).line());
+                }
+            }
+        }
+        if (cores < 4) {
+            emit.accept(Figure.comment("only " + cores + " cores here: W stops at " + Integer.highestOneBit(cores)
+                    + "; run it on a bigger machine for W = 4, 8, ..."));
+        }
+        return lines;
+    }
+}
