@@ -348,7 +348,7 @@ def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: boo
 def java_loop(address: str, directory: Path, batches: int, path: str, cpu: Optional[List[float]] = None) -> float:
     """The Java client's take loop in a JVM of its own: two loops, the second's figures (the first warms the JVM)."""
     cmd = java()
-    cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.service.bench.ClientTakeLoop"
+    cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.bench.ClientTakeLoop"
     out = subprocess.run(cmd + [address, str(directory), str(batches), "2", path], capture_output=True, text=True,
                          timeout=600)
     loops = [line.split() for line in out.stdout.splitlines() if line.startswith("java ")]

@@ -104,14 +104,14 @@ def test_take_failingBatch_raisesTheWorkersErrorWithContext(client, dataset):
             state = h.take(state).state
     err = e.value
     assert err.code == "failed"
-    assert err.remote_class.endswith("MaterializeException")
+    assert err.remote_class.endswith("ItemException")
     assert "items of different shapes" in err.remote_message
     assert "Materializer.materialize" in err.remote_stack
     failed_at = BatchState.parse(err.state)       # the state before the failed batch
     assert failed_at.seed == 1 and failed_at.batch >= state.batch
     assert err.context["worker"].startswith("local-")
     assert "rec-000" in err.context["batch"]
-    assert "MaterializeException" in str(err) and "code failed" in str(err)
+    assert "ItemException" in str(err) and "code failed" in str(err)
     assert h.status().status == "FAILED"
     assert h.status().failure.attempts == 1
 
