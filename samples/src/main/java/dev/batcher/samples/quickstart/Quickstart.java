@@ -4,6 +4,8 @@ import dev.batcher.client.BatcherClient;
 import dev.batcher.client.ClientOptions;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.DatasetIndexer;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.kernels.Warmup;
 import dev.batcher.samples.sleep.ServiceBatcherFactory;
 import dev.batcher.samples.sleep.SleepStageTrainer;
 import dev.batcher.samples.sleep.StepListener;
@@ -18,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -150,10 +153,14 @@ public final class Quickstart {
                 .withDatasetRoots(List.of(dataset.toString()))
                 .withWorkerLog(o.dir().resolve("workers.log"));
         d = o.workers() > 0 ? d.withLocalWorkers(o.workers(), o.slots()) : d.withManagerSlots(o.slots());
+        if (o.workers() == 0) {
+            // As serve does: the daemon's own slots start with compiled kernels (docs/operations.md, "Warm-up").
+            Warmup.run(Kernels.defaults(), Duration.ofSeconds(5));
+        }
         try (BatcherDaemon daemon = BatcherDaemon.start(d)) {
-            out.printf("daemon on %s:%d with %s; worker logs in %s%n", daemon.address().getHostString(), daemon.address().getPort(),
-                    o.workers() > 0 ? o.workers() + " worker processes of " + o.slots() + " slots" : o.slots() + " in-process slots",
-                    o.dir().resolve("workers.log"));
+            out.printf("daemon on %s:%d with %s%n", daemon.address().getHostString(), daemon.address().getPort(),
+                    o.workers() > 0 ? o.workers() + " worker processes of " + o.slots() + " slots; worker logs in "
+                            + o.dir().resolve("workers.log") : o.slots() + " in-process slots");
             try (BatcherClient client = BatcherClient.connect(daemon.address(), ClientOptions.defaults().withPrefetch(o.prefetch()))) {
                 return SleepStageTrainer.run(args.toArray(String[]::new), new ServiceBatcherFactory(client, "quickstart"), out,
                         listener);
