@@ -39,7 +39,7 @@ class BenchCommandTest {
     void help_describesWhatAndOptions() {
         Run r = execute("bench", "--help");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, scale, s3 or", "--seconds=S", "--dir=DIR",
+        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, scale, stall, s3", "--seconds=S", "--dir=DIR",
                 "--gb=GB", "--threads=N", "--quick", "ratio = baseline time / candidate time")) {
             assertTrue(r.out().contains(s), "missing '" + s + "' in\n" + r.out());
         }
@@ -74,6 +74,17 @@ class BenchCommandTest {
         assertEquals(expected, figures.stream().map(f -> f.name().substring(0, f.name().indexOf(','))).toList(), r.out());
         assertTrue(figures.stream().allMatch(f -> f.unit().equals("batches/s") && f.ratio() > 0
                 && f.baseline().startsWith("LocalBatcher in one thread (")), r.out());
+    }
+
+    @Test
+    void stall_quick_printsTheLongestTakeWithAFrozenWorker() {
+        Run r = execute("bench", "stall", "--quick", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<Figure> figures = r.lines().stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
+        assertEquals(1, figures.size(), r.out());
+        assertTrue(figures.get(0).name().startsWith("longest take with 1 of 3 workers frozen"), r.out());
+        assertEquals("ms", figures.get(0).unit(), r.out());
+        assertTrue(figures.get(0).value() > 0 && figures.get(0).ratio() > 0, r.out());
     }
 
     @Test

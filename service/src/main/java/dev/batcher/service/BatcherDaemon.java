@@ -341,14 +341,17 @@ public final class BatcherDaemon implements AutoCloseable {
         cmd.add("--slots=" + options.workerSlots());
         String name = "local-" + workerNames.incrementAndGet();
         cmd.add("--name=" + name);
+        // The daemon replaces a local worker that exits; one that rejoined a later daemon on the port would
+        // collide with that daemon's own local-N.
+        cmd.add("--rejoin-for=0");
         for (String root : options.datasetRoots()) {
             cmd.add("--dataset-root=" + root);
         }
         // Each local worker gets its own object-storage file cache, sized as the daemon's.
         String cacheDir = System.getProperty(Storage.CACHE_DIR_PROPERTY);
-        if (cacheDir != null) {
-            cmd.add("--cache-dir=" + Path.of(cacheDir, name));
-        }
+        // Never a worker's default (keyed by its name): two daemons on one host both have a local-1.
+        cmd.add("--cache-dir=" + (cacheDir != null ? Path.of(cacheDir, name)
+                : Path.of(System.getProperty("java.io.tmpdir"), "batcher-cache-" + ProcessHandle.current().pid(), name)));
         // A fresh worker JVM runs the kernels interpreted until the JIT compiles them: it warms up as serve says (none unset).
         cmd.add("--warm-up-ms=" + Long.getLong(dev.batcher.materializers.kernels.Warmup.BUDGET_PROPERTY, 0));
         String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);

@@ -57,6 +57,13 @@ public final class ManagedBatcher {
      * shared-memory path, never progress.
      */
     public static final int HELD_SLOTS = 4;
+    /** A job that has run this many times the p95 of recent jobs is hedged (sent to a second worker). */
+    public static final int HEDGE_FACTOR = 3;
+    /** No job is hedged before it has run this long, however fast recent jobs were. */
+    public static final long HEDGE_FLOOR_NANOS = 50_000_000L;
+    /** Jobs a batcher must have finished before it hedges (the p95 of fewer says little). */
+    static final int HEDGE_MIN_SAMPLES = 8;
+    private static final int RECENT_JOBS = 64;
 
     private final String name;
     private final BatcherSpec spec;
@@ -96,6 +103,12 @@ public final class ManagedBatcher {
     private long takeWaitNanos;
     private long startedAt;
     private long takenSinceStart;
+    private long hedged;
+    /** Durations of recent successful jobs (ticker nanoseconds), a ring; loop-confined. */
+    private final long[] recentJobs = new long[RECENT_JOBS];
+    private int recentCount;
+    private int recentNext;
+    private ScheduledFuture<?> stragglerTimer;
 
     /** A batch between iteration and take: dispatched, in flight, waiting to retry, or done. */
     private static final class Entry {
@@ -105,9 +118,12 @@ public final class ManagedBatcher {
         final boolean end;
         int failures;
         Materialized result;
-        WorkerPool.Slot slot;
-        ArenaTarget target;
-        long jobId;
+        /** Jobs of this batch in flight: one, or two once hedged; the first valid result wins. */
+        final java.util.List<Attempt> attempts = new java.util.ArrayList<>(2);
+        /** A result was accepted: any later result of this batch is a duplicate, released unseen. */
+        boolean settled;
+        /** A second job was sent for the current dispatch. */
+        boolean hedged;
         String worker;
         boolean needsDispatch;
         ScheduledFuture<?> retryTimer;
@@ -117,6 +133,22 @@ public final class ManagedBatcher {
             this.next = next;
             this.spec = spec;
             this.end = end;
+        }
+    }
+
+    /** One job of a batch on one worker slot. */
+    private static final class Attempt {
+        final WorkerPool.Slot slot;
+        final long jobId;
+        final long startedNanos;
+        final boolean hedge;
+        ArenaTarget target;
+
+        Attempt(WorkerPool.Slot slot, long jobId, long startedNanos, boolean hedge) {
+            this.slot = slot;
+            this.jobId = jobId;
+            this.startedNanos = startedNanos;
+            this.hedge = hedge;
         }
     }
 
@@ -291,14 +323,18 @@ public final class ManagedBatcher {
                 e.result.release();
                 e.result = null;
             }
-            if (e.slot != null) {
-                e.slot.worker().cancel(e.jobId);
+            for (Attempt a : e.attempts) {
+                a.slot.worker().cancel(a.jobId);
             }
             if (e.retryTimer != null) {
                 e.retryTimer.cancel(false);
             }
         }
         window.clear();
+        if (stragglerTimer != null) {
+            stragglerTimer.cancel(false);
+            stragglerTimer = null;
+        }
     }
 
     private void pump() {
@@ -312,7 +348,7 @@ public final class ManagedBatcher {
                     pool.awaitSlot(pumpTask);
                     return;
                 }
-                dispatch(e, slot);
+                dispatch(e, slot, false);
             }
         }
         while (!ended && window.size() < capacity) {
@@ -331,7 +367,7 @@ public final class ManagedBatcher {
                 Entry e = new Entry(cursor, next.state(), next.spec(), false);
                 window.add(e);
                 cursor = next.state();
-                dispatch(e, pool.acquire(files(e.spec)));
+                dispatch(e, pool.acquire(files(e.spec)), false);
             } else {
                 window.add(new Entry(cursor, null, null, true));
                 ended = true;
@@ -360,14 +396,15 @@ public final class ManagedBatcher {
         return files;
     }
 
-    private void dispatch(Entry e, WorkerPool.Slot slot) {
-        e.slot = slot;
+    private void dispatch(Entry e, WorkerPool.Slot slot, boolean hedge) {
+        Attempt a = new Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
+        e.attempts.add(a);
         e.needsDispatch = false;
-        e.jobId = jobIds.getAsLong();
+        e.hedged = hedge;
         e.worker = slot.worker().name();
-        e.target = slot.worker().sharesMemory() ? arenaSlot(e.spec) : null;
+        a.target = slot.worker().sharesMemory() ? arenaSlot(e.spec) : null;
         int gen = generation;
-        Job job = new Job(e.jobId, name, spec.dataset(), spec.options(), e.spec, e.target);
+        Job job = new Job(a.jobId, name, spec.dataset(), spec.options(), e.spec, a.target);
         CompletableFuture<Materialized> f;
         try {
             f = slot.worker().submit(job);
@@ -376,13 +413,14 @@ public final class ManagedBatcher {
         }
         f.whenComplete((result, error) -> {
             try {
-                loop.execute(() -> onDone(gen, e, result, error));
+                loop.execute(() -> onDone(gen, e, a, result, error));
             } catch (RejectedExecutionException closed) {
                 if (result != null) {
                     result.release();
                 }
             }
         });
+        armStragglerTimer();
     }
 
     private ArenaTarget arenaSlot(BatchSpec first) {
@@ -461,27 +499,31 @@ public final class ManagedBatcher {
         return onLoop(() -> quarantined);
     }
 
-    private void onDone(int gen, Entry e, Materialized result, Throwable error) {
-        Worker worker = null;
-        if (e.slot != null) {
-            worker = e.slot.worker();
-            pool.release(e.slot);
-            e.slot = null;
-        }
-        if (e.target != null) {
+    private void onDone(int gen, Entry e, Attempt a, Materialized result, Throwable error) {
+        e.attempts.remove(a);
+        Worker worker = a.slot.worker();
+        pool.release(a.slot);
+        if (a.target != null) {
             // The job is over: a result written into the slot owns it now; a lost worker's slot is withheld;
             // otherwise (a failure, or a result sent as a payload) the slot returns to the arena.
-            if (error != null && unwrap(error) instanceof WorkerLostException && worker != null) {
-                quarantine(e.target, worker);
-            } else if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(e.target))) {
-                e.target.release();
+            if (error != null && unwrap(error) instanceof WorkerLostException) {
+                quarantine(a.target, worker);
+            } else if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(a.target))) {
+                a.target.release();
             }
-            e.target = null;
+            a.target = null;
         }
-        if (gen != generation || status != Status.RUNNING) {
+        if (gen != generation || status != Status.RUNNING || e.settled) {
+            // Stopped, restarted, or the other job of a hedged batch won: this result is never delivered.
             if (result != null) {
                 result.release();
             }
+            return;
+        }
+        if (error != null && !e.attempts.isEmpty()) {
+            // The other job of a hedged batch is still running: its result (or failure) decides.
+            log.info("batcher '{}': one job of hedged batch {} ended without a result on worker {} ({}); the other goes on",
+                    name, e.prev, worker.name(), unwrap(error).toString());
             return;
         }
         if (error != null) {
@@ -513,9 +555,108 @@ public final class ManagedBatcher {
             return;
         }
         e.result = result;
+        e.settled = true;
         produced++;
+        recordJob(ticker.getAsLong() - a.startedNanos);
+        for (Attempt other : e.attempts) {
+            other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
+        }
         serveTakers();
         pump();
+    }
+
+    private void recordJob(long nanos) {
+        recentJobs[recentNext] = nanos;
+        recentNext = (recentNext + 1) % RECENT_JOBS;
+        recentCount = Math.min(recentCount + 1, RECENT_JOBS);
+    }
+
+    /**
+     * Returns how long a job may run before it is hedged: {@value #HEDGE_FACTOR} times the p95 of the
+     * batcher's recent jobs, at least {@link #HEDGE_FLOOR_NANOS}; or -1 before {@value #HEDGE_MIN_SAMPLES}
+     * jobs have finished.
+     */
+    private long hedgeThreshold() {
+        if (recentCount < HEDGE_MIN_SAMPLES) {
+            return -1;
+        }
+        long[] d = java.util.Arrays.copyOf(recentJobs, recentCount);
+        java.util.Arrays.sort(d);
+        long p95 = d[Math.max(0, (int) Math.ceil(0.95 * d.length) - 1)];
+        return Math.max(HEDGE_FLOOR_NANOS, HEDGE_FACTOR * p95);
+    }
+
+    /** Checks for stragglers while jobs are in flight, a few times per hedge threshold. */
+    private void armStragglerTimer() {
+        if (stragglerTimer != null || status != Status.RUNNING) {
+            return;
+        }
+        long threshold = hedgeThreshold();
+        long period = threshold < 0 ? 250_000_000L : Math.max(5_000_000L, Math.min(1_000_000_000L, threshold / 4));
+        int gen = generation;
+        stragglerTimer = loop.schedule(() -> {
+            stragglerTimer = null;
+            if (gen != generation || status != Status.RUNNING) {
+                return;
+            }
+            hedgeStragglers();
+            for (Entry e : window) {
+                if (!e.attempts.isEmpty()) {
+                    armStragglerTimer();
+                    return;
+                }
+            }
+        }, period, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Sends each job that has run longer than the hedge threshold to a free slot of another worker as
+     * well (once per dispatch); the first valid result wins. Results are a function of the batch alone,
+     * so either is the batch.
+     *
+     * @return how many jobs were hedged now
+     */
+    private int hedgeStragglers() {
+        if (status != Status.RUNNING) {
+            return 0;
+        }
+        long threshold = hedgeThreshold();
+        if (threshold < 0) {
+            return 0;
+        }
+        long now = ticker.getAsLong();
+        int sent = 0;
+        for (Entry e : window) {
+            if (e.settled || e.hedged || e.attempts.size() != 1) {
+                continue;
+            }
+            Attempt a = e.attempts.get(0);
+            long ran = now - a.startedNanos;
+            if (ran < threshold) {
+                continue;
+            }
+            WorkerPool.Slot slot = pool.acquireOther(files(e.spec), a.slot.worker());
+            if (slot == null) {
+                break; // no other worker has a free slot
+            }
+            hedged++;
+            log.info("batcher '{}': batch {} has run {} ms on worker {} (hedge threshold {} ms, {}x the p95 of recent jobs);"
+                    + " sending it to worker {} as well, the first result wins", name, e.prev, ran / 1_000_000,
+                    a.slot.worker().name(), threshold / 1_000_000, HEDGE_FACTOR, slot.worker().name());
+            dispatch(e, slot, true);
+            sent++;
+        }
+        return sent;
+    }
+
+    /**
+     * Hedges the jobs that have run too long now, as the batcher's timer does (for tests that move a
+     * clock instead of waiting).
+     *
+     * @return how many jobs were hedged
+     */
+    CompletableFuture<Integer> checkStragglers() {
+        return onLoop(this::hedgeStragglers);
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -619,7 +760,7 @@ public final class ManagedBatcher {
             if (e.result != null) {
                 buffered++;
             }
-            if (e.slot != null) {
+            if (!e.attempts.isEmpty()) {
                 inFlight++;
             }
             undispatched |= e.needsDispatch;
@@ -633,6 +774,6 @@ public final class ManagedBatcher {
                 status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9,
                 pool.workerRestarts(), storage.requests(), storage.bytesFetched(),
                 status == Status.RUNNING && seconds > 0 ? (storage.requests() - objectRequestsAtStart) / seconds : 0.0,
-                storage.hitRatio());
+                storage.hitRatio(), hedged);
     }
 }

@@ -112,6 +112,16 @@ public final class MaterializerCache implements AutoCloseable {
     }
 
     /**
+     * Returns the files of object-storage datasets in this worker's file cache, including those a
+     * cache directory of an earlier run of the same worker kept (opened if it exists), sorted; empty
+     * if it has none. Told to the manager when the worker joins.
+     */
+    public Set<String> cachedFiles() {
+        Storage s = storage != null ? storage : Storage.shared();
+        return new TreeSet<>(s.cachedObjects());
+    }
+
+    /**
      * Returns what this worker tells the manager after a job over {@code dataset}: which of the job's
      * files its file cache holds, what it evicted since the last report, and its counters; null if the
      * dataset is not in object storage.
