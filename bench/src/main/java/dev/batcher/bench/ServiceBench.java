@@ -221,7 +221,7 @@ public final class ServiceBench {
         }
     }
 
-    private static void awaitSlots(BatcherHandle h, int slots) {
+    static void awaitSlots(BatcherHandle h, int slots) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (h.status().slots() < slots) {
             if (System.nanoTime() > deadline) {
@@ -231,7 +231,7 @@ public final class ServiceBench {
         }
     }
 
-    private record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
+    record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
         double batchesPerSecond() {
             return batches / elapsed;
         }
@@ -242,7 +242,7 @@ public final class ServiceBench {
     }
 
     /** Takes batches for {@code seconds} (after a short warm-up), reading every float as a trainer would. */
-    private static Run drive(Batcher b, double seconds, BatchState start) {
+    static Run drive(Batcher b, double seconds, BatchState start) {
         BatchState s = start;
         for (int i = 0; i < 5; i++) {
             Taken.Next n = (Taken.Next) b.take(s);

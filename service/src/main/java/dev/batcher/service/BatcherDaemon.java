@@ -352,6 +352,8 @@ public final class BatcherDaemon implements AutoCloseable {
         // Never a worker's default (keyed by its name): two daemons on one host both have a local-1.
         cmd.add("--cache-dir=" + (cacheDir != null ? Path.of(cacheDir, name)
                 : Path.of(System.getProperty("java.io.tmpdir"), "batcher-cache-" + ProcessHandle.current().pid(), name)));
+        // A fresh worker JVM runs the kernels interpreted until the JIT compiles them: it warms up as serve says (none unset).
+        cmd.add("--warm-up-ms=" + Long.getLong(dev.batcher.materializers.kernels.Warmup.BUDGET_PROPERTY, 0));
         String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);
         if (cacheBytes != null) {
             cmd.add("--cache-bytes=" + cacheBytes);

@@ -84,6 +84,8 @@ final class Hdf5Reader implements RecordingReader {
     static {
         // jhdf's own filter for id 3 does not verify checksums; ours does (see Fletcher32Filter).
         Fletcher32Filter.install();
+        // jhdf's deflate makes a native inflater per chunk and copies the output twice; ours does neither.
+        InflateFilter.install();
     }
 
     /** Which code reads a signal dataset's windows (for tests). */

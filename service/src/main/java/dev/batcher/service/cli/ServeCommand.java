@@ -83,6 +83,9 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CacheOptions cache;
 
+    @Mixin
+    WarmupOptions warmup;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -91,6 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
+        warmup.apply(o.managerSlots() > 0);
         String generated = null;
         Path tokenDir = TokenFile.directory();
         Path tokenFile = null;

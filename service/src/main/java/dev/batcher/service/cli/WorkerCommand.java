@@ -46,12 +46,16 @@ final class WorkerCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CacheOptions cache;
 
+    @Mixin
+    WarmupOptions warmup;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         cache.apply();
+        warmup.apply(true);
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         InetSocketAddress address = manager;
         String n = name != null ? name : java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
