@@ -5,7 +5,7 @@ import dev.batcher.client.BatcherHandle;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.ClientOptions;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.api.SourceConfig;
