@@ -3,9 +3,11 @@ a small generated dataset, and a bound on every test's time (SIGALRM; pytest-tim
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -25,6 +27,7 @@ DEFAULT_TIMEOUT = 90
 # where the client finds it: keep this session's daemons' files to themselves.
 if "batcher-pytest-run-" not in os.environ.get("XDG_RUNTIME_DIR", ""):   # not again in a child
     os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="batcher-pytest-run-")
+    atexit.register(shutil.rmtree, os.environ["XDG_RUNTIME_DIR"], ignore_errors=True)   # nothing left behind
 
 
 def pytest_configure(config):
