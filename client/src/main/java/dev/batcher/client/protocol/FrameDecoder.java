@@ -161,11 +161,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         limitName = "the maximum frame length";
     }
 
-    /** Returns the bytes of the large frame being received now, 0 if none (for tests and metrics). */
-    public long pendingBytes() {
-        return reserved;
-    }
-
     /**
      * Decodes the frames the bytes complete, or rejects the stream.
      *
