@@ -252,7 +252,7 @@ class BatcherClientTest {
         assertEquals(Map.of("batcher", "train", "worker", "w1", "state", "seed=2,batch=1",
                 "batch", "recording r1, file a.h5, dataset /signal, samples [0, 7680)",
                 "attempts", "5"), e.context());
-        assertTrue(e.getMessage().startsWith("java.io.UncheckedIOException: " + FakeDaemon.FAILURE_MESSAGE
+        assertTrue(e.getMessage().startsWith(FakeDaemon.FAILURE_MESSAGE
                 + " [code=failed, batcher=train, worker=w1, state=seed=2,batch=1"), e.getMessage());
         assertTrue(e.toString().contains("Remote stack trace:"), e.toString());
     }
@@ -551,7 +551,7 @@ class BatcherClientTest {
         RemoteBatcherException cause = assertInstanceOf(RemoteBatcherException.class, lost.getCause());
         assertEquals("daemon out of memory", cause.remoteMessage());
         assertTrue(lost.getMessage().contains("the daemon closed the connection with an error: "
-                + "java.lang.IllegalStateException: daemon out of memory [code=internal]"),
+                + "daemon out of memory [code=internal]"),
                 lost.getMessage());
     }
 

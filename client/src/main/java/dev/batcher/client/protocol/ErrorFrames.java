@@ -129,7 +129,9 @@ public final class ErrorFrames {
     }
 
     /**
-     * Builds the header of an error frame, with the stack trace.
+     * Builds the header of an error frame: the class and message of {@code cause} (a wrapper made
+     * with {@code new X(cause)} gives its cause's message, see {@link #messageOf(Throwable)}), and its
+     * stack trace, except for a refused request ({@link #CODE_BAD_REQUEST}, {@link #CODE_NOT_RUNNING}).
      *
      * @param code the error code
      * @param cause the failure
@@ -154,8 +156,9 @@ public final class ErrorFrames {
             fields.putAll(remote.context());
         } else {
             className = cause.getClass().getName();
-            message = cause.getMessage() == null ? "" : cause.getMessage();
-            stack = stackOf(cause);
+            message = messageOf(cause);
+            // A refused request is the caller's to fix, as its message says; the daemon's stack adds nothing.
+            stack = CODE_BAD_REQUEST.equals(code) || CODE_NOT_RUNNING.equals(code) ? "" : stackOf(cause);
         }
         context.forEach((key, value) -> fields.put(Objects.requireNonNull(key, "context key"),
                 Objects.requireNonNull(value, "context value")));
@@ -271,6 +274,20 @@ public final class ErrorFrames {
             return fallback;
         }
         return value.isTextual() ? value.asText() : value.toString();
+    }
+
+    /**
+     * The message a user reads: that of the first exception in the cause chain whose message is its
+     * own, not a wrapper's copy of its cause's {@code toString()} (which {@code new X(cause)} makes,
+     * and which would show the cause's class name); {@code ""} if there is none.
+     */
+    static String messageOf(Throwable cause) {
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t
+                && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? "" : t.getMessage();
     }
 
     private static String stackOf(Throwable cause) {

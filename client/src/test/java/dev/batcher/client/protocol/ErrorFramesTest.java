@@ -49,8 +49,7 @@ class ErrorFramesTest {
         assertTrue(e.remoteStack().contains("failingRead"), e.remoteStack());
         assertTrue(e.remoteStack().contains("Caused by: java.io.IOException: checksum mismatch"));
         assertEquals(context, e.context());
-        assertEquals("java.io.UncheckedIOException: chunk 3 unreadable [code=internal, worker=w1, "
-                + "file=/data/a.h5, window=17]", e.getMessage());
+        assertEquals("chunk 3 unreadable [code=internal, worker=w1, file=/data/a.h5, window=17]", e.getMessage());
         assertTrue(e.toString().contains("Remote stack trace:"));
         assertTrue(e.toString().contains("checksum mismatch"));
         frame.release();
@@ -112,6 +111,39 @@ class ErrorFramesTest {
                 Map.of()).get("message").asText();
         assertTrue(message.length() < ErrorFrames.MAX_MESSAGE_CHARS + 50, "length " + message.length());
         assertTrue(message.endsWith("characters cut)"));
+    }
+
+    @Test
+    void header_wrapperOfACause_carriesTheCausesMessageNotItsClassName() {
+        Exception wrapped = new java.util.concurrent.CompletionException(new UncheckedIOException(
+                new java.io.IOException("disk gone")));
+        var header = ErrorFrames.header(ErrorFrames.CODE_INTERNAL, wrapped, Map.of());
+        assertEquals("disk gone", header.get("message").asText());
+        assertEquals("java.util.concurrent.CompletionException", header.get("class").asText());
+        assertTrue(header.get("stack").asText().contains("Caused by: java.io.IOException: disk gone"));
+        Exception ownMessage = new IllegalStateException("no slot free", new java.io.IOException("disk gone"));
+        assertEquals("no slot free", ErrorFrames.header(ErrorFrames.CODE_INTERNAL, ownMessage, Map.of())
+                .get("message").asText());
+    }
+
+    @Test
+    void error_refusedRequest_hasNoStackAndReadsAsItsMessageAndCode() {
+        Frame frame = throughWire(ErrorFrames.error(5, ErrorFrames.CODE_BAD_REQUEST,
+                new IllegalArgumentException("batchSize: 0 (expected: > 0)"), Map.of()));
+        RemoteBatcherException e = ErrorFrames.toException(frame);
+        assertFalse(frame.header().has("stack"), frame.header().toString());
+        assertEquals(IllegalArgumentException.class.getName(), e.remoteClass());
+        assertEquals("batchSize: 0 (expected: > 0) [code=bad_request]", e.getMessage());
+        assertEquals(RemoteBatcherException.class.getName() + ": batchSize: 0 (expected: > 0) [code=bad_request]",
+                e.toString());
+        frame.release();
+    }
+
+    @Test
+    void toException_noMessage_namesTheRemoteClass() {
+        Frame frame = throughWire(ErrorFrames.error(6, ErrorFrames.CODE_INTERNAL, new IllegalStateException(), Map.of()));
+        assertEquals("java.lang.IllegalStateException [code=internal]", ErrorFrames.toException(frame).getMessage());
+        frame.release();
     }
 
     @Test

@@ -199,6 +199,29 @@ class ClientRequestHandlerTest {
     }
 
     @Test
+    void create_specTheDatasetRejects_answersBadRequestWithTheMessageAndNoClassNameOrStack() {
+        open(4, 64);
+        BatcherSpec halfEpochs = BatcherSpec.of(TestData.dataset().toString(),
+                new SourceConfig.Random(2, 45, null, "fill:C3,C4", null, null));
+        send(new Request.Create("b", halfEpochs), 1);
+
+        Frame f = answers(1).get(0);
+        try {
+            assertEquals(MessageType.ERROR, f.type(), f.toString());
+            assertFalse(f.header().has("stack"), f.header().toString());
+            RemoteBatcherException e = ErrorFrames.toException(f);
+            assertEquals(ErrorFrames.CODE_BAD_REQUEST, e.code());
+            assertTrue(e.remoteClass().endsWith("IterationException"), e.remoteClass());
+            assertTrue(e.getMessage().startsWith("batchDuration: 45.0 s is not a whole number of label periods"),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("[code=bad_request]"), e.getMessage());
+            assertFalse(e.toString().contains("dev.batcher.materializers"), e.toString());
+        } finally {
+            f.release();
+        }
+    }
+
+    @Test
     void request_malformed_answersBadRequestAndTheNextInOrder() {
         open(4, 64);
         channel.writeInbound(Frame.of(MessageType.REQUEST, 1, Frame.newHeader().put("op", "fly")));
