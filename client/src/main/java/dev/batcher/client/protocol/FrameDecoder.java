@@ -185,11 +185,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this.smallLimitName = java.util.Objects.requireNonNull(name, "name");
     }
 
-    /** Returns the bytes of the large frame being received now, 0 if none (for tests and metrics). */
-    public long pendingBytes() {
-        return reserved;
-    }
-
     /**
      * Decodes the frames the bytes complete, or rejects the stream.
      *

@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
@@ -269,8 +270,7 @@ class MaterializerTest {
     }
 
     @Test
-    void materialize_corruptFile_namesTheFile() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("corrupt");
+    void materialize_corruptFile_namesTheFile(@TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Files.copy(Fixtures.path("bad/truncated.h5"), dir.resolve("t.h5"));
         try (RecordingFiles f = new RecordingFiles(List.of(dir), 2)) {
             Materializer m = new Materializer(f, MaterializeOptions.defaults(), Kernels.vector());

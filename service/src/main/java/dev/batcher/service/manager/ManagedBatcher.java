@@ -11,8 +11,6 @@ import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ItemSpec;
-import dev.batcher.client.arena.Arena;
-import dev.batcher.service.pool.ArenaSlotBuf;
 import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
@@ -78,12 +76,8 @@ public final class ManagedBatcher {
     private final LongSupplier ticker;
     private final LongSupplier jobIds;
     private final Runnable pumpTask = this::pump;
-    private final ArenaFactory arenas;
-    /** The shared-memory arena, made at the first dispatch to a worker that shares memory; closed by stop. */
-    private Arena arena;
-    private boolean arenaTried;
-    /** Slots of {@link #arena} withheld because a lost worker may still write into them. */
-    private int quarantined;
+    /** The shared-memory slots batches are written into for workers on this host; closed by stop. */
+    private final ArenaSlots slots;
 
     private Status status = Status.STOPPED;
     private Failure failure;
@@ -185,7 +179,6 @@ public final class ManagedBatcher {
      */
     public ManagedBatcher(String name, BatcherSpec spec, BatchSource source, WorkerPool pool, RetryPolicy retryPolicy,
             LongSupplier ticker, LongSupplier jobIds, ArenaFactory arenas) {
-        this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.location = locate(spec.dataset());
@@ -195,6 +188,7 @@ public final class ManagedBatcher {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
+        this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
     }
 
     /** Returns the batcher's name. */
@@ -258,7 +252,7 @@ public final class ManagedBatcher {
         return onLoop(() -> {
             log.info("stopping batcher '{}'", name);
             clearWindow();
-            closeArena();
+            slots.close();
             generation++;
             if (status != Status.FAILED) {
                 status = Status.CLOSED;
@@ -402,7 +396,7 @@ public final class ManagedBatcher {
         e.needsDispatch = false;
         e.hedged = hedge;
         e.worker = slot.worker().name();
-        a.target = slot.worker().sharesMemory() ? arenaSlot(e.spec) : null;
+        a.target = slot.worker().sharesMemory() ? slots.acquire(e.spec, capacity + HELD_SLOTS) : null;
         int gen = generation;
         Job job = new Job(a.jobId, name, spec.dataset(), spec.options(), e.spec, a.target);
         CompletableFuture<Materialized> f;
@@ -423,80 +417,12 @@ public final class ManagedBatcher {
         armStragglerTimer();
     }
 
-    private ArenaTarget arenaSlot(BatchSpec first) {
-        if (arena == null && !arenaTried) {
-            arenaTried = true;
-            try {
-                arena = arenas.create(spec, first, capacity + HELD_SLOTS);
-            } catch (RuntimeException ex) {
-                log.warn("batcher '{}': no shared-memory arena, batches travel as buffers: {}", name, ex.toString());
-            }
-            if (arena != null) {
-                log.info("batcher '{}': shared-memory {}", name, arena);
-            }
-        }
-        if (arena == null) {
-            return null;
-        }
-        int i = arena.acquire();
-        return i < 0 ? null : new ArenaTarget(arena, i);
-    }
-
-    private void closeArena() {
-        if (arena != null) {
-            try {
-                arena.close();
-            } catch (RuntimeException ex) {
-                log.warn("batcher '{}': {}", name, ex.toString());
-            }
-            arena = null;
-        }
-        arenaTried = false;
-        quarantined = 0;
-    }
-
-    /**
-     * Withholds the slot of a job whose worker was lost: the worker's process may be alive (stopped
-     * past the heartbeat timeout, say) and finish writing there later, over whatever batch the slot
-     * then holds. The slot returns to the free list once the daemon has seen that process exit, and
-     * never if the daemon did not start it; the job is dispatched again with another slot, or over TCP.
-     */
-    private void quarantine(ArenaTarget t, Worker lost) {
-        CompletableFuture<?> exit = lost.processExit();
-        if (t.arena() != arena) {
-            return; // the arena was closed (its file deleted): the slot is gone with it
-        }
-        quarantined++;
-        log.warn("batcher '{}': withholding slot {} of {} ({} withheld): worker {} was lost while it held the slot {}", name,
-                t.slot(), t.arena().path(), quarantined, lost.name(), exit == null
-                        ? "and is not a process this daemon started; the slot stays unused until the batcher stops"
-                        : "and its process may still write into it; the slot returns when the process has exited");
-        if (exit != null) {
-            exit.whenComplete((v, x) -> {
-                try {
-                    loop.execute(() -> unquarantine(t, lost));
-                } catch (RejectedExecutionException closed) {
-                    // The manager is closing: its arenas go with it.
-                }
-            });
-        }
-    }
-
-    private void unquarantine(ArenaTarget t, Worker exited) {
-        if (t.arena() != arena) {
-            return; // released with its arena
-        }
-        quarantined--;
-        t.release();
-        log.info("batcher '{}': slot {} is free again: the process of worker {} has exited", name, t.slot(), exited.name());
-    }
-
     /**
      * Returns how many slots of the batcher's arena are withheld because the worker that held them
      * was lost while its process may still write into them (see {@code docs/protocol.md} section 13.3).
      */
     public CompletableFuture<Integer> quarantinedSlots() {
-        return onLoop(() -> quarantined);
+        return onLoop(slots::quarantined);
     }
 
     private void onDone(int gen, Entry e, Attempt a, Materialized result, Throwable error) {
@@ -506,11 +432,8 @@ public final class ManagedBatcher {
         if (a.target != null) {
             // The job is over: a result written into the slot owns it now; a lost worker's slot is withheld;
             // otherwise (a failure, or a result sent as a payload) the slot returns to the arena.
-            if (error != null && unwrap(error) instanceof WorkerLostException) {
-                quarantine(a.target, worker);
-            } else if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(a.target))) {
-                a.target.release();
-            }
+            boolean lost = error != null && unwrap(error) instanceof WorkerLostException;
+            slots.jobOver(a.target, result, lost ? worker : null);
             a.target = null;
         }
         if (gen != generation || status != Status.RUNNING || e.settled) {
