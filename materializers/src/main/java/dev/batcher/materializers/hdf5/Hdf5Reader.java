@@ -70,6 +70,11 @@ import static dev.batcher.materializers.hdf5.ReadErrors.translate;
 final class Hdf5Reader implements RecordingReader {
     /** Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. */
     private static final int MAX_ATTEMPTS = 3;
+    /**
+     * Decoded chunk bytes kept by default: 256 chunks of (8, 8192) int16, more than two batches of
+     * 32 windows of 7680 samples touch (each window overlaps one or two chunks).
+     */
+    static final long CHUNK_CACHE_BYTES = 32L << 20;
 
     private final FileAccess access;
     private final HandleCache cache;
@@ -80,6 +85,9 @@ final class Hdf5Reader implements RecordingReader {
     private final boolean fastPath;
     private final LongAdder contiguousReads = new LongAdder();
     private final LongAdder jhdfReads = new LongAdder();
+    private final LongAdder chunkedReads = new LongAdder();
+    /** Decoded chunks of chunked datasets, shared by all readers: a batch's windows decode a chunk once. */
+    private final ChunkCache chunks;
 
     static {
         // jhdf's own filter for id 3 does not verify checksums; ours does (see Fletcher32Filter).
@@ -101,6 +109,12 @@ final class Hdf5Reader implements RecordingReader {
     }
 
     Hdf5Reader(FileAccess access, int maxOpenFiles, boolean fastPath) {
+        this(access, maxOpenFiles, fastPath, CHUNK_CACHE_BYTES);
+    }
+
+    /** As above, keeping at most {@code chunkCacheBytes} of decoded chunks. */
+    Hdf5Reader(FileAccess access, int maxOpenFiles, boolean fastPath, long chunkCacheBytes) {
+        this.chunks = new ChunkCache(chunkCacheBytes);
         this.access = access;
         this.fastPath = fastPath;
         Hdf5Opener opener = new Hdf5Opener(access);
@@ -235,6 +249,18 @@ final class Hdf5Reader implements RecordingReader {
                 contiguousReads.increment();
                 return readContiguous(storage, file, path, window);
             }
+            if (fastPath && ChunkedWindows.readable(ds, type)) {
+                chunkedReads.increment();
+                try {
+                    return ChunkedWindows.read(chunks, handle, path, ds, type, window);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    checkInterrupt(file, path, window, e);
+                    throw new IllegalStateException("unreachable: interrupt flag lost", e);
+                } catch (RuntimeException e) {
+                    throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+                }
+            }
             jhdfReads.increment();
             Object data;
             try {
@@ -343,6 +369,7 @@ final class Hdf5Reader implements RecordingReader {
     @Override
     public void close() {
         cache.close();
+        chunks.clear();
     }
 
     /** Returns the handle cache (for tests). */
@@ -358,6 +385,16 @@ final class Hdf5Reader implements RecordingReader {
     /** Returns how many signal window reads the contiguous fast path and jhdf started (for tests). */
     long[] readCounts() {
         return new long[] {contiguousReads.sum(), jhdfReads.sum()};
+    }
+
+    /** Returns how many signal window reads went chunk by chunk through the chunk cache (for tests). */
+    long chunkedReads() {
+        return chunkedReads.sum();
+    }
+
+    /** Returns the chunk cache (for tests). */
+    ChunkCache chunks() {
+        return chunks;
     }
 
     /** Returns the recorded ranged-GET storage of a dataset, or null (for tests). */

@@ -47,6 +47,15 @@ final class Hdf5Hooks {
         return reader(files).readCounts()[1];
     }
 
+    static long chunkedReads(RecordingFiles files) {
+        return reader(files).chunkedReads();
+    }
+
+    /** The chunk cache's {loads started, hits, bytes kept, entries}. */
+    static long[] chunkStats(RecordingFiles files) {
+        return reader(files).chunks().stats();
+    }
+
     static int openFiles(RecordingFiles files) {
         return reader(files).cache().openFiles();
     }
