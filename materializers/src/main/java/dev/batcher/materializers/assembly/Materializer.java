@@ -45,6 +45,9 @@ public final class Materializer {
     private final Kernels kernels;
     private final Featurizer featurizer;
     private final ConcurrentMap<Double, Resampler> resamplers = new ConcurrentHashMap<>();
+    /** Where up to {@code readHelpers} threads help read a batch's local items, or null. */
+    private final Executor readExecutor;
+    private final int readHelpers;
 
     /**
      * Creates a materializer.
@@ -56,6 +59,29 @@ public final class Materializer {
      *     classpath provides; the message lists those found
      */
     public Materializer(RecordingFiles files, MaterializeOptions options, Kernels kernels) {
+        this(files, options, kernels, null, 0);
+    }
+
+    /**
+     * Creates a materializer whose batches of local files are read by the calling thread together with
+     * up to {@code readHelpers} tasks on {@code readExecutor} (the daemon's free materialising threads):
+     * each item (its window's chunks decoded, then processed) is claimed by exactly one thread, and the
+     * calling thread writes the items in order, so the output is the same as one thread's. A helper that
+     * starts after every item is claimed returns at once; a refused helper is simply not there. Pass an
+     * executor with no more threads than the cores left idle by the other materialisations.
+     *
+     * @param readExecutor the helpers' executor, or null to read on the calling thread alone
+     * @param readHelpers how many helper tasks a batch starts ({@code >= 0}; 0 for none)
+     * @throws IllegalArgumentException if {@code readHelpers < 0}
+     * @throws MaterializerException as the three-argument constructor does
+     */
+    public Materializer(RecordingFiles files, MaterializeOptions options, Kernels kernels, Executor readExecutor,
+                        int readHelpers) {
+        if (readHelpers < 0) {
+            throw new IllegalArgumentException("readHelpers: " + readHelpers + " (expected: >= 0)");
+        }
+        this.readExecutor = readHelpers == 0 ? null : readExecutor;
+        this.readHelpers = readExecutor == null ? 0 : readHelpers;
         this.files = Objects.requireNonNull(files, "files");
         this.options = Objects.requireNonNull(options, "options");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
@@ -253,6 +279,9 @@ public final class Materializer {
      */
     private List<Future<Read>> fetchAll(List<ItemSpec> items) {
         Executor executor = files.fetchExecutor();
+        if (executor == null && readExecutor != null && items.size() >= 2) {
+            return ItemClaims.start(items.size(), i -> read(i, items.get(i)), readExecutor, readHelpers);
+        }
         if (executor == null || items.size() < 2) {
             return null;
         }
@@ -276,6 +305,9 @@ public final class Materializer {
      * An interrupt while waiting fails the batch with the interrupt flag set (the caller cancels the reads).
      */
     private static Read await(List<Future<Read>> fetched, int i, ItemSpec item) {
+        if (fetched.get(i) instanceof FutureTask<Read> task) {
+            task.run(); // an item no helper has claimed yet is read here (a no-op if claimed or done)
+        }
         try {
             return fetched.get(i).get();
         } catch (InterruptedException e) {
