@@ -15,7 +15,7 @@ public final class Hdf5Format implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "hdf5";
     /**
-     * The system property that turns the contiguous fast path off when {@code false} (it is on unless
+     * The system property that turns the contiguous and chunked fast paths off when {@code false} (they are on unless
      * the property says {@code false}); read when a format is created with {@link #Hdf5Format()}.
      */
     public static final String FAST_PATH_PROPERTY = "batcher.hdf5.contiguousFastPath";
@@ -30,7 +30,7 @@ public final class Hdf5Format implements RecordingFormat {
     /**
      * The format with the contiguous fast path on or off, whatever the property says.
      *
-     * @param fastPath whether contiguous datasets are read without jhdf's slicing
+     * @param fastPath whether contiguous datasets are read without jhdf's slicing and chunked ones chunk by chunk through the chunk cache
      */
     public Hdf5Format(boolean fastPath) {
         this.fastPath = fastPath;

@@ -57,6 +57,11 @@ import static dev.batcher.materializers.hdf5.ReadErrors.translate;
  * and filtered datasets, unallocated contiguous ones and anything else unusual are read by jhdf. The
  * system property {@value Hdf5Format#FAST_PATH_PROPERTY}{@code =false} turns the fast path off.
  *
+ * <p><b>Chunked path.</b> With the fast path on, windows of two-dimensional chunked int16/float32
+ * datasets are read chunk by chunk ({@code ChunkedWindows}): jhdf decodes each chunk through the
+ * dataset's filters, and a bounded cache of decoded chunks ({@code ChunkCache}, {@value #CHUNK_CACHE_BYTES}
+ * bytes) shared by all threads makes the windows of a batch that share a chunk decode it once.
+ *
  * <p><b>Object storage.</b> The metadata recorded at index time ({@link #register}) gives each
  * contiguous dataset's {@link StorageLayout}: windows of those are read with ranged GETs of just their
  * rows (no HDF5 parsing), checked against the recorded ETag. Everything else is read by jhdf from a
@@ -94,6 +99,8 @@ final class Hdf5Reader implements RecordingReader {
         Fletcher32Filter.install();
         // jhdf's deflate makes a native inflater per chunk and copies the output twice; ours does neither.
         InflateFilter.install();
+        // jhdf's shuffle writes its output with a stride; ours writes whole elements (see ShuffleFilter).
+        ShuffleFilter.install();
     }
 
     /** Which code reads a signal dataset's windows (for tests). */
