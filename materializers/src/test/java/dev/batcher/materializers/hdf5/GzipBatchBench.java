@@ -9,6 +9,8 @@ import dev.batcher.materializers.assembly.Materializer;
 import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.format.RecordingFormats;
 import dev.batcher.materializers.kernels.Kernels;
+import io.jhdf.filter.ByteShuffleFilter;
+import io.jhdf.filter.FilterManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,10 +22,11 @@ import java.util.concurrent.Executors;
 /**
  * A main, not a test: whole batches (32 random 30 s windows, 8 x 7680 int16 -> float32) materialised
  * from the shuffle+gzip files of {@code client/python/bench/peer.py} (6 recordings x 4 h x 8 channels,
- * chunks (8, 8192)) three ways, in alternating rounds on one thread each: jhdf's {@code getData} (the
- * baseline: the fast paths off), chunk by chunk through the chunk cache, and the same with one helper
- * thread reading items ({@code Materializer}'s read executor). Prints the medians and their ratios to the
- * baseline.
+ * chunks (8, 8192)) four ways, in alternating rounds, each on a fresh {@link RecordingFiles}: jhdf's
+ * {@code getData} with jhdf's shuffle decoder (the baseline: main before this work, {@link InflateFilter}
+ * already in), the same with {@link ShuffleFilter}, chunk by chunk through the chunk cache, and that with
+ * one helper thread reading items ({@code Materializer}'s read executor). Prints the medians and their
+ * ratios to the baseline.
  *
  * <pre>java -cp materializers/target/test-classes:materializers/target/classes:... \
  *     dev.batcher.materializers.hdf5.GzipBatchBench /work/perf-data/gzip 20 5</pre>
@@ -56,29 +59,31 @@ public final class GzipBatchBench {
         Path dir = Path.of(args[0]);
         int batches = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        String[] names = {"jhdf getData", "chunk cache", "chunk cache + 1 helper"};
-        List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        String[] names = {"jhdf getData+shuffle", "getData, our shuffle", "chunk cache", "chunk cache + 1 helper"};
+        List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         ExecutorService helper = Executors.newFixedThreadPool(1);
         Random random = new Random(1);
         double sink = 0;
-        try (RecordingFiles jhdf = new RecordingFiles(List.of(dir), 16, RecordingFormats.defaults().with(new Hdf5Format(false)));
-             RecordingFiles chunked = new RecordingFiles(List.of(dir), 16, RecordingFormats.defaults().with(new Hdf5Format(true)))) {
-            Materializer[] ways = {
-                new Materializer(jhdf, MaterializeOptions.defaults(), Kernels.defaults()),
-                new Materializer(chunked, MaterializeOptions.defaults(), Kernels.defaults()),
-                new Materializer(chunked, MaterializeOptions.defaults(), Kernels.defaults(), helper, 1),
-            };
+        try {
             for (int round = 0; round < rounds + 1; round++) {
-                for (int w = 0; w < ways.length; w++) {
-                    long t = System.nanoTime();
-                    for (int b = 0; b < batches; b++) {
-                        try (Batch batch = ways[w].materialize(batch(random))) {
-                            sink += batch.x().get(0);
+                for (int w = 0; w < names.length; w++) {
+                    // jhdf resolves a dataset's filters when it opens it: a fresh RecordingFiles per way and round.
+                    FilterManager.addFilter(w == 0 ? new ByteShuffleFilter() : new ShuffleFilter());
+                    try (RecordingFiles files = new RecordingFiles(List.of(dir), 16,
+                            RecordingFormats.defaults().with(new Hdf5Format(w >= 2)))) {
+                        Materializer m = w == 3
+                                ? new Materializer(files, MaterializeOptions.defaults(), Kernels.defaults(), helper, 1)
+                                : new Materializer(files, MaterializeOptions.defaults(), Kernels.defaults());
+                        long t = System.nanoTime();
+                        for (int b = 0; b < batches; b++) {
+                            try (Batch batch = m.materialize(batch(random))) {
+                                sink += batch.x().get(0);
+                            }
                         }
-                    }
-                    double perSecond = batches / ((System.nanoTime() - t) / 1e9);
-                    if (round > 0) {
-                        rates.get(w).add(perSecond);
+                        double perSecond = batches / ((System.nanoTime() - t) / 1e9);
+                        if (round > 0) {
+                            rates.get(w).add(perSecond);
+                        }
                     }
                 }
             }
