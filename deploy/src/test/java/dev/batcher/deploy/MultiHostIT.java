@@ -184,9 +184,10 @@ class MultiHostIT {
 
     /** The number of workers the daemon's metrics report (read from the daemon's own namespace). */
     static int workersInPool(NetnsLab lab, String daemonHost) {
-        String metrics = NetnsLab.output(lab.on("d", List.of("curl", "-s", "--max-time", "5",
-                "http://" + daemonHost + ":" + (PORT + 1) + "/metrics")));
-        return metrics.lines().filter(l -> l.startsWith("batcher_workers{")).map(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        // bash's /dev/tcp, so that no HTTP client needs installing.
+        String metrics = Commands.output(lab.on("d", List.of("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + daemonHost + "/" + (PORT + 1)
+                + " && printf 'GET /metrics HTTP/1.0\\r\\nConnection: close\\r\\n\\r\\n' >&3 && cat <&3")));
+        return metrics.lines().filter(l -> l.startsWith("batcher_workers{")).map(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1).strip()))
                 .findFirst().orElse(-1);
     }
 

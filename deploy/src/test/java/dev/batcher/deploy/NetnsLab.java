@@ -1,12 +1,9 @@
 package dev.batcher.deploy;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,8 +50,8 @@ final class NetnsLab implements AutoCloseable {
         NetnsLab lab = new NetnsLab("bh" + ProcessHandle.current().pid() + "-");
         try {
             lab.addNamespace(lab.bridgeNs);
-            run("ip", "-n", lab.bridgeNs, "link", "add", "br0", "type", "bridge");
-            run("ip", "-n", lab.bridgeNs, "link", "set", "br0", "up");
+            Commands.run("ip", "-n", lab.bridgeNs, "link", "add", "br0", "type", "bridge");
+            Commands.run("ip", "-n", lab.bridgeNs, "link", "set", "br0", "up");
             return lab;
         } catch (RuntimeException e) {
             lab.close();
@@ -64,7 +61,7 @@ final class NetnsLab implements AutoCloseable {
 
     private static String missing() {
         try {
-            String uid = output(List.of("id", "-u")).strip();
+            String uid = Commands.output(List.of("id", "-u")).strip();
             if (!uid.equals("0")) {
                 return "it runs as uid " + uid + ", not root";
             }
@@ -73,7 +70,7 @@ final class NetnsLab implements AutoCloseable {
         }
         for (String tool : List.of("ip", "unshare", "mount")) {
             try {
-                output(List.of("sh", "-c", "command -v " + tool));
+                Commands.output(List.of("sh", "-c", "command -v " + tool));
             } catch (RuntimeException e) {
                 return "no '" + tool + "' on the PATH";
             }
@@ -83,18 +80,18 @@ final class NetnsLab implements AutoCloseable {
 
     /** Deletes the namespaces of labs whose JVM is gone. */
     private static void sweepStale() {
-        for (String line : output(List.of("ip", "netns", "list")).lines().toList()) {
+        for (String line : Commands.output(List.of("ip", "netns", "list")).lines().toList()) {
             Matcher m = NAME.matcher(line);
             if (m.find() && !ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false)) {
-                run("ip", "netns", "del", m.group(1));
+                Commands.run("ip", "netns", "del", m.group(1));
             }
         }
     }
 
     private void addNamespace(String ns) {
-        run("ip", "netns", "add", ns);
+        Commands.run("ip", "netns", "add", ns);
         namespaces.add(ns);
-        run("ip", "-n", ns, "link", "set", "lo", "up");
+        Commands.run("ip", "-n", ns, "link", "set", "lo", "up");
     }
 
     /**
@@ -107,10 +104,10 @@ final class NetnsLab implements AutoCloseable {
         String ns = prefix + host;
         String address = SUBNET + (hosts.size() + 1);
         addNamespace(ns);
-        run("ip", "-n", bridgeNs, "link", "add", port(host), "type", "veth", "peer", "name", "eth0", "netns", ns);
-        run("ip", "-n", bridgeNs, "link", "set", port(host), "master", "br0", "up");
-        run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
-        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        Commands.run("ip", "-n", bridgeNs, "link", "add", port(host), "type", "veth", "peer", "name", "eth0", "netns", ns);
+        Commands.run("ip", "-n", bridgeNs, "link", "set", port(host), "master", "br0", "up");
+        Commands.run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+        Commands.run("ip", "-n", ns, "link", "set", "eth0", "up");
         hosts.put(host, address);
         return address;
     }
@@ -135,12 +132,12 @@ final class NetnsLab implements AutoCloseable {
 
     /** Cuts {@code host} off: its port leaves the bridge, so its packets are dropped silently. */
     void partition(String host) {
-        run("ip", "-n", bridgeNs, "link", "set", port(host), "nomaster");
+        Commands.run("ip", "-n", bridgeNs, "link", "set", port(host), "nomaster");
     }
 
     /** Puts {@code host}'s port back on the bridge. */
     void heal(String host) {
-        run("ip", "-n", bridgeNs, "link", "set", port(host), "master", "br0");
+        Commands.run("ip", "-n", bridgeNs, "link", "set", port(host), "master", "br0");
     }
 
     /** Deletes every namespace of the lab (and with them the veth pairs and the bridge). Stop its processes first. */
@@ -149,7 +146,7 @@ final class NetnsLab implements AutoCloseable {
         RuntimeException first = null;
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             try {
-                run("ip", "netns", "del", namespaces.get(i));
+                Commands.run("ip", "netns", "del", namespaces.get(i));
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
@@ -157,32 +154,6 @@ final class NetnsLab implements AutoCloseable {
         namespaces.clear();
         if (first != null) {
             throw first;
-        }
-    }
-
-    static void run(String... command) {
-        output(List.of(command));
-    }
-
-    /** Runs a short command, returning its standard output; throws with its error output if it fails. */
-    static String output(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + ": still running after 30 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + ": exit status " + p.exitValue() + ": " + out.strip());
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", command) + ": interrupted", e);
         }
     }
 }
