@@ -4,9 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.materializers.dataset.DatasetIndexer;
-import dev.batcher.testdata.GeneratorOptions;
-import dev.batcher.testdata.SyntheticDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,29 +31,17 @@ class MultiHostIT {
     /** How long the client is cut off: the experiment's parameter (below the 15 s heartbeat timeout). */
     static final Duration CLIENT_OUTAGE = Duration.ofSeconds(6);
     static final int PORT = 7070;
-    private static final Pattern TAKE = Pattern.compile("TAKE \\d+ \\S+ (\\d+) (\\d+) ([01])");
-
+    
     @TempDir
     Path tmp;
 
-    static List<String> java(String xmx, String mainClass, String... args) {
-        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx" + xmx, "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), mainClass));
-        c.addAll(List.of(args));
-        return c;
-    }
-
-    static List<String> batcher(String... args) {
-        return java("384m", "dev.batcher.service.cli.Main", args);
+    List<String> batcher(String... args) {
+        return Takes.java(tmp, "384m", "dev.batcher.service.cli.Main", args);
     }
 
     @Test
     void take_workerThenClientPartitioned_everyBatchIdenticalToLocalBatcher() throws Exception {
-        Path dataset = tmp.resolve("ds");
-        SyntheticDataset.generate(dataset, GeneratorOptions.builder().seed(7).recordings(3).hours(10 / 60.0, 20 / 60.0)
-                .sampleRate(128).threads(2).build());
-        DatasetIndexer.index(dataset);
+        Path dataset = Takes.dataset(tmp.resolve("ds"), 7);
         Path token = Files.createFile(tmp.resolve("token"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(token, "multi-host-" + Long.toHexString(new java.security.SecureRandom().nextLong()));
         Path stop = tmp.resolve("stop-client");
@@ -81,7 +66,7 @@ class MultiHostIT {
                 for (HostProcess w : List.of(w1, w2)) {
                     awaitLog(w, Duration.ofSeconds(60), "joined " + manager);
                 }
-                HostProcess client = HostProcess.start(lab.on("c", java("512m", CheckingClientMain.class.getName(), "--manager", manager,
+                HostProcess client = HostProcess.start(lab.on("c", Takes.java(tmp, "512m", CheckingClientMain.class.getName(), "--manager", manager,
                         "--token-file", token.toString(), "--dataset", dataset.toString(), "--seed", "42", "--stop-file", stop.toString(),
                         "--name", "multihost")), tmp.resolve("client.log"));
                 processes.add(client);
@@ -117,7 +102,7 @@ class MultiHostIT {
 
                 String out = client.log();
                 assertEquals(0, client.process().exitValue(), "the client found a batch that differs, or failed:\n" + out);
-                List<long[]> t = client.lines("TAKE ").stream().map(MultiHostIT::take).toList();
+                List<long[]> t = client.lines("TAKE ").stream().map(Takes::parse).toList();
                 String done = client.lines("DONE ").stream().findFirst().orElseThrow(() -> new AssertionError("no DONE line:\n" + out));
                 assertTrue(done.startsWith("DONE " + t.size() + " batches, 0 in shared memory"), done
                         + " (a client on another host never maps the daemon's shared memory)");
@@ -128,15 +113,15 @@ class MultiHostIT {
                 }
                 String daemonLog = daemon.log();
                 long redispatched = daemonLog.lines().filter(l -> l.contains("sending batch") && l.contains("to another worker")).count();
-                long normal = median(t.stream().filter(x -> x[0] + x[1] < workerCut).mapToLong(x -> x[1]).toArray());
+                long normal = Takes.median(t.stream().filter(x -> x[0] + x[1] < workerCut).mapToLong(x -> x[1]).toArray());
                 System.out.printf(Locale.ROOT, "MultiHostIT: %d batches identical to LocalBatcher (over TCP; 0 in shared memory); median take "
                         + "%d ms before the partitions%n", t.size(), normal);
                 System.out.printf(Locale.ROOT, "MultiHostIT: worker w1 cut off %.1f s (dropped by the daemon, back in the pool %.1f s after "
                         + "the heal; %d starts, exits %s; %d batches re-dispatched): longest take %.1f s%n",
                         (workerHealed - workerCut) / 1e3, (workerBack - workerHealed) / 1e3, w1.starts(), w1.exits(), redispatched,
-                        longest(t, workerCut, workerBack) / 1e3);
+                        Takes.longest(t, workerCut, workerBack) / 1e3);
                 System.out.printf(Locale.ROOT, "MultiHostIT: client cut off %.1f s (%d batches taken meanwhile): longest take %.1f s%n",
-                        (clientHealed - clientCut) / 1e3, duringClientCut, longest(t, clientCut, clientHealed) / 1e3);
+                        (clientHealed - clientCut) / 1e3, duringClientCut, Takes.longest(t, clientCut, clientHealed) / 1e3);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n" + logs(processes), e);
             } finally {
@@ -147,7 +132,7 @@ class MultiHostIT {
         }
     }
 
-    static List<String> worker(String manager, String name, Path token) {
+    List<String> worker(String manager, String name, Path token) {
         return batcher("worker", "--manager", manager, "--name", name, "--slots", "1", "--token-file", token.toString(),
                 "--connect-timeout", "10", "--dataset-root", token.getParent().toString());
     }
@@ -163,23 +148,6 @@ class MultiHostIT {
 
     static int takes(HostProcess client) {
         return client.lines("TAKE ").size();
-    }
-
-    /** Returns {start epoch ms, duration ms, shm} of a TAKE line. */
-    static long[] take(String line) {
-        var m = TAKE.matcher(line);
-        assertTrue(m.matches(), line);
-        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3))};
-    }
-
-    /** The longest take that overlapped [from, to]. */
-    static long longest(List<long[]> takes, long from, long to) {
-        return takes.stream().filter(x -> x[0] <= to && x[0] + x[1] >= from).mapToLong(x -> x[1]).max().orElse(0);
-    }
-
-    static long median(long[] values) {
-        java.util.Arrays.sort(values);
-        return values.length == 0 ? 0 : values[values.length / 2];
     }
 
     /** The number of workers the daemon's metrics report (read from the daemon's own namespace). */

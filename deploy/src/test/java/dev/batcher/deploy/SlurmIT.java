@@ -4,9 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.materializers.dataset.DatasetIndexer;
-import dev.batcher.testdata.GeneratorOptions;
-import dev.batcher.testdata.SyntheticDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,10 +43,7 @@ class SlurmIT {
                     .filter(p -> p.toFile().lastModified() > jarTime).limit(3).toList();
             assertEquals(List.of(), newer, "sources newer than " + jar + ": bin/batcher would rebuild inside the job; package it first");
         }
-        Path dataset = tmp.resolve("ds");
-        SyntheticDataset.generate(dataset, GeneratorOptions.builder().seed(11).recordings(3).hours(10 / 60.0, 20 / 60.0)
-                .sampleRate(128).threads(2).build());
-        DatasetIndexer.index(dataset);
+        Path dataset = Takes.dataset(tmp.resolve("ds"), 11);
         Path tokens = Files.createDirectory(tmp.resolve("tokens"));
         Path out = tmp.resolve("job.out");
         int port = SlurmCluster.freePort();
@@ -57,12 +51,12 @@ class SlurmIT {
         try (SlurmCluster slurm = SlurmCluster.start(Files.createDirectory(tmp.resolve("slurm")))) {
             List<String> sbatch = new ArrayList<>(List.of("sbatch", "--wait", "--time=10", "--nodes=1", "--ntasks-per-node=1", "--cpus-per-task=1",
                     "--output=" + out, "--chdir=" + tmp, script.toString()));
-            sbatch.addAll(MultiHostIT.java("512m", CheckingClientMain.class.getName(), "--dataset", dataset.toString(), "--seed", "5",
+            sbatch.addAll(Takes.java(tmp, "512m", CheckingClientMain.class.getName(), "--dataset", dataset.toString(), "--seed", "5",
                     "--batches", "" + BATCHES, "--name", "slurm"));
             ProcessBuilder pb = new ProcessBuilder(sbatch).redirectErrorStream(true).redirectOutput(tmp.resolve("sbatch.out").toFile());
             pb.environment().putAll(slurm.environment());
             pb.environment().putAll(Map.of("BATCHER_HOME", root.toString(), "BATCHER_DATASET_ROOT", tmp.toString(),
-                    "BATCHER_PORT", "" + port, "BATCHER_TOKEN_DIR", tokens.toString(), "BATCHER_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC"));
+                    "BATCHER_PORT", "" + port, "BATCHER_TOKEN_DIR", tokens.toString(), "BATCHER_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC -Djava.io.tmpdir=" + tmp));
             Process job = pb.start();
             String manager = slurm.node() + ":" + port;
             try {
@@ -85,12 +79,12 @@ class SlurmIT {
                     assertEquals(List.of(), left.toList(), "the job deletes its token file");
                 }
                 assertEquals(List.of(), jvms("--port " + port), "the job stops its daemon and workers");
-                List<long[]> t = log.lines().filter(l -> l.startsWith("TAKE ")).map(MultiHostIT::take).toList();
+                List<long[]> t = log.lines().filter(l -> l.startsWith("TAKE ")).map(Takes::parse).toList();
                 System.out.printf(Locale.ROOT, "SlurmIT: job of 1 node (daemon, worker via srun, checking client): %d batches identical to "
                         + "LocalBatcher (%d in shared memory); median take %d ms; worker SIGKILLed and restarted by the script: longest "
                         + "take %.1f s%n", t.size(), t.stream().filter(x -> x[2] == 1).count(),
-                        MultiHostIT.median(t.stream().mapToLong(x -> x[1]).toArray()),
-                        MultiHostIT.longest(t, killedAt, Long.MAX_VALUE) / 1e3);
+                        Takes.median(t.stream().mapToLong(x -> x[1]).toArray()),
+                        Takes.longest(t, killedAt, Long.MAX_VALUE) / 1e3);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n---- squeue\n" + slurm.query("squeue") + "---- job output\n" + read(out)
                         + slurm.logs(), e);
