@@ -64,7 +64,17 @@ final class HostProcess implements AutoCloseable {
     private synchronized void exited(Process p) {
         exits.add(p.exitValue());
         if (!closed) {
-            CompletableFuture.runAsync(this::launch, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
+            CompletableFuture.runAsync(this::launch, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)).exceptionally(e -> {
+                // Nobody waits on this future: put the failure where the test's messages show it.
+                try {
+                    Files.writeString(log, "HostProcess: restarting failed: " + e + "\n", java.nio.file.StandardOpenOption.APPEND,
+                            java.nio.file.StandardOpenOption.CREATE);
+                } catch (IOException io) {
+                    e.addSuppressed(io);
+                    throw new UncheckedIOException(io);
+                }
+                return null;
+            });
         }
     }
 
