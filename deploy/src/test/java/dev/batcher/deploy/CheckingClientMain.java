@@ -139,10 +139,18 @@ public final class CheckingClientMain {
                 return "x element " + i + ": " + Float.intBitsToFloat(b) + " (expected: " + Float.intBitsToFloat(a) + ")";
             }
         }
+        if (!Arrays.equals(expected.yShape(), got.yShape())) {
+            return "y shape " + Arrays.toString(got.yShape()) + " (expected: " + Arrays.toString(expected.yShape()) + ")";
+        }
         IntBuffer ey = expected.y();
         IntBuffer gy = got.y();
-        if (!ey.equals(gy)) {
-            return "y " + gy + " differs (expected: " + ey + ")";
+        if (ey.remaining() != gy.remaining()) {
+            return "y elements " + gy.remaining() + " (expected: " + ey.remaining() + ")";
+        }
+        for (int i = 0; i < ey.remaining(); i++) {
+            if (ey.get(ey.position() + i) != gy.get(gy.position() + i)) {
+                return "y element " + i + ": " + gy.get(gy.position() + i) + " (expected: " + ey.get(ey.position() + i) + ")";
+            }
         }
         return null;
     }
