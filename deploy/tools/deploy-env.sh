@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Finds, or installs, what the deployment tests of this module need before they run:
+# Finds, or installs, what the deployment tests of deploy/ need (run by the root pom at validate, before
+# any module is built):
 #   MultiHostIT: root, ip (iproute2), unshare and mount (util-linux, mount), timeout (coreutils), bash;
 #   SlurmIT:     root, slurmctld, slurmd, sbatch/srun/sinfo/squeue/scancel (slurm-client), munged and
 #                mungekey (munge), hostname, getent; this host's name must resolve.
