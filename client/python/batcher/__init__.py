@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
-from .client import Batch, Client, Handle, connect
+from .batch import Batch
+from .client import Client, connect
 from .errors import (BatchClosedError, BatcherError, BatcherTimeoutError, ConnectionLostError,
                      ProtocolError, RemoteBatcherError)
+from .handle import Handle
 from .state import BatchState
 from .status import BatcherStatus, Failure
 

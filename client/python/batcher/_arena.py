@@ -9,6 +9,7 @@ import threading
 from typing import Dict, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import ProtocolError
 
@@ -54,7 +55,7 @@ class Arena:
         self.slot_bytes = slot_bytes
 
     def views(self, slot: int, offset: int, x_shape: Tuple[int, ...],
-              y_shape: Tuple[int, ...]) -> Tuple[np.ndarray, np.ndarray]:
+              y_shape: Tuple[int, ...]) -> Tuple[npt.NDArray[np.float32], npt.NDArray[np.int32]]:
         """x and y of a slot, as read-only numpy views of the mapped file."""
         nx, ny = int(np.prod(x_shape)), int(np.prod(y_shape))
         if not 0 <= slot < self.slot_count:

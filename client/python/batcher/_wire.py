@@ -5,60 +5,44 @@ from __future__ import annotations
 import json
 import socket
 import struct
-from typing import Any, Dict, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
+import numpy.typing as npt
 
+from ._protocol import PROTOCOL_VERSION, MessageType
 from .errors import ProtocolError
 
 MAGIC = 0xBA
-PROTOCOL_VERSION = 2
 # length (u32) | magic u8 | type u8 | flags u8 | id i64 | headerLength u32
 _PREFIX = struct.Struct(">IBBBqI")
 _FIXED = 15  # the bytes of the length that are not header or payload
 HANDSHAKE_MAX_FRAME = 64 * 1024
 MAX_HEADER = 1024 * 1024
 
-HELLO = 0x01
-WELCOME = 0x02
-ERROR = 0x03
-PING = 0x04
-PONG = 0x05
-GOODBYE = 0x06
-REQUEST = 0x10
-RESPONSE = 0x11
-BATCH = 0x12
-JOB = 0x20
-JOB_RESULT = 0x21
-JOB_FAILURE = 0x22
-CANCEL = 0x23
-RELEASE = 0x13
-
-NAMES = {HELLO: "HELLO", WELCOME: "WELCOME", ERROR: "ERROR", PING: "PING", PONG: "PONG",
-         GOODBYE: "GOODBYE", REQUEST: "REQUEST", RESPONSE: "RESPONSE", BATCH: "BATCH", JOB: "JOB",
-         JOB_RESULT: "JOB_RESULT", JOB_FAILURE: "JOB_FAILURE", CANCEL: "CANCEL", RELEASE: "RELEASE"}
+_CODES = {t.value: t for t in MessageType}
 
 
 class Frame(NamedTuple):
-    type: int
+    type: MessageType
     id: int
     header: Dict[str, Any]
-    payload: Optional[np.ndarray]  # uint8, None when empty
+    payload: Optional[npt.NDArray[np.uint8]]  # None when empty
 
     @property
     def type_name(self) -> str:
-        return NAMES.get(self.type, hex(self.type))
+        return self.type.name
 
 
-def encode(frame_type: int, frame_id: int, header: Optional[Dict[str, Any]] = None,
+def encode(frame_type: MessageType, frame_id: int, header: Optional[Dict[str, Any]] = None,
            payload: bytes = b"") -> bytes:
     """The bytes of one frame; an empty header is sent as headerLength 0."""
     hb = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8") if header else b""
     return _PREFIX.pack(_FIXED + len(hb) + len(payload), MAGIC, frame_type, 0, frame_id, len(hb)) + hb + payload
 
 
-def _no_duplicates(pairs):
-    out = {}
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
             raise ValueError(f"duplicate key {k!r}")
@@ -113,13 +97,14 @@ def _read_rest(sock: socket.socket, prefix: bytearray, first: int, max_frame: in
         raise ProtocolError("length", length, f">= {_FIXED} and <= {max_frame}, the maximum frame length")
     if magic != MAGIC:
         raise ProtocolError("magic", f"0x{magic:02X}", "0xBA")
-    if ftype not in NAMES:
+    frame_type = _CODES.get(ftype)
+    if frame_type is None:
         raise ProtocolError("type", f"0x{ftype:02X}", f"one of the message type codes of protocol {PROTOCOL_VERSION}")
     if flags != 0:
         raise ProtocolError("flags", flags, "0")
     if hlen > MAX_HEADER or hlen > length - _FIXED:
         raise ProtocolError("headerLength", hlen, f"<= {min(MAX_HEADER, length - _FIXED)}")
-    header: Dict[str, Any] = {}
+    header: Any = {}
     if hlen:
         hb = bytearray(hlen)
         _recv_into(sock, memoryview(hb))
@@ -133,5 +118,5 @@ def _read_rest(sock: socket.socket, prefix: bytearray, first: int, max_frame: in
     payload = None
     if n:
         payload = np.empty(n, dtype=np.uint8)  # not zero-filled: the socket writes every byte
-        _recv_into(sock, memoryview(payload))
-    return Frame(ftype, fid, header, payload)
+        _recv_into(sock, payload.data)
+    return Frame(frame_type, fid, header, payload)

@@ -42,6 +42,11 @@ class BatchClosedError(BatcherError, ValueError):
 class RemoteBatcherError(BatcherError):
     """The daemon answered with an error: a remote failure, with where and why it happened.
 
+    ``str(error)`` is what a user should read: the remote message, the code and the context, such as
+    ``batchSize: 0 (expected: > 0) (code bad_request)`` (the remote class only when the remote
+    exception had no message), followed by the remote stack trace when the daemon sent one (for
+    ``failed`` and ``internal``; a refused request, ``bad_request`` or ``not_running``, has none).
+
     Attributes:
         code: the machine-readable category (``bad_request``, ``not_running``, ``failed``,
             ``unauthorized``, ...), as in docs/protocol.md section 5.
@@ -61,7 +66,7 @@ class RemoteBatcherError(BatcherError):
         self.remote_stack = remote_stack
         self.context: Dict[str, str] = dict(context or {})
         where = "".join(f", {k}={v}" for k, v in self.context.items())
-        super().__init__(f"{remote_class}: {remote_message} (code {code}{where})")
+        super().__init__(f"{remote_message or remote_class} (code {code}{where})")
 
     @property
     def state(self) -> Optional[str]:

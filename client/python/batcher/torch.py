@@ -18,7 +18,9 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
 
-from .client import Batch, Client, Handle
+from .batch import Batch
+from .client import Client
+from .handle import Handle
 from .state import BatchState
 from . import sharded as _sharded
 

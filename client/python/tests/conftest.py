@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -23,12 +24,19 @@ DEFAULT_TIMEOUT = 90
 
 # A daemon started without a token writes the one it generates under $XDG_RUNTIME_DIR/batcher,
 # where the client finds it: keep this session's daemons' files to themselves.
+# The session that made the directory removes it at its end.
+_RUNTIME_DIR: Optional[str] = None
 if "batcher-pytest-run-" not in os.environ.get("XDG_RUNTIME_DIR", ""):   # not again in a child
-    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="batcher-pytest-run-")
+    _RUNTIME_DIR = os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="batcher-pytest-run-")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "timeout(seconds): fail the test after that many seconds")
+
+
+def pytest_unconfigure(config):
+    if _RUNTIME_DIR is not None:
+        shutil.rmtree(_RUNTIME_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -104,14 +104,17 @@ def test_take_failingBatch_raisesTheWorkersErrorWithContext(client, dataset):
             state = h.take(state).state
     err = e.value
     assert err.code == "failed"
-    assert err.remote_class.endswith("MaterializeException")
+    assert err.remote_class.endswith("ItemException")
     assert "items of different shapes" in err.remote_message
     assert "Materializer.materialize" in err.remote_stack
     failed_at = BatchState.parse(err.state)       # the state before the failed batch
     assert failed_at.seed == 1 and failed_at.batch >= state.batch
     assert err.context["worker"].startswith("local-")
     assert "rec-000" in err.context["batch"]
-    assert "MaterializeException" in str(err) and "code failed" in str(err)
+    first_line = str(err).split("\n")[0]
+    assert first_line.startswith(err.remote_message) and "code failed" in first_line
+    assert "dev.batcher" not in first_line and "Exception" not in first_line   # the class is in remote_class
+    assert "remote stack:" in str(err) and "ItemException" in str(err)   # then the worker's stack
     assert h.status().status == "FAILED"
     assert h.status().failure.attempts == 1
 
@@ -125,6 +128,23 @@ def test_requests_badNameOrSpec_raiseBadRequest(client, dataset):
     assert e.value.code == "bad_request" and "batchSize" in e.value.remote_message
     with pytest.raises(ValueError, match="capacity: 0"):
         client.batcher("x").create(str(dataset), RANDOM, capacity=0)
+
+
+def test_remoteErrors_readAsMessageAndCode_withoutTheDaemonsClassNames(client, dataset):
+    with pytest.raises(batcher.RemoteBatcherError) as e:
+        # 45 s is one and a half label periods of the dataset (30 s): the dataset rejects the spec
+        client.batcher("half-epochs").create(str(dataset), {"type": "random", "batchSize": 8, "batchSeconds": 45})
+    err = e.value
+    assert err.code == "bad_request"
+    assert str(err).startswith("batchDuration: 45.0 s is not a whole number of label periods (30.0 s)")
+    assert str(err).endswith("(code bad_request)")
+    assert "dev.batcher" not in str(err) and "Exception" not in str(err)
+    assert err.remote_class.endswith(".IterationException")   # still there for whoever needs it
+    assert err.remote_stack == ""                               # a refused request carries no stack
+    with pytest.raises(batcher.RemoteBatcherError) as e:
+        client.batcher("never-made").status()
+    text = str(e.value)
+    assert "never-made" in text and text.endswith("(code bad_request)") and "dev.batcher" not in text, text
 
 
 def test_batch_close_releasesAndLaterUseIsAnError(client, dataset):

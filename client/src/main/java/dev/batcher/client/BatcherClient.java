@@ -1,16 +1,16 @@
 package dev.batcher.client;
 
-import dev.batcher.protocol.Op;
-import dev.batcher.protocol.Request;
-import dev.batcher.protocol.Response;
-import dev.batcher.protocol.ErrorFrames;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.HandshakeHandler;
-import dev.batcher.arena.Arena;
-import dev.batcher.arena.ArenaViews;
-import dev.batcher.protocol.Hello;
-import dev.batcher.protocol.PeerTimeoutException;
-import dev.batcher.protocol.WireInitializer;
+import dev.batcher.client.protocol.Op;
+import dev.batcher.client.protocol.Request;
+import dev.batcher.client.protocol.Response;
+import dev.batcher.client.protocol.ErrorFrames;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.HandshakeHandler;
+import dev.batcher.client.arena.Arena;
+import dev.batcher.client.arena.ArenaViews;
+import dev.batcher.client.protocol.Hello;
+import dev.batcher.client.protocol.PeerTimeoutException;
+import dev.batcher.client.protocol.WireInitializer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -232,7 +232,7 @@ public final class BatcherClient implements AutoCloseable {
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
      * @throws RemoteBatcherException if the daemon answers with an error
-     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
+     * @throws dev.batcher.client.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public List<BatcherStatus> list() {

@@ -1,8 +1,10 @@
 package dev.batcher.client;
 
 /**
- * The root of every exception the client module throws: protocol violations, timeouts of the peer,
- * failures reported by the other end of a connection and closed connections.
+ * The root of the Java client's exceptions: failures reported by the other end of a connection,
+ * timeouts of a request and closed connections. A violation of the wire protocol noticed by this
+ * side reaches the caller as the protocol's own {@link dev.batcher.client.protocol.ProtocolException}
+ * (a {@link dev.batcher.client.protocol.WireException}, which the daemon throws too).
  */
 public class BatcherClientException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -1,12 +1,12 @@
 package dev.batcher.client;
 
-import dev.batcher.protocol.Op;
-import dev.batcher.protocol.Request;
-import dev.batcher.protocol.Response;
-import dev.batcher.protocol.Frame;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.materialize.Batcher;
-import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.client.protocol.Op;
+import dev.batcher.client.protocol.Request;
+import dev.batcher.client.protocol.Response;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.Batcher;
+import dev.batcher.api.Taken;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +97,7 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
+     * @throws dev.batcher.client.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public boolean create(BatcherSpec spec) {
@@ -128,7 +128,7 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
+     * @throws dev.batcher.client.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public boolean start(BatchState state) {
@@ -168,7 +168,7 @@ public final class BatcherHandle implements Batcher {
      *     {@code take(state)} again to resume
      * @throws BatcherTimeoutException if no batch arrives within {@link ClientOptions#takeTimeout()}
      *     (the request is cancelled; call again with the same state)
-     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed (for example, a
+     * @throws dev.batcher.client.protocol.ProtocolException if the answer is malformed (for example, a
      *     payload that does not match the shapes)
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored
      *     and the request cancelled)
@@ -232,7 +232,7 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
+     * @throws dev.batcher.client.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public void stop() {
@@ -260,7 +260,7 @@ public final class BatcherHandle implements Batcher {
      * @throws ConnectionLostException if the connection is lost, or cannot be re-established
      * @throws BatcherTimeoutException if the daemon does not answer within
      *     {@link ClientOptions#requestTimeout()}
-     * @throws dev.batcher.protocol.ProtocolException if the answer is malformed
+     * @throws dev.batcher.client.protocol.ProtocolException if the answer is malformed
      * @throws BatcherClientException if the thread is interrupted (the interrupt flag is restored)
      */
     public BatcherStatus status() {

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * The JSON form of the API's value types, shared by the client, the daemon and config files:
- * {@link BatcherSpec} (with its polymorphic {@link dev.batcher.materializers.iteration.SourceConfig},
- * chosen by the {@code type} field, and {@link dev.batcher.materializers.materialize.MaterializeOptions}),
+ * {@link BatcherSpec} (with its polymorphic {@link dev.batcher.api.SourceConfig},
+ * chosen by the {@code type} field, and {@link dev.batcher.api.MaterializeOptions}),
  * {@link BatcherStatus} and {@link Failure}. Field names are the record components' names
  * (camelCase); null fields are left out; unknown fields are ignored when reading, so that the
  * daemon can add fields without breaking older clients (section 10 of {@code docs/protocol.md}),

@@ -1,7 +1,7 @@
 package dev.batcher.client;
 
-import dev.batcher.materializers.iteration.SourceConfig;
-import dev.batcher.materializers.materialize.MaterializeOptions;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.api.MaterializeOptions;
 import java.util.Objects;
 
 /**

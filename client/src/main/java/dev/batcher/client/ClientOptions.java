@@ -1,7 +1,7 @@
 package dev.batcher.client;
 
-import dev.batcher.protocol.Hello;
-import dev.batcher.protocol.WireConfig;
+import dev.batcher.client.protocol.Hello;
+import dev.batcher.client.protocol.WireConfig;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Objects;

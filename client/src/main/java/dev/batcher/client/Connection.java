@@ -1,15 +1,16 @@
 package dev.batcher.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.protocol.ErrorFrames;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.HandshakeCompleted;
-import dev.batcher.protocol.MessageType;
-import dev.batcher.protocol.Op;
-import dev.batcher.protocol.ArenaRef;
-import dev.batcher.protocol.Release;
-import dev.batcher.protocol.Request;
-import dev.batcher.protocol.ProtocolException;
+import dev.batcher.client.protocol.ErrorFrames;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.HandshakeCompleted;
+import dev.batcher.client.protocol.MessageType;
+import dev.batcher.client.protocol.Op;
+import dev.batcher.client.protocol.ArenaRef;
+import dev.batcher.client.protocol.Release;
+import dev.batcher.client.protocol.Request;
+import dev.batcher.client.protocol.ProtocolException;
+import dev.batcher.client.protocol.WireException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -137,7 +138,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
                     .addListener(written -> {
                         if (!written.isSuccess()) {
                             Throwable cause = written.cause();
-                            fail(request.id, cause instanceof BatcherClientException ? cause
+                            fail(request.id, cause instanceof BatcherClientException || cause instanceof WireException ? cause
                                     : lostSignal(cause));
                         }
                     });
@@ -211,8 +212,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
                         + " lost while waiting for the answer to " + what + " (request "
                         + request.id + "): " + cause.getMessage(), cause.getCause());
             }
-            if (cause instanceof BatcherClientException) {
-                throw (BatcherClientException) cause;
+            if (cause instanceof BatcherClientException || cause instanceof WireException) {
+                throw (RuntimeException) cause; // as thrown: the client's own, or the wire protocol's
             }
             throw new BatcherClientException(what + " failed: " + cause, cause);
         }

@@ -1,13 +1,13 @@
 package dev.batcher.client;
 
-import dev.batcher.protocol.BatchMessage;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.ProtocolException;
-import dev.batcher.protocol.Tensors;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.arena.ArenaViews;
-import dev.batcher.protocol.ArenaRef;
+import dev.batcher.api.BatchShapes;
+import dev.batcher.client.protocol.BatchMessage;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.ProtocolException;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.Batch;
+import dev.batcher.client.arena.ArenaViews;
+import dev.batcher.client.protocol.ArenaRef;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
@@ -100,7 +100,7 @@ final class RemoteBatch implements Batch {
      * @return the batch, which the caller must close
      * @throws ProtocolException if the header is malformed, names another dtype or byte order, or the
      *     payload size does not match the shapes
-     * @throws dev.batcher.arena.ArenaException if the arena of a batch in shared memory cannot be mapped
+     * @throws dev.batcher.client.arena.ArenaException if the arena of a batch in shared memory cannot be mapped
      *     (use {@code ClientOptions.withSharedMemory(false)} where the client cannot reach the
      *     daemon's runtime directory)
      */
@@ -117,7 +117,7 @@ final class RemoteBatch implements Batch {
                 throw new ProtocolException("batch.previous", message.previous(),
                         requested + ", the state the take asked for");
             }
-            Tensors t = message.tensors();
+            BatchShapes t = message.tensors();
             if (ref == null) {
                 return new RemoteBatch(t.xShape(), t.yShape(), t.xElements(), t.yElements(), message.state(),
                         message.previous(), frame.retainedPayload(), null);

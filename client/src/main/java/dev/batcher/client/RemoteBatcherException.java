@@ -10,8 +10,10 @@ import java.util.Objects;
  * exception's class name, message and stack trace as text (the remote classes need not exist
  * here), an error code and optional context such as the worker, file and window.
  *
- * <p>{@link #getMessage()} names the remote class, message, code and context; {@link #toString()}
- * adds the remote stack trace, so that a printed stack trace shows both ends.
+ * <p>{@link #getMessage()} is the remote message, the code and the context, as a user should read
+ * them: {@code batchSize: 0 (expected: > 0) [code=bad_request]}; the remote class name appears only
+ * when the remote exception had no message. {@link #toString()} adds the remote stack trace, so that
+ * a printed stack trace shows both ends.
  */
 public class RemoteBatcherException extends BatcherClientException {
     private static final long serialVersionUID = 1L;
@@ -55,10 +57,8 @@ public class RemoteBatcherException extends BatcherClientException {
         Objects.requireNonNull(remoteClass, "remoteClass");
         Objects.requireNonNull(remoteMessage, "remoteMessage");
         Objects.requireNonNull(context, "context");
-        StringBuilder text = new StringBuilder(remoteClass);
-        if (!remoteMessage.isEmpty()) {
-            text.append(": ").append(remoteMessage);
-        }
+        // The daemon's class names mean nothing to a user; the message says what happened.
+        StringBuilder text = new StringBuilder(remoteMessage.isEmpty() ? remoteClass : remoteMessage);
         text.append(" [code=").append(code);
         context.forEach((key, value) -> text.append(", ").append(key).append('=').append(value));
         return text.append(']').toString();

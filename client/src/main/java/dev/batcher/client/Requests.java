@@ -1,15 +1,15 @@
 package dev.batcher.client;
 
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.materialize.Taken;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.MessageType;
-import dev.batcher.protocol.Op;
-import dev.batcher.protocol.ProtocolException;
-import dev.batcher.protocol.Response;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.Taken;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.MessageType;
+import dev.batcher.client.protocol.Op;
+import dev.batcher.client.protocol.ProtocolException;
+import dev.batcher.client.protocol.Response;
 
 /**
- * Reads the answers to the client's requests with the types of {@link dev.batcher.protocol} and
+ * Reads the answers to the client's requests with the types of {@link dev.batcher.client.protocol} and
  * releases the frames: the glue between {@link Connection}'s frames and the handle's results.
  */
 final class Requests {
@@ -40,7 +40,7 @@ final class Requests {
      * @throws ProtocolException if the answer is malformed
      */
     static Taken taken(Frame frame, String batcher, BatchState requested, Connection connection,
-            dev.batcher.arena.ArenaViews arenas) {
+            dev.batcher.client.arena.ArenaViews arenas) {
         if (frame.type() == MessageType.BATCH) {
             RemoteBatch batch = RemoteBatch.decode(frame, requested, arenas, connection::release);
             return new Taken.Next(batch, batch.state());

@@ -5,7 +5,7 @@
  * {@link dev.batcher.client.BatcherClient} holds one connection to a daemon (the protocol of
  * {@code docs/protocol.md}, section 12 for the operations); {@link dev.batcher.client.BatcherHandle}
  * names one batcher on it and implements the same
- * {@link dev.batcher.materializers.materialize.Batcher} interface as the in-process
+ * {@link dev.batcher.api.Batcher} interface as the in-process
  * {@code LocalBatcher}: {@code take(state)} returns the batch at {@code state} and the state after
  * it. A training loop keeps that state in its checkpoints and resumes exactly where it stopped, in
  * the same process or a new one, whatever happened to the daemon in between.
@@ -47,8 +47,10 @@
  *       {@link dev.batcher.client.BatcherTimeoutException} when an answer does not come in time (the
  *       request is cancelled on the daemon); {@link dev.batcher.client.ConnectionLostException} when
  *       the connection fails (the next call reconnects, and the handles re-create and re-start their
- *       batchers as needed); {@code wire.ProtocolException} for malformed answers. All extend
- *       {@link dev.batcher.client.BatcherClientException}. An interrupted call restores the
+ *       batchers as needed). These extend
+ *       {@link dev.batcher.client.BatcherClientException}; a malformed answer throws the protocol's
+ *       {@link dev.batcher.client.protocol.ProtocolException} (a {@link
+ *       dev.batcher.client.protocol.WireException}). An interrupted call restores the
  *       interrupt flag and throws a {@code BatcherClientException} naming the operation.</li>
  *   <li>{@link dev.batcher.client.BatcherJson}: the JSON form of
  *       {@link dev.batcher.client.BatcherSpec}, {@link dev.batcher.client.BatcherStatus} and
@@ -61,7 +63,7 @@
  * owns each batch and must close it; its views are invalid afterwards.
  *
  * <h2>The wire protocol</h2>
- * The package {@code dev.batcher.protocol} holds the framing, handshake, heartbeats and error
+ * The package {@code dev.batcher.client.protocol} holds the framing, handshake, heartbeats and error
  * frames spoken by the client, the daemon and its workers.
  */
 package dev.batcher.client;

@@ -10,20 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.batcher.protocol.ErrorFrames;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.LeakCheck;
-import dev.batcher.protocol.MessageType;
-import dev.batcher.protocol.ProtocolException;
-import dev.batcher.protocol.TrackingAllocator;
-import dev.batcher.protocol.WireConfig;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.iteration.SourceConfig;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.Taken;
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ChannelSelection;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.client.protocol.ErrorFrames;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.LeakCheck;
+import dev.batcher.client.protocol.MessageType;
+import dev.batcher.client.protocol.ProtocolException;
+import dev.batcher.client.protocol.TrackingAllocator;
+import dev.batcher.client.protocol.WireConfig;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.api.Batch;
+import dev.batcher.api.Taken;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ChannelSelection;
+import dev.batcher.api.ItemSpec;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -252,7 +252,7 @@ class BatcherClientTest {
         assertEquals(Map.of("batcher", "train", "worker", "w1", "state", "seed=2,batch=1",
                 "batch", "recording r1, file a.h5, dataset /signal, samples [0, 7680)",
                 "attempts", "5"), e.context());
-        assertTrue(e.getMessage().startsWith("java.io.UncheckedIOException: " + FakeDaemon.FAILURE_MESSAGE
+        assertTrue(e.getMessage().startsWith(FakeDaemon.FAILURE_MESSAGE
                 + " [code=failed, batcher=train, worker=w1, state=seed=2,batch=1"), e.getMessage());
         assertTrue(e.toString().contains("Remote stack trace:"), e.toString());
     }
@@ -551,7 +551,7 @@ class BatcherClientTest {
         RemoteBatcherException cause = assertInstanceOf(RemoteBatcherException.class, lost.getCause());
         assertEquals("daemon out of memory", cause.remoteMessage());
         assertTrue(lost.getMessage().contains("the daemon closed the connection with an error: "
-                + "java.lang.IllegalStateException: daemon out of memory [code=internal]"),
+                + "daemon out of memory [code=internal]"),
                 lost.getMessage());
     }
 

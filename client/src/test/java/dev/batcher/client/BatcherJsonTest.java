@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.batcher.materializers.iteration.SourceConfig;
-import dev.batcher.materializers.materialize.MaterializeOptions;
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ChannelSelection;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.api.MaterializeOptions;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ChannelSelection;
+import dev.batcher.api.ItemSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

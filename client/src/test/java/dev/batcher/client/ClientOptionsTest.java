@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.protocol.WireConfig;
+import dev.batcher.client.protocol.WireConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

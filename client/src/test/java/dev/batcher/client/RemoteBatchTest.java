@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.LeakCheck;
-import dev.batcher.protocol.MessageType;
-import dev.batcher.protocol.ProtocolException;
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.LeakCheck;
+import dev.batcher.client.protocol.MessageType;
+import dev.batcher.client.protocol.ProtocolException;
+import dev.batcher.api.BatchState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;

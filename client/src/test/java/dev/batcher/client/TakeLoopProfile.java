@@ -1,13 +1,13 @@
 package dev.batcher.client;
 
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.iteration.SourceConfig;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.Taken;
-import dev.batcher.protocol.Frame;
-import dev.batcher.protocol.FrameDecoder;
-import dev.batcher.protocol.FrameEncoder;
-import dev.batcher.protocol.MessageType;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.api.Batch;
+import dev.batcher.api.Taken;
+import dev.batcher.client.protocol.Frame;
+import dev.batcher.client.protocol.FrameDecoder;
+import dev.batcher.client.protocol.FrameEncoder;
+import dev.batcher.client.protocol.MessageType;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

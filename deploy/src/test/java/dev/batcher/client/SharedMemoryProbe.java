@@ -1,6 +1,6 @@
 package dev.batcher.client;
 
-import dev.batcher.materializers.materialize.Batch;
+import dev.batcher.api.Batch;
 
 /** Test access to what the client keeps package-private: whether a batch is read in the daemon's shared memory. */
 public final class SharedMemoryProbe {

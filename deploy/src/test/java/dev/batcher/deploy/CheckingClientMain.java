@@ -1,20 +1,21 @@
 package dev.batcher.deploy;
 
+import dev.batcher.api.Batch;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.MaterializeOptions;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.api.Taken;
 import dev.batcher.client.BatcherClient;
 import dev.batcher.client.BatcherHandle;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.ClientOptions;
 import dev.batcher.client.SharedMemoryProbe;
+import dev.batcher.materializers.assembly.Materializer;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.hdf5.RecordingFiles;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.MaterializeOptions;
-import dev.batcher.materializers.materialize.Materializer;
-import dev.batcher.materializers.materialize.Taken;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.FloatBuffer;
@@ -88,7 +89,7 @@ public final class CheckingClientMain {
         int shared = 0;
         try (BatcherClient client = BatcherClient.connect(address, ClientOptions.defaults().withToken(token));
                 RecordingFiles files = new RecordingFiles(List.of(ds.root()), 8);
-                LocalBatcher local = new LocalBatcher(SOURCE.build(ds.signals()),
+                LocalBatcher local = new LocalBatcher(BatchSources.build(SOURCE, ds.signals()),
                         new Materializer(files, MaterializeOptions.defaults(), Kernels.vector()))) {
             BatcherHandle h = client.batcher(o.get("--name"));
             h.create(BatcherSpec.of(dataset.toString(), SOURCE));

@@ -3,7 +3,7 @@ package dev.batcher.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.batcher.materializers.materialize.ArrayBatch;
+import dev.batcher.materializers.assembly.ArrayBatch;
 import org.junit.jupiter.api.Test;
 
 /** The check behind the deployment tests is bit for bit: it tells apart what == on floats would not. */

@@ -42,6 +42,8 @@ class SlurmIT {
             List<Path> newer = sources.filter(p -> p.toString().contains("/src/main/") && Files.isRegularFile(p))
                     .filter(p -> p.toFile().lastModified() > jarTime).limit(3).toList();
             assertEquals(List.of(), newer, "sources newer than " + jar + ": bin/batcher would rebuild inside the job; package it first");
+            assertTrue(Files.getLastModifiedTime(root.resolve("pom.xml")).toMillis() <= jarTime,
+                    "pom.xml is newer than " + jar + ": bin/batcher would rebuild inside the job; package it first");
         }
         Path dataset = Takes.dataset(tmp.resolve("ds"), 11);
         Path tokens = Files.createDirectory(tmp.resolve("tokens"));

@@ -5,7 +5,7 @@ import dev.batcher.materializers.channels.ChannelPlan;
 import dev.batcher.materializers.channels.ChannelSelectionException;
 import dev.batcher.materializers.channels.ChannelSelectorProvider;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.Arrays;
 import java.util.List;
 

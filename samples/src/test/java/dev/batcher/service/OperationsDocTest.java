@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.batcher.client.BatcherClient;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.RemoteBatcherException;
-import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.api.SourceConfig;
 import dev.batcher.samples.docs.Docs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package dev.batcher.materializers.channels;
 
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

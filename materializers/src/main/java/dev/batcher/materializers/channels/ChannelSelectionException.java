@@ -1,7 +1,7 @@
 package dev.batcher.materializers.channels;
 
 import dev.batcher.materializers.MaterializerException;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

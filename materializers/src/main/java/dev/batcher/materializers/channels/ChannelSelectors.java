@@ -1,6 +1,6 @@
 package dev.batcher.materializers.channels;
 
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.batcher.materializers.channels;
 
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

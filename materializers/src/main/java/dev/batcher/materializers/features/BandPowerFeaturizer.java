@@ -1,6 +1,5 @@
 package dev.batcher.materializers.features;
 
-import dev.batcher.materializers.materialize.Featurizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,7 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code MaterializeOptions.withFeaturizer("bandpower", arguments)}. Thread-safe.
  */
 public final class BandPowerFeaturizer implements Featurizer {
-    /** The name {@link dev.batcher.materializers.materialize.MaterializeOptions#featurizer()} refers to. */
+    /** The name {@link dev.batcher.api.MaterializeOptions#featurizer()} refers to. */
     public static final String NAME = "bandpower";
 
     /** The default bands: delta, theta, alpha, sigma and beta. */

@@ -1,5 +1,7 @@
 package dev.batcher.materializers.iteration;
 
+import dev.batcher.api.BatchState;
+
 /**
  * Turns a state into a batch specification and the next state, or into the end of the data.
  *

@@ -1,9 +1,10 @@
 package dev.batcher.materializers.iteration;
 
+import dev.batcher.api.BatchState;
 import dev.batcher.materializers.dataset.LabeledSignal;
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ChannelSelection;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ChannelSelection;
+import dev.batcher.api.ItemSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.batcher.materializers.iteration;
 
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

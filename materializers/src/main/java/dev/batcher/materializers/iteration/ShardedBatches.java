@@ -1,5 +1,6 @@
 package dev.batcher.materializers.iteration;
 
+import dev.batcher.api.BatchState;
 import java.util.Locale;
 import java.util.Objects;
 

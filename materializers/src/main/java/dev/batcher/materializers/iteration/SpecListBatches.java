@@ -1,6 +1,7 @@
 package dev.batcher.materializers.iteration;
 
-import dev.batcher.materializers.spec.BatchSpec;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.BatchSpec;
 import java.util.List;
 
 /**

@@ -2,11 +2,11 @@ package dev.batcher.materializers.iteration;
 
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.metadata.TimeSpan;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import dev.batcher.materializers.channels.ChannelSelectionException;
 import dev.batcher.materializers.channels.ChannelSelectors;
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ItemSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

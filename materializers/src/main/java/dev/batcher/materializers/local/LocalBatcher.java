@@ -1,11 +1,11 @@
 package dev.batcher.materializers.local;
 
 import dev.batcher.materializers.iteration.BatchSource;
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
-import dev.batcher.materializers.materialize.Batcher;
-import dev.batcher.materializers.materialize.Materializer;
-import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.api.Batcher;
+import dev.batcher.materializers.assembly.Materializer;
+import dev.batcher.api.Taken;
 import java.util.Objects;
 
 /**

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.kernels.Kernels;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.materializers.features.BandPowerFeaturizer.Band;
-import dev.batcher.materializers.materialize.Featurizer;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.iteration;
 
+import dev.batcher.api.BatchState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.materializers.dataset.LabeledSignal;
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ChannelSelection;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ChannelSelection;
+import dev.batcher.api.ItemSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

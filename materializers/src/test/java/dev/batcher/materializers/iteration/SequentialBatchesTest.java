@@ -1,14 +1,15 @@
 package dev.batcher.materializers.iteration;
 
+import dev.batcher.api.BatchState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.materializers.dataset.LabeledSignal;
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ChannelSelection;
-import dev.batcher.materializers.spec.ItemSpec;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ChannelSelection;
+import dev.batcher.api.ItemSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

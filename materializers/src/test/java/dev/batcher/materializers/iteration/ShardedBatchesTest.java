@@ -1,12 +1,14 @@
 package dev.batcher.materializers.iteration;
 
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.materializers.spec.BatchSpec;
-import dev.batcher.materializers.spec.ChannelSelection;
+import dev.batcher.api.BatchSpec;
+import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -135,12 +137,12 @@ class ShardedBatchesTest {
     @Test
     void sourceConfig_sharded_buildsTheRanksShare() {
         SourceConfig config = new SourceConfig.Sharded(1, 2, "drop", new SourceConfig.Sequential(5, 120, null));
-        BatchSource source = config.build(Signals.three());
+        BatchSource source = BatchSources.build(config, Signals.three());
         ShardedBatches sharded = assertInstanceOf(ShardedBatches.class, source);
         assertEquals(1, sharded.rank());
         assertEquals(global(sequential, 0, 1), global(source, 0, 0));
         IterationException e = assertThrows(IterationException.class,
-                () -> new SourceConfig.Sharded(0, 2, null, null).build(Signals.three()));
+                () -> BatchSources.build(new SourceConfig.Sharded(0, 2, null, null), Signals.three()));
         assertTrue(e.getMessage().startsWith("source: null"), e.getMessage());
     }
 }

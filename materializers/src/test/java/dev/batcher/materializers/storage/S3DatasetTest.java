@@ -1,5 +1,6 @@
 package dev.batcher.materializers.storage;
 
+import dev.batcher.materializers.iteration.BatchSources;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,14 +17,14 @@ import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.hdf5.RawWindow;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.hdf5.RecordingReadException;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.iteration.SourceConfig;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
-import dev.batcher.materializers.materialize.Batch;
-import dev.batcher.materializers.materialize.MaterializeOptions;
-import dev.batcher.materializers.materialize.Materializer;
-import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.api.Batch;
+import dev.batcher.api.MaterializeOptions;
+import dev.batcher.materializers.assembly.Materializer;
+import dev.batcher.api.Taken;
 import dev.batcher.materializers.metadata.StorageLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -114,9 +115,9 @@ class S3DatasetTest {
         for (int i = 0; i < l.signals().size(); i++) {
             SourceConfig source = new SourceConfig.Random(3, 30, 1, null, null, null);
             try (RecordingFiles lf = l.openFiles(null, 8); RecordingFiles rf = r.openFiles(storage, 8);
-                 LocalBatcher a = new LocalBatcher(source.build(l.signals().subList(i, i + 1)),
+                 LocalBatcher a = new LocalBatcher(BatchSources.build(source, l.signals().subList(i, i + 1)),
                          new Materializer(lf, MaterializeOptions.defaults(), Kernels.defaults()));
-                 LocalBatcher b = new LocalBatcher(source.build(r.signals().subList(i, i + 1)),
+                 LocalBatcher b = new LocalBatcher(BatchSources.build(source, r.signals().subList(i, i + 1)),
                          new Materializer(rf, MaterializeOptions.defaults(), Kernels.defaults()))) {
                 BatchState s = BatchState.initial(11 + i);
                 for (int k = 0; k < 4; k++) {
@@ -158,9 +159,9 @@ class S3DatasetTest {
         });
         SourceConfig source = new SourceConfig.Random(8, 30, null, null, null, null);
         try (RecordingFiles lf = l.openFiles(null, 8); RecordingFiles rf = r.openFiles(storage, 8);
-             LocalBatcher a = new LocalBatcher(source.build(ls),
+             LocalBatcher a = new LocalBatcher(BatchSources.build(source, ls),
                      new Materializer(lf, MaterializeOptions.defaults(), Kernels.defaults()));
-             LocalBatcher b = new LocalBatcher(source.build(rs),
+             LocalBatcher b = new LocalBatcher(BatchSources.build(source, rs),
                      new Materializer(rf, MaterializeOptions.defaults(), Kernels.defaults()))) {
             BatchState s = BatchState.initial(5);
             for (int k = 0; k < 3; k++) {

@@ -6,6 +6,14 @@ import dev.batcher.service.cli.CommandPlugin;
 public final class SamplesPlugins {
     private SamplesPlugins() {}
 
+    /** Adds {@code generate}. */
+    public static final class Generate implements CommandPlugin {
+        @Override
+        public Object command() {
+            return new GenerateCommand();
+        }
+    }
+
     /** Adds {@code train}. */
     public static final class Train implements CommandPlugin {
         @Override

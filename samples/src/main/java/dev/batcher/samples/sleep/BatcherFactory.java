@@ -1,7 +1,7 @@
 package dev.batcher.samples.sleep;
 
 import dev.batcher.client.BatcherSpec;
-import dev.batcher.materializers.materialize.Batcher;
+import dev.batcher.api.Batcher;
 
 /**
  * Where the trainer gets its batchers: the seam between the training loop and the data service. The

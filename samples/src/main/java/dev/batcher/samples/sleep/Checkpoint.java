@@ -1,6 +1,6 @@
 package dev.batcher.samples.sleep;
 
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.api.BatchState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

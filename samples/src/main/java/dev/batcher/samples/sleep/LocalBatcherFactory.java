@@ -1,12 +1,13 @@
 package dev.batcher.samples.sleep;
 
+import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.hdf5.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
-import dev.batcher.materializers.materialize.Batcher;
-import dev.batcher.materializers.materialize.Materializer;
+import dev.batcher.api.Batcher;
+import dev.batcher.materializers.assembly.Materializer;
 
 /**
  * Opens {@link LocalBatcher}s: each {@code take} reads and materialises its batch in the calling
@@ -46,7 +47,7 @@ public final class LocalBatcherFactory implements BatcherFactory {
         Dataset dataset = Dataset.load(spec.dataset());
         RecordingFiles files = dataset.openFiles(maxOpenFiles);
         try {
-            return new LocalBatcher(spec.source().build(dataset.signals()),
+            return new LocalBatcher(BatchSources.build(spec.source(), dataset.signals()),
                     new Materializer(files, spec.options(), Kernels.defaults()), files);
         } catch (RuntimeException e) {
             files.close();

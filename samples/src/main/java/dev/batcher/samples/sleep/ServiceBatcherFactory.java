@@ -3,9 +3,9 @@ package dev.batcher.samples.sleep;
 import dev.batcher.client.BatcherClient;
 import dev.batcher.client.BatcherHandle;
 import dev.batcher.client.BatcherSpec;
-import dev.batcher.materializers.iteration.BatchState;
-import dev.batcher.materializers.materialize.Batcher;
-import dev.batcher.materializers.materialize.Taken;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.Batcher;
+import dev.batcher.api.Taken;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,6 @@
 package dev.batcher.samples.sleep;
 
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.api.BatchState;
 
 /**
  * Called by the trainer after every training step (after the step's checkpoint, if it wrote one), on

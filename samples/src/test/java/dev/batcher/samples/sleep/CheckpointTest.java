@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.batcher.materializers.iteration.BatchState;
+import dev.batcher.api.BatchState;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,0 +1,476 @@
+package dev.batcher.service;
+
+import dev.batcher.materializers.storage.Storage;
+
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.BatcherStatus;
+import dev.batcher.client.arena.Arena;
+import dev.batcher.client.protocol.WireConfig;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.service.manager.Manager;
+import dev.batcher.service.manager.RetryPolicy;
+import dev.batcher.service.metrics.MetricsServer;
+import dev.batcher.service.pool.LocalWorker;
+import dev.batcher.service.pool.MaterializerCache;
+import dev.batcher.service.pool.WorkerPool;
+import dev.batcher.service.transport.BatcherServer;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The batcher daemon: the manager with its named batchers, its worker pool and the server that
+ * clients and worker processes connect to. It can start worker processes of its own ({@code
+ * localWorkers}) and stops them when it stops; with no workers at all it materialises batches itself
+ * ({@code managerSlots}). A training program can also run one inside its own JVM and connect to it
+ * over loopback with the same client API.
+ */
+public final class BatcherDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatcherDaemon.class);
+
+    private final Options options;
+    private final EventLoopGroup group;
+    private final DefaultEventExecutor loop;
+    private final ExecutorService blocking;
+    private final ExecutorService inProcess;
+    private final MaterializerCache materializers;
+    private final Manager manager;
+    private final BatcherServer server;
+    private final MetricsServer metrics;
+    private final List<Process> workers = new ArrayList<>();
+    private final Map<String, Process> workersByName = new LinkedHashMap<>();
+    private final AtomicInteger workerNames = new AtomicInteger();
+    /** Arena ids: from the start time, so a daemon that reuses a dead one's pid never reuses its file names. */
+    private final java.util.concurrent.atomic.AtomicLong arenaIds = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+    /** Quick exits in a row of the local workers, which pick the restart backoff. */
+    private int quickExits;
+    private boolean closing;
+
+    /**
+     * The daemon's settings; build them with {@link #defaults()} and the {@code with} methods.
+     *
+     * @param bind where to listen (default 127.0.0.1:7070)
+     * @param token the token clients and workers must present, or null
+     * @param localWorkers worker processes the daemon starts itself
+     * @param workerSlots jobs each local worker process runs at once
+     * @param managerSlots jobs the daemon materialises in its own JVM (0 for none)
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
+     * @param metricsPort the Prometheus endpoint's port (0: any free port), or null for none
+     * @param wire frame limits and heartbeats
+     * @param retry the backoff between retries
+     * @param batchers batchers to create at start, by name
+     * @param workerJvmArgs extra JVM arguments for local worker processes
+     * @param workerLog where local workers' output goes, or null to share the daemon's
+     * @param workerRestart the backoff before a local worker process that exited is started again
+     *     (the count of quick exits in a row picks the wait; a worker that ran a minute resets it), or
+     *     null to never restart one
+     * @param sharedMemory the runtime directory of the shared-memory arenas through which batches
+     *     reach workers and clients on this host ({@code /dev/shm} by default), or null to send every
+     *     batch over TCP
+     */
+    public record Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
+            List<String> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
+            List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart, Path sharedMemory) {
+        /**
+         * Checks the settings.
+         *
+         * @throws IllegalArgumentException if a count is negative or {@code workerSlots <= 0}
+         */
+        public Options {
+            Objects.requireNonNull(bind, "bind");
+            if (localWorkers < 0) {
+                throw new IllegalArgumentException("localWorkers: " + localWorkers + " (expected: >= 0)");
+            }
+            if (workerSlots <= 0) {
+                throw new IllegalArgumentException("workerSlots: " + workerSlots + " (expected: > 0)");
+            }
+            if (managerSlots < 0) {
+                throw new IllegalArgumentException("managerSlots: " + managerSlots + " (expected: >= 0)");
+            }
+            datasetRoots = List.copyOf(datasetRoots);
+            batchers = Map.copyOf(new LinkedHashMap<>(batchers));
+            workerJvmArgs = List.copyOf(workerJvmArgs);
+            wire = wire == null ? WireConfig.defaults() : wire;
+            retry = retry == null ? RetryPolicy.defaults() : retry;
+        }
+
+        /** Returns the defaults: 127.0.0.1:7070, no token, no worker processes, one manager slot per core. */
+        public static Options defaults() {
+            return new Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7070), null, 0, 1,
+                    Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null,
+                    new RetryPolicy(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30)), Arena.defaultDirectory());
+        }
+
+        /** Returns a copy listening on {@code address}. */
+        public Options withBind(InetSocketAddress address) {
+            return new Options(address, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy requiring {@code t} from clients and workers. */
+        public Options withToken(String t) {
+            return new Options(bind, t, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy that starts {@code n} worker processes of {@code slots} slots, and materialises nothing itself. */
+        public Options withLocalWorkers(int n, int slots) {
+            return new Options(bind, token, n, slots, n > 0 ? 0 : managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy that materialises in its own JVM on {@code n} threads. */
+        public Options withManagerSlots(int n) {
+            return new Options(bind, token, localWorkers, workerSlots, n, datasetRoots, metricsPort, wire, retry, batchers,
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy that only reads datasets under {@code roots}. */
+        public Options withDatasetRoots(List<String> roots) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, roots, metricsPort, wire, retry, batchers,
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy serving Prometheus metrics on {@code port}. */
+        public Options withMetricsPort(Integer port) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, port, wire, retry, batchers,
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy with these wire settings. */
+        public Options withWire(WireConfig w) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, w, retry,
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy with this retry backoff. */
+        public Options withRetry(RetryPolicy r) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, r,
+                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy that creates these batchers at start. */
+        public Options withBatchers(Map<String, BatcherSpec> b) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry, b,
+                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy passing these JVM arguments to local worker processes. */
+        public Options withWorkerJvmArgs(List<String> args) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, args, workerLog, workerRestart, sharedMemory);
+        }
+
+        /** Returns a copy restarting exited local workers with this backoff, or never if {@code r} is null. */
+        public Options withWorkerRestart(RetryPolicy r) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, r, sharedMemory);
+        }
+
+        /**
+         * Returns a copy whose arenas live in {@code dir}, or that sends every batch over TCP if
+         * {@code dir} is null.
+         */
+        public Options withSharedMemory(Path dir) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, workerLog, workerRestart, dir);
+        }
+
+        /** Returns a copy sending local workers' output to {@code file}. */
+        public Options withWorkerLog(Path file) {
+            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
+                    batchers, workerJvmArgs, file, workerRestart, sharedMemory);
+        }
+    }
+
+    private BatcherDaemon(Options options) throws InterruptedException {
+        this.options = options;
+        Path shm = options.sharedMemory();
+        if (shm != null && !(Files.isDirectory(shm) && Files.isWritable(shm))) {
+            // Checked here, before anything starts: an arena that cannot be made would otherwise send every
+            // batch over TCP without a word.
+            throw new ServiceException("sharedMemory: " + shm
+                    + " (expected: an existing directory this user can write; create it, or pass --no-shm)");
+        }
+        boolean ok = false;
+        group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+        loop = new DefaultEventExecutor((java.util.concurrent.ThreadFactory) r -> daemonThread(r, "batcher-manager"));
+        blocking = Executors.newCachedThreadPool(r -> daemonThread(r, "batcher-control"));
+        AtomicInteger n = new AtomicInteger();
+        inProcess = options.managerSlots() > 0
+                ? Executors.newFixedThreadPool(options.managerSlots(), r -> daemonThread(r, "batcher-materialize-" + n.incrementAndGet()))
+                : null;
+        materializers = new MaterializerCache(options.datasetRoots(), 64, Kernels.defaults());
+        WorkerPool pool = new WorkerPool(loop);
+        if (options.sharedMemory() != null) {
+            for (Path stale : Arena.sweep(options.sharedMemory())) {
+                log.info("deleted the stale arena {} of a daemon that is gone", stale);
+            }
+        }
+        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), this::createArena);
+        BatcherServer s = null;
+        MetricsServer m = null;
+        try {
+            if (inProcess != null) {
+                pool.join(new LocalWorker("manager", options.managerSlots(), inProcess, materializers, PooledByteBufAllocator.DEFAULT));
+            }
+            for (Map.Entry<String, BatcherSpec> b : new java.util.TreeMap<>(options.batchers()).entrySet()) {
+                manager.create(b.getKey(), b.getValue());
+            }
+            s = BatcherServer.bind(group, options.bind(), options.wire(), options.token(), manager, blocking,
+                    job -> materializers.get(job.dataset(), job.options()).layout(job.spec()), options.sharedMemory() != null);
+            if (options.metricsPort() != null) {
+                m = MetricsServer.bind(group, new InetSocketAddress(options.bind().getAddress(), options.metricsPort()), this::statuses);
+            }
+            ok = true;
+        } finally {
+            server = s;
+            metrics = m;
+            if (!ok) {
+                close();
+            }
+        }
+        for (int i = 0; i < options.localWorkers(); i++) {
+            spawnWorker();
+        }
+    }
+
+    private Arena createArena(BatcherSpec spec, dev.batcher.api.BatchSpec first, int slots) {
+        if (options.sharedMemory() == null) {
+            return null;
+        }
+        long bytes = materializers.get(spec.dataset(), spec.options()).layout(first).bytes();
+        return Arena.create(options.sharedMemory(), arenaIds.incrementAndGet(), slots, bytes);
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Starts a daemon.
+     *
+     * @param options its settings
+     * @return the running daemon
+     * @throws InterruptedException if interrupted while binding
+     * @throws ServiceException if the shared-memory directory is not an existing writable directory
+     * @throws dev.batcher.materializers.MaterializerException if a configured batcher's dataset or
+     *     source is invalid
+     */
+    public static BatcherDaemon start(Options options) throws InterruptedException {
+        return new BatcherDaemon(options);
+    }
+
+    /** Returns the daemon-wide budget of frames still arriving ({@code --memory-budget}). */
+    public dev.batcher.client.protocol.MemoryBudget frameBudget() {
+        return server.frameBudget();
+    }
+
+    /** Returns how many results of remote workers were rejected for shapes their job's spec does not imply. */
+    public long rejectedResults() {
+        return server.rejectedResults();
+    }
+
+    /** Returns where clients and workers connect. */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** Returns where Prometheus scrapes {@code /metrics}, or null if it is off. */
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
+    }
+
+    /** Returns the manager. */
+    public Manager manager() {
+        return manager;
+    }
+
+    /** Returns the status of every batcher, sorted by name. */
+    public CompletableFuture<List<BatcherStatus>> statuses() {
+        List<CompletableFuture<BatcherStatus>> all = new ArrayList<>();
+        for (String name : manager.names()) {
+            all.add(manager.get(name).status());
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Starts one more local worker process, which connects back to this daemon. If it exits while the
+     * daemon runs, the daemon starts another in its place after the restart backoff ({@link
+     * Options#workerRestart()}), counted in {@link WorkerPool#workerRestarts()}.
+     *
+     * @return the process
+     * @throws ServiceException if the process cannot be started
+     */
+    public synchronized Process spawnWorker() {
+        InetSocketAddress a = address();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-modules");
+        cmd.add("jdk.incubator.vector");
+        cmd.addAll(options.workerJvmArgs());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.batcher.service.cli.Main");
+        cmd.add("worker");
+        cmd.add("--manager=" + host + ":" + a.getPort());
+        cmd.add("--slots=" + options.workerSlots());
+        String name = "local-" + workerNames.incrementAndGet();
+        cmd.add("--name=" + name);
+        for (String root : options.datasetRoots()) {
+            cmd.add("--dataset-root=" + root);
+        }
+        // Each local worker gets its own object-storage file cache, sized as the daemon's.
+        String cacheDir = System.getProperty(Storage.CACHE_DIR_PROPERTY);
+        if (cacheDir != null) {
+            cmd.add("--cache-dir=" + Path.of(cacheDir, name));
+        }
+        String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);
+        if (cacheBytes != null) {
+            cmd.add("--cache-bytes=" + cacheBytes);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (options.token() != null) {
+            pb.environment().put("BATCHER_TOKEN", options.token());
+        }
+        if (options.workerLog() != null) {
+            File log = options.workerLog().toFile();
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+        } else {
+            pb.inheritIO();
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (java.io.IOException e) {
+            throw new ServiceException("starting a local worker process failed: " + String.join(" ", cmd) + ": " + e, e);
+        }
+        workers.add(p);
+        workersByName.put(name, p);
+        manager.pool().superviseProcess(name, p.onExit());
+        log.info("started local worker process {} (pid {})", name, p.pid());
+        long started = System.nanoTime();
+        p.onExit().thenRun(() -> exited(name, p, started));
+        return p;
+    }
+
+    private void exited(String name, Process p, long started) {
+        long delay;
+        synchronized (this) {
+            workers.remove(p);
+            workersByName.values().remove(p);
+            if (closing || options.workerRestart() == null) {
+                return;
+            }
+            // A worker that ran a while is restarted quickly; one that keeps dying waits longer each time.
+            quickExits = System.nanoTime() - started > TimeUnit.MINUTES.toNanos(1) ? 1 : quickExits + 1;
+            delay = options.workerRestart().delayNanos(quickExits);
+        }
+        log.warn("local worker process {} (pid {}) exited with status {}; starting another in {} ms", name, p.pid(),
+                p.exitValue(), delay / 1_000_000);
+        scheduleRestart(delay);
+    }
+
+    private void scheduleRestart(long delayNanos) {
+        try {
+            loop.schedule(this::restartWorker, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The daemon is closing.
+        }
+    }
+
+    private void restartWorker() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+        }
+        manager.pool().workerRestarted();
+        try {
+            spawnWorker();
+        } catch (ServiceException e) {
+            long delay;
+            synchronized (this) {
+                delay = options.workerRestart().delayNanos(++quickExits);
+            }
+            log.warn("restarting a local worker failed, trying again in {} ms: {}", delay / 1_000_000, e.getMessage());
+            scheduleRestart(delay);
+        }
+    }
+
+    /** Returns the running local worker processes by name ({@code local-N}, the name in the pool before {@code #}). */
+    public synchronized Map<String, Process> localWorkers() {
+        return Map.copyOf(workersByName);
+    }
+
+    /** Returns the local worker processes started so far (some may have exited). */
+    public synchronized List<Process> workerProcesses() {
+        return List.copyOf(workers);
+    }
+
+    /** Stops every batcher, the local worker processes and the servers. */
+    @Override
+    public void close() {
+        try {
+            manager.close();
+        } finally {
+            List<Process> running;
+            synchronized (this) {
+                closing = true;
+                running = List.copyOf(workers);
+            }
+            {
+                for (Process p : running) {
+                    p.destroy();
+                }
+                for (Process p : running) {
+                    try {
+                        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                            p.destroyForcibly();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        p.destroyForcibly();
+                    }
+                }
+            }
+            if (server != null) {
+                server.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            blocking.shutdownNow();
+            if (inProcess != null) {
+                inProcess.shutdownNow();
+            }
+            materializers.close();
+        }
+    }
+}
