@@ -54,6 +54,7 @@ class BatcherStatus:
     batches_per_second: float
     take_wait_seconds: float
     worker_restarts: int = 0
+    hedged: int = 0
 
     @staticmethod
     def from_json(value: Any, field: str) -> "BatcherStatus":
@@ -77,7 +78,8 @@ class BatcherStatus:
                 waiting_for_workers=bool(value["waitingForWorkers"]),
                 batches_per_second=float(value["batchesPerSecond"]),
                 take_wait_seconds=float(value["takeWaitSeconds"]),
-                worker_restarts=int(value.get("workerRestarts", 0)))
+                worker_restarts=int(value.get("workerRestarts", 0)),
+                hedged=int(value.get("hedged", 0)))
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ProtocolError(field, _shown(value), f"a BatcherStatus object; {e!r}") from None
 

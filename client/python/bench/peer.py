@@ -148,11 +148,11 @@ def loop(iterable, batches: int, warmup: int, step_s: float) -> Dict[str, float]
 
 
 class Daemon:
-    def __init__(self, local_workers: int, workdir: Path) -> None:
-        self.log = workdir / f"peer-serve-{local_workers}.log"
+    def __init__(self, local_workers: int, workdir: Path, extra: Optional[List[str]] = None) -> None:
+        self.log = workdir / f"peer-serve-{local_workers}{''.join(extra or [])}.log"
         with open(self.log, "w") as out:
             self.p = subprocess.Popen(java() + ["serve", "--port=0", "--metrics-port=-1",
-                                                f"--local-workers={local_workers}"],
+                                                f"--local-workers={local_workers}"] + (extra or []),
                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -257,6 +257,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     p.add_argument("--layouts", default="contiguous,gzip")
     p.add_argument("--take-rounds", type=int, default=15)
     p.add_argument("--take-only", action="store_true", help="only the cost of take() (first layout, both paths)")
+    p.add_argument("--compare", choices=["pools", "clients"],
+                   help="only compare, in alternating rounds after a warm-up, plain serve against serve --local-workers N "
+                        "(pools), or the Java client against the Python client on one plain serve (clients)")
+    p.add_argument("--rounds", type=int, default=5, help="alternating rounds of --compare (default: %(default)s)")
     a = p.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # stop the daemon it started (finally)
     torch.set_num_threads(1)
@@ -273,6 +277,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         write_dataset(directory, a.recordings, a.hours, layout)
         print(f"\n== {layout} ({directory}, ready in {time.perf_counter() - t:.0f} s; "
               f"load average {os.getloadavg()[0]:.1f})", flush=True)
+        if a.compare:
+            compare(a.compare, directory, data, a)
+            continue
         if a.take_only:
             d = Daemon(int(a.local_workers.split(",")[-1]), data)
             try:
@@ -314,6 +321,89 @@ def main(argv: Optional[List[str]] = None) -> None:
                         report_take(d.address, directory, a, path)
             finally:
                 d.stop()
+
+
+def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: bool, name: str,
+              cpu: Optional[List[float]] = None) -> float:
+    """The plain take loop of the Java harness (ClientTakeLoop), from Python: batches/s (and CPU ms per batch into cpu)."""
+    with batcher.connect(address, shared_memory=shm) as client:
+        h = client.batcher(name)
+        h.create(str(directory), batch_source(32))
+        state = batcher.BatchState.initial(1)
+        h.start(state)
+        for i in range(warmup + batches):
+            if i == warmup:
+                t0 = time.perf_counter()
+                c0 = time.process_time()
+            with h.take(state) as b:
+                float(b.x[0, 0, 0]) + float(b.x[-1, -1, -1])
+                state = b.state
+        rate = batches / (time.perf_counter() - t0)
+        if cpu is not None:
+            cpu.append(1000 * (time.process_time() - c0) / batches)
+        h.stop()
+    return rate
+
+
+def java_loop(address: str, directory: Path, batches: int, path: str, cpu: Optional[List[float]] = None) -> float:
+    """The Java client's take loop in a JVM of its own: two loops, the second's figures (the first warms the JVM)."""
+    cmd = java()
+    cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.bench.ClientTakeLoop"
+    out = subprocess.run(cmd + [address, str(directory), str(batches), "2", path], capture_output=True, text=True,
+                         timeout=600)
+    loops = [line.split() for line in out.stdout.splitlines() if line.startswith("java ")]
+    if len(loops) != 2:
+        raise SystemExit(f"the Java take loop failed:\n{out.stdout}\n{out.stderr}")
+    if cpu is not None:
+        cpu.append(float(loops[1][2]))
+    return float(loops[1][1])
+
+
+def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) -> None:
+    """Alternating rounds of two candidates after a warm-up, then the ratio of their medians."""
+    lw = int(a.local_workers.split(",")[-1])
+    daemons: Dict[str, Daemon] = {}
+    try:
+        if kind == "pools":
+            daemons["serve"] = Daemon(0, workdir)
+            daemons[f"serve --local-workers {lw}"] = Daemon(lw, workdir)
+            paths = ["shm", "tcp"]
+            names = [f"{n}, {path}" for path in paths for n in daemons]
+        else:
+            daemons["serve"] = Daemon(0, workdir)
+            paths = ["shm", "tcp"]
+            names = [f"{c} client, {path}" for path in paths for c in ("Python", "Java")]
+        for n, d in daemons.items():
+            t = time.perf_counter()
+            take_loop(d.address, directory, 3 * a.batches // 2, 0, True, "peer-warm")
+            print(f"# warm-up of {n}: {3 * a.batches // 2} batches in {time.perf_counter() - t:.1f} s", flush=True)
+        figures: Dict[str, List[float]] = {n: [] for n in names}
+        cpu: Dict[str, List[float]] = {n: [] for n in names}
+        for r in range(a.rounds):
+            for path in paths:
+                if kind == "pools":
+                    for n, d in daemons.items():
+                        figures[f"{n}, {path}"].append(take_loop(d.address, directory, a.batches, a.warmup // 2,
+                                                                 path == "shm", f"peer-{r}-{path}"))
+                else:
+                    d = daemons["serve"]
+                    figures[f"Python client, {path}"].append(take_loop(d.address, directory, a.batches, a.warmup // 2,
+                                                                       path == "shm", f"peer-{r}-{path}",
+                                                                       cpu[f"Python client, {path}"]))
+                    figures[f"Java client, {path}"].append(java_loop(d.address, directory, a.batches, path,
+                                                                     cpu[f"Java client, {path}"]))
+            print(f"round {r}: " + ", ".join(f"{n} {v[-1]:.1f}" for n, v in figures.items()), flush=True)
+        for path in paths:
+            pair = [n for n in names if n.endswith(", " + path)]
+            base, cand = statistics.median(figures[pair[0]]), statistics.median(figures[pair[1]])
+            print(f"{pair[1]}: {cand:.1f} batches/s (median of {a.rounds}), {cand / base:.2f}x {pair[0]} "
+                  f"({base:.1f} batches/s)", flush=True)
+            if cpu[pair[0]]:
+                print(f"# CPU of the client process per batch, median: {pair[1]} {statistics.median(cpu[pair[1]]):.3f} ms, "
+                      f"{pair[0]} {statistics.median(cpu[pair[0]]):.3f} ms", flush=True)
+    finally:
+        for d in daemons.values():
+            d.stop()
 
 
 def report_take(address: str, directory: Path, a: argparse.Namespace, path: str) -> None:

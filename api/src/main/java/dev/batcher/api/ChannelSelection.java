@@ -11,7 +11,10 @@ import java.util.Objects;
  *   <li>{@code all}: every channel of the signal, in stored order (no arguments);
  *   <li>{@code names}: the named channels, in the given order; a missing one is an error;
  *   <li>{@code fill}: the named channels, in the given order; a missing one is all zeros;
- *   <li>{@code montage}: derived channels such as {@code C3-M2} or {@code Cz-(M1+M2)/2}.
+ *   <li>{@code montage}: derived channels such as {@code C3-M2} or {@code Cz-(M1+M2)/2};
+ *   <li>{@code kind}: every channel of the given kinds, in stored order: {@code kind:EEG,EOG} takes the
+ *       channels whose name's first word is {@code EEG} or {@code EOG}, as EDF labels such as
+ *       {@code EEG Fpz-Cz} say (see {@link ChannelKind}); none is an error.
  * </ul>
  * Any other name is looked up among the {@code ChannelSelectorProvider}s found by ServiceLoader.
  *

@@ -9,6 +9,7 @@ import java.util.List;
  * built against a dataset where it is used. In JSON the {@code type} field picks the kind:
  * <pre>{@code
  * {"type": "random", "batchSize": 32, "batchSeconds": 30, "channels": "names:C3,C4"}
+ * {"type": "random", "batchSize": 32, "batchSeconds": 30, "signals": "kind:EEG", "channels": "kind:EEG"}
  * {"type": "sequential", "batchSize": 64, "batchSeconds": 30, "channels": "all"}
  * {"type": "specs", "specs": [ ... ]}
  * {"type": "sharded", "rank": 0, "worldSize": 2, "uneven": "pad", "source": { ... }}
@@ -35,9 +36,22 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
      * @param channels the channel selection's text form when {@code numChannels} is null (null: all)
      * @param signalWeights one weight per labeled signal, or null
      * @param labelWeights one weight per label epoch per labeled signal, or null
+     * @param signals which labeled signals to draw from ({@code all}, {@code name:/100Hz}, {@code kind:EEG};
+     *     null: all), see the materializers' {@code SignalFilter}; the weights still index the whole table
      */
     record Random(int batchSize, double batchSeconds, Integer numChannels, String channels,
-            double[] signalWeights, List<double[]> labelWeights) implements SourceConfig {
+            double[] signalWeights, List<double[]> labelWeights, String signals) implements SourceConfig {
+        /** The canonical constructor, which JSON uses. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public Random {
+        }
+
+        /** Random batches from every labeled signal ({@code signals} null). */
+        public Random(int batchSize, double batchSeconds, Integer numChannels, String channels,
+                      double[] signalWeights, List<double[]> labelWeights) {
+            this(batchSize, batchSeconds, numChannels, channels, signalWeights, labelWeights, null);
+        }
+
         /** Compares by value, weights included (a record alone would compare arrays by identity). */
         @Override
         public boolean equals(Object o) {
@@ -45,6 +59,7 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
                     && Double.compare(batchSeconds, r.batchSeconds) == 0
                     && java.util.Objects.equals(numChannels, r.numChannels)
                     && java.util.Objects.equals(channels, r.channels)
+                    && java.util.Objects.equals(signals, r.signals)
                     && java.util.Arrays.equals(signalWeights, r.signalWeights)
                     && (labelWeights == null ? r.labelWeights == null
                             : r.labelWeights != null && java.util.Arrays.deepEquals(labelWeights.toArray(), r.labelWeights.toArray()));
@@ -52,7 +67,7 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
 
         @Override
         public int hashCode() {
-            int h = java.util.Objects.hash(batchSize, batchSeconds, numChannels, channels);
+            int h = java.util.Objects.hash(batchSize, batchSeconds, numChannels, channels, signals);
             h = 31 * h + java.util.Arrays.hashCode(signalWeights);
             return 31 * h + (labelWeights == null ? 0 : java.util.Arrays.deepHashCode(labelWeights.toArray()));
         }
@@ -64,8 +79,19 @@ public sealed interface SourceConfig permits SourceConfig.Random, SourceConfig.S
      * @param batchSize windows per batch
      * @param batchSeconds the window length in seconds, a whole number of label periods
      * @param channels the channel selection's text form (null: all)
+     * @param signals which labeled signals to read, as for {@link Random} (null: all)
      */
-    record Sequential(int batchSize, double batchSeconds, String channels) implements SourceConfig {}
+    record Sequential(int batchSize, double batchSeconds, String channels, String signals) implements SourceConfig {
+        /** The canonical constructor, which JSON uses. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public Sequential {
+        }
+
+        /** Sequential windows of every labeled signal ({@code signals} null). */
+        public Sequential(int batchSize, double batchSeconds, String channels) {
+            this(batchSize, batchSeconds, channels, null);
+        }
+    }
 
     /**
      * An explicit list of batches (built as the materializers' {@code SpecListBatches}). Building it checks the channel

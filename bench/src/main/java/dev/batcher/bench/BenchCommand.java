@@ -28,11 +28,12 @@ import picocli.CommandLine.Spec;
                 "or machines. docs/benchmarks.md explains each line."})
 final class BenchCommand implements Callable<Integer> {
     /** What to measure. */
-    enum What { kernels, reads, materialize, service, s3, all }
+    enum What { kernels, reads, materialize, service, scale, stall, s3, all }
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-            description = "kernels, reads, materialize, service, s3 or all (default: ${DEFAULT-VALUE}; all leaves out s3, "
-                    + "which needs a store: see --bucket).")
+            description = "kernels, reads, materialize, service, scale, stall, s3 or all (default: ${DEFAULT-VALUE}; all leaves"
+                    + " out scale, which starts daemons for W = 1, 2, 4, ... up to the cores, stall, which freezes a worker"
+                    + " process, and s3, which needs a store: see --bucket).")
     What what;
 
     @Option(names = "--seconds", defaultValue = "2", paramLabel = "S",
@@ -113,6 +114,12 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (what == What.service || what == What.all) {
                 ServiceBench.run(null, scratch, quick ? 0.5 : 2 * seconds, quick ? 4 : 32, quick, both);
+            }
+            if (what == What.scale) {
+                ScaleBench.run(scratch, quick ? 0.5 : 2 * seconds, quick, both);
+            }
+            if (what == What.stall) {
+                StallBench.run(scratch, quick ? 1 : seconds, quick ? 4 : 32, quick, both);
             }
             if (what == What.s3) {
                 check(bucket != null, "--bucket", bucket, "an existing bucket for bench s3");

@@ -131,10 +131,10 @@ final class BenchData {
         }
     }
 
-    /** Returns the signal files of a generated directory, sorted by name. */
+    /** Returns the signal files (.h5, .edf) of a generated directory, sorted by name. */
     static List<String> files(Path d) {
         try (Stream<Path> s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".h5")).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".h5") || n.endsWith(".edf")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("benchmark data: " + d + " (expected: a readable directory)", e);
         }

@@ -5,7 +5,7 @@ import dev.batcher.materializers.channels.ChannelSelectors;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.LabeledSignal;
 import dev.batcher.materializers.metadata.SignalInfo;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;

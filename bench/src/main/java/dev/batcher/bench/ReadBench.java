@@ -1,8 +1,8 @@
 package dev.batcher.bench;
 
 import dev.batcher.materializers.metadata.SignalInfo;
-import dev.batcher.materializers.hdf5.RawWindow;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RawWindow;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.testdata.Layout;
 import dev.batcher.testdata.SyntheticDataset;
 import io.jhdf.HdfFile;

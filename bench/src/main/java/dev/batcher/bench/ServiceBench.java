@@ -7,7 +7,7 @@ import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.ClientOptions;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.DatasetIndexer;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;
@@ -221,7 +221,7 @@ public final class ServiceBench {
         }
     }
 
-    private static void awaitSlots(BatcherHandle h, int slots) {
+    static void awaitSlots(BatcherHandle h, int slots) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (h.status().slots() < slots) {
             if (System.nanoTime() > deadline) {
@@ -231,7 +231,7 @@ public final class ServiceBench {
         }
     }
 
-    private record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
+    record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
         double batchesPerSecond() {
             return batches / elapsed;
         }
@@ -242,7 +242,7 @@ public final class ServiceBench {
     }
 
     /** Takes batches for {@code seconds} (after a short warm-up), reading every float as a trainer would. */
-    private static Run drive(Batcher b, double seconds, BatchState start) {
+    static Run drive(Batcher b, double seconds, BatchState start) {
         BatchState s = start;
         for (int i = 0; i < 5; i++) {
             Taken.Next n = (Taken.Next) b.take(s);
@@ -280,7 +280,7 @@ public final class ServiceBench {
         sink += acc;
     }
 
-    private static Path generate(Path scratch, boolean quick) throws IOException {
+    static Path generate(Path scratch, boolean quick) throws IOException {
         Path ds = Files.createTempDirectory(scratch, "bench-service").resolve("ds");
         SyntheticDataset.generate(ds, GeneratorOptions.builder().seed(3).recordings(quick ? 3 : 6)
                 .hours(quick ? 0.05 : 1, quick ? 0.1 : 2).sampleRate(256)

@@ -39,7 +39,7 @@ class BenchCommandTest {
     void help_describesWhatAndOptions() {
         Run r = execute("bench", "--help");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, s3 or all", "--seconds=S", "--dir=DIR",
+        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, scale, stall,", "--seconds=S", "--dir=DIR",
                 "--gb=GB", "--threads=N", "--quick", "ratio = baseline time / candidate time")) {
             assertTrue(r.out().contains(s), "missing '" + s + "' in\n" + r.out());
         }
@@ -59,6 +59,32 @@ class BenchCommandTest {
         assertEquals(12 + 12 + 10 + 12, figures.size(), all);
         assertTrue(figures.stream().allMatch(f -> f.ratio() > 0), all);
         assertTrue(Files.isRegularFile(dir.resolve("contiguous/bench-data.properties")), "--dir keeps the data");
+    }
+
+    @Test
+    void scale_quick_printsBothPoolsForEachWorkerCountUpToTheCores() {
+        Run r = execute("bench", "scale", "--quick", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<Figure> figures = r.lines().stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int w = 1; w <= Runtime.getRuntime().availableProcessors(); w *= 2) {
+            expected.add("scale W=" + w + " in-process slots");
+            expected.add("scale W=" + w + " worker processes");
+        }
+        assertEquals(expected, figures.stream().map(f -> f.name().substring(0, f.name().indexOf(','))).toList(), r.out());
+        assertTrue(figures.stream().allMatch(f -> f.unit().equals("batches/s") && f.ratio() > 0
+                && f.baseline().startsWith("LocalBatcher in one thread (")), r.out());
+    }
+
+    @Test
+    void stall_quick_printsTheLongestTakeWithAFrozenWorker() {
+        Run r = execute("bench", "stall", "--quick", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<Figure> figures = r.lines().stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
+        assertEquals(1, figures.size(), r.out());
+        assertTrue(figures.get(0).name().startsWith("longest take with 1 of 3 workers frozen"), r.out());
+        assertEquals("ms", figures.get(0).unit(), r.out());
+        assertTrue(figures.get(0).value() > 0 && figures.get(0).ratio() > 0, r.out());
     }
 
     @Test

@@ -81,7 +81,6 @@ public final class BatcherClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final Bootstrap bootstrap;
-    private final Hello hello;
     /** The daemon's arenas this client maps, read-only, for batches in shared memory. */
     private final ArenaViews arenas = new ArenaViews(false, 8);
     private final Object connectLock = new Object();
@@ -93,10 +92,6 @@ public final class BatcherClient implements AutoCloseable {
     private BatcherClient(InetSocketAddress address, ClientOptions options, ByteBufAllocator allocator) {
         this.address = address;
         this.options = options;
-        // No token of its own: a daemon on this host that generated one left it in the user's token file.
-        String token = options.token() != null ? options.token() : TokenFile.find(TokenFile.directory(), address);
-        this.hello = Hello.client(options.clientName(), token)
-                .withHost(options.sharedMemory() ? Arena.hostId() : null);
         this.ownsGroup = options.eventLoopGroup() == null;
         this.group = ownsGroup
                 ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("batcher-client", true),
@@ -295,7 +290,7 @@ public final class BatcherClient implements AutoCloseable {
     private Connection open(long generation, String purpose) {
         Connection connection = new Connection(address, generation);
         Bootstrap b = bootstrap.clone()
-                .handler(WireInitializer.client(options.wire(), hello, () -> connection));
+                .handler(WireInitializer.client(options.wire(), hello(), () -> connection));
         ChannelFuture connected = b.connect(address);
         Channel channel = connected.channel();
         connection.attach(channel);
@@ -310,6 +305,15 @@ public final class BatcherClient implements AutoCloseable {
                 channel.close();
             }
         }
+    }
+
+    /**
+     * The {@code HELLO} of a new connection. Without a token of its own the client reads the token file
+     * of a daemon on this host at every connection: a daemon restarted on the port may have a new token.
+     */
+    private Hello hello() {
+        String token = options.token() != null ? options.token() : TokenFile.find(TokenFile.directory(), address);
+        return Hello.client(options.clientName(), token).withHost(options.sharedMemory() ? Arena.hostId() : null);
     }
 
     private void awaitConnect(ChannelFuture connected, String purpose) {

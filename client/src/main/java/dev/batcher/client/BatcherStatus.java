@@ -29,6 +29,8 @@ package dev.batcher.client;
  * @param objectRequestsPerSecond object-storage requests per second since this batcher's last start
  * @param cacheHitRatio of the windows read through the workers' file caches, the share that needed no
  *     download (daemon-wide; 0 before any)
+ * @param hedged jobs sent to a second worker because they ran much longer than the batcher's recent
+ *     jobs (the first result wins; a straggling or frozen worker then does not stall the stream)
  */
 public record BatcherStatus(
         String name,
@@ -52,4 +54,16 @@ public record BatcherStatus(
         long objectRequests,
         long objectBytesFetched,
         double objectRequestsPerSecond,
-        double cacheHitRatio) {}
+        double cacheHitRatio,
+        long hedged) {
+
+    /** A status without hedged jobs (as from a daemon that does not hedge). */
+    public BatcherStatus(String name, Status status, Failure failure, String state, long produced, long taken, int buffered,
+            int inFlight, int capacity, long retries, long redispatched, long restarts, int workers, int slots,
+            boolean waitingForWorkers, double batchesPerSecond, double takeWaitSeconds, long workerRestarts,
+            long objectRequests, long objectBytesFetched, double objectRequestsPerSecond, double cacheHitRatio) {
+        this(name, status, failure, state, produced, taken, buffered, inFlight, capacity, retries, redispatched, restarts,
+                workers, slots, waitingForWorkers, batchesPerSecond, takeWaitSeconds, workerRestarts, objectRequests,
+                objectBytesFetched, objectRequestsPerSecond, cacheHitRatio, 0);
+    }
+}

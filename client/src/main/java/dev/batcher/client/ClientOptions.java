@@ -5,6 +5,7 @@ import dev.batcher.client.protocol.WireConfig;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a {@link BatcherClient} connects and how long it waits. Start from {@link #defaults()} and
@@ -102,8 +103,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @throws IllegalArgumentException if {@code newToken} is empty
      */
     public ClientOptions withToken(String newToken) {
-        return new ClientOptions(newToken, connectTimeout, requestTimeout, takeTimeout, wire,
-                clientName, eventLoopGroup, prefetch, sharedMemory);
+        return copy(b -> b.token = newToken);
     }
 
     /**
@@ -115,8 +115,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @throws IllegalArgumentException if {@code timeout} is outside [1 ms, 1 day]
      */
     public ClientOptions withConnectTimeout(Duration timeout) {
-        return new ClientOptions(token, timeout, requestTimeout, takeTimeout, wire, clientName,
-                eventLoopGroup, prefetch, sharedMemory);
+        return copy(b -> b.connectTimeout = timeout);
     }
 
     /**
@@ -128,8 +127,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @throws IllegalArgumentException if {@code timeout} is outside [1 ms, 1 day]
      */
     public ClientOptions withRequestTimeout(Duration timeout) {
-        return new ClientOptions(token, connectTimeout, timeout, takeTimeout, wire, clientName,
-                eventLoopGroup, prefetch, sharedMemory);
+        return copy(b -> b.requestTimeout = timeout);
     }
 
     /**
@@ -141,8 +139,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @throws IllegalArgumentException if {@code timeout} is outside [1 ms, 1 day]
      */
     public ClientOptions withTakeTimeout(Duration timeout) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, timeout, wire, clientName,
-                eventLoopGroup, prefetch, sharedMemory);
+        return copy(b -> b.takeTimeout = timeout);
     }
 
     /**
@@ -153,8 +150,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @throws NullPointerException if {@code config} is null
      */
     public ClientOptions withWire(WireConfig config) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, config,
-                clientName, eventLoopGroup, prefetch, sharedMemory);
+        return copy(b -> b.wire = config);
     }
 
     /**
@@ -166,8 +162,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @throws IllegalArgumentException if {@code name} is blank or too long
      */
     public ClientOptions withClientName(String name) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, name,
-                eventLoopGroup, prefetch, sharedMemory);
+        return copy(b -> b.clientName = name);
     }
 
     /**
@@ -178,11 +173,9 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @return the new options
      */
     public ClientOptions withEventLoopGroup(EventLoopGroup group) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire,
-                clientName, group, prefetch, sharedMemory);
+        return copy(b -> b.eventLoopGroup = group);
     }
 
-    /** Returns the options with the token redacted. */
     /**
      * Returns a copy that prefetches the next batch, or not.
      *
@@ -190,7 +183,7 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @return the new options
      */
     public ClientOptions withPrefetch(boolean on) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, clientName, eventLoopGroup, on, sharedMemory);
+        return copy(b -> b.prefetch = on);
     }
 
     /**
@@ -200,9 +193,43 @@ public record ClientOptions(String token, Duration connectTimeout, Duration requ
      * @return the new options
      */
     public ClientOptions withSharedMemory(boolean on) {
-        return new ClientOptions(token, connectTimeout, requestTimeout, takeTimeout, wire, clientName, eventLoopGroup, prefetch, on);
+        return copy(b -> b.sharedMemory = on);
     }
 
+    /** Returns a copy with the changes {@code change} makes to a builder holding these options. */
+    private ClientOptions copy(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return new ClientOptions(b.token, b.connectTimeout, b.requestTimeout, b.takeTimeout, b.wire, b.clientName,
+                b.eventLoopGroup, b.prefetch, b.sharedMemory);
+    }
+
+    /** The fields of a copy being made: every {@code with} method changes one, the constructor checks them all. */
+    private static final class Builder {
+        String token;
+        Duration connectTimeout;
+        Duration requestTimeout;
+        Duration takeTimeout;
+        WireConfig wire;
+        String clientName;
+        EventLoopGroup eventLoopGroup;
+        boolean prefetch;
+        boolean sharedMemory;
+
+        Builder(ClientOptions o) {
+            token = o.token;
+            connectTimeout = o.connectTimeout;
+            requestTimeout = o.requestTimeout;
+            takeTimeout = o.takeTimeout;
+            wire = o.wire;
+            clientName = o.clientName;
+            eventLoopGroup = o.eventLoopGroup;
+            prefetch = o.prefetch;
+            sharedMemory = o.sharedMemory;
+        }
+    }
+
+    /** Returns the options with the token redacted. */
     @Override
     public String toString() {
         return "ClientOptions[token=" + (token == null ? "absent" : "<redacted>") + ", connectTimeout="

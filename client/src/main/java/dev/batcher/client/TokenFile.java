@@ -33,7 +33,10 @@ import java.util.Set;
  * and holds the token as one line of ASCII (43 characters of URL-safe base64, 256 random bits). The
  * port is the daemon's listening port. A client reads the file only when it connects to an address
  * of this host (loopback or a local interface) and has no token of its own, so a token is never
- * sent to another machine. The daemon deletes the file when it stops.
+ * sent to another machine. The daemon deletes the file when it stops. A daemon that finds the file of
+ * a daemon that died on its port (killed, so it could not delete it) reuses its token
+ * ({@link #reuse}), so the clients and workers of the dead one keep a valid token across the restart;
+ * it refuses a file that other users could read or that another user owns.
  */
 public final class TokenFile {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -121,6 +124,52 @@ public final class TokenFile {
         } catch (IOException e) {
             throw new UncheckedIOException("token file: " + file + " (expected: a file this user can write in an "
                     + "owner-only directory): " + e, e);
+        }
+    }
+
+    /**
+     * Reads the token a daemon that died on {@code port} left behind, for a new daemon on the same port
+     * to reuse. Only an owner-only file of this user is reused.
+     *
+     * @param directory the directory of the token files
+     * @param port the daemon's port
+     * @return the token, or null if there is no file (or an empty one)
+     * @throws IllegalStateException if the file is readable or writable by its group or others, or is
+     *     owned by another user; the message names the file, its mode or owner, and what to do
+     * @throws UncheckedIOException if the file exists but cannot be read
+     */
+    public static String reuse(Path directory, int port) {
+        Path file = path(directory, port);
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            if (Files.isSymbolicLink(file) || !Files.isRegularFile(file)) {
+                throw new IllegalStateException("token file: " + file + " is not a regular file (expected: the owner-only"
+                        + " token file a daemon wrote; delete it)");
+            }
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                String owner = Files.getOwner(file).getName();
+                String me = System.getProperty("user.name");
+                if (!owner.equals(me)) {
+                    throw new IllegalStateException("token file: " + file + " is owned by " + owner + " (expected: owned by "
+                            + me + ", the user running the daemon; delete it)");
+                }
+                Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+                Set<PosixFilePermission> others = java.util.EnumSet.noneOf(PosixFilePermission.class);
+                others.addAll(mode);
+                others.removeAll(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE));
+                if (!others.isEmpty()) {
+                    throw new IllegalStateException("token file: " + file + " has mode " + PosixFilePermissions.toString(mode)
+                            + " (expected: owner-only, rw-------; other users may have read the token: delete the file"
+                            + " so that the daemon generates a new one, or chmod 600 it if nobody else could)");
+                }
+            }
+            String token = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            return token.isEmpty() ? null : token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("token file: " + file + " (expected: a file this user can read): " + e, e);
         }
     }
 

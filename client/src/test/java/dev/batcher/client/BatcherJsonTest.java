@@ -164,7 +164,7 @@ class BatcherJsonTest {
         java.nio.file.Files.writeString(file, "{\"type\": \"random\", \"batchsize\": 8, \"batchSeconds\": 30}");
         InvalidJsonException e = assertThrows(InvalidJsonException.class, () -> BatcherJson.readFile(file, SourceConfig.class));
         assertEquals(file + ": batchsize: 8 (expected: one of the fields batchSize, batchSeconds, numChannels, channels, "
-                + "signalWeights, labelWeights)", e.getMessage());
+                + "signalWeights, labelWeights, signals)", e.getMessage());
         java.nio.file.Files.writeString(file, "{\"type\": \"random\", \"batchSize\": 8, \"batchSeconds\": 30}");
         assertEquals(new SourceConfig.Random(8, 30, null, null, null, null), BatcherJson.readFile(file, SourceConfig.class));
     }

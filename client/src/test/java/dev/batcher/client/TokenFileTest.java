@@ -64,4 +64,22 @@ class TokenFileTest {
         TokenFile.delete(tmp, 4245, theirs);
         assertFalse(Files.exists(TokenFile.path(tmp, 4245)));
     }
+
+    @Test
+    void reuse_ownerOnlyFileOfADeadDaemon_returnsItsToken() {
+        String token = TokenFile.generate();
+        TokenFile.write(tmp, 4246, token);
+        assertEquals(token, TokenFile.reuse(tmp, 4246));
+        assertNull(TokenFile.reuse(tmp, 4247), "no file: nothing to reuse");
+    }
+
+    @Test
+    void reuse_fileOthersCanRead_refusedNamingTheFileAndTheMode() throws Exception {
+        TokenFile.write(tmp, 4248, TokenFile.generate());
+        Path file = TokenFile.path(tmp, 4248);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> TokenFile.reuse(tmp, 4248));
+        assertTrue(e.getMessage().contains(file + " has mode rw-r--r-- (expected: owner-only, rw-------"), e.getMessage());
+    }
 }

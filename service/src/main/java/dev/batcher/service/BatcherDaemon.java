@@ -1,7 +1,5 @@
 package dev.batcher.service;
 
-import dev.batcher.materializers.storage.Storage;
-
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.client.arena.Arena;
@@ -19,7 +17,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultEventExecutor;
-import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -34,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,14 +54,9 @@ public final class BatcherDaemon implements AutoCloseable {
     private final Manager manager;
     private final BatcherServer server;
     private final MetricsServer metrics;
-    private final List<Process> workers = new ArrayList<>();
-    private final Map<String, Process> workersByName = new LinkedHashMap<>();
-    private final AtomicInteger workerNames = new AtomicInteger();
+    private final LocalWorkerProcesses localWorkers;
     /** Arena ids: from the start time, so a daemon that reuses a dead one's pid never reuses its file names. */
     private final java.util.concurrent.atomic.AtomicLong arenaIds = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
-    /** Quick exits in a row of the local workers, which pick the restart backoff. */
-    private int quickExits;
-    private boolean closing;
 
     /**
      * The daemon's settings; build them with {@link #defaults()} and the {@code with} methods.
@@ -122,68 +115,61 @@ public final class BatcherDaemon implements AutoCloseable {
 
         /** Returns a copy listening on {@code address}. */
         public Options withBind(InetSocketAddress address) {
-            return new Options(address, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.bind = address);
         }
 
         /** Returns a copy requiring {@code t} from clients and workers. */
         public Options withToken(String t) {
-            return new Options(bind, t, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.token = t);
         }
 
         /** Returns a copy that starts {@code n} worker processes of {@code slots} slots, and materialises nothing itself. */
         public Options withLocalWorkers(int n, int slots) {
-            return new Options(bind, token, n, slots, n > 0 ? 0 : managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> {
+                b.localWorkers = n;
+                b.workerSlots = slots;
+                b.managerSlots = n > 0 ? 0 : b.managerSlots;
+            });
         }
 
         /** Returns a copy that materialises in its own JVM on {@code n} threads. */
         public Options withManagerSlots(int n) {
-            return new Options(bind, token, localWorkers, workerSlots, n, datasetRoots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.managerSlots = n);
         }
 
         /** Returns a copy that only reads datasets under {@code roots}. */
         public Options withDatasetRoots(List<String> roots) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, roots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.datasetRoots = roots);
         }
 
         /** Returns a copy serving Prometheus metrics on {@code port}. */
         public Options withMetricsPort(Integer port) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, port, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.metricsPort = port);
         }
 
         /** Returns a copy with these wire settings. */
         public Options withWire(WireConfig w) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, w, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.wire = w);
         }
 
         /** Returns a copy with this retry backoff. */
         public Options withRetry(RetryPolicy r) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, r,
-                    batchers, workerJvmArgs, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.retry = r);
         }
 
         /** Returns a copy that creates these batchers at start. */
-        public Options withBatchers(Map<String, BatcherSpec> b) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry, b,
-                    workerJvmArgs, workerLog, workerRestart, sharedMemory);
+        public Options withBatchers(Map<String, BatcherSpec> batchers) {
+            return copy(b -> b.batchers = batchers);
         }
 
         /** Returns a copy passing these JVM arguments to local worker processes. */
         public Options withWorkerJvmArgs(List<String> args) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, args, workerLog, workerRestart, sharedMemory);
+            return copy(b -> b.workerJvmArgs = args);
         }
 
         /** Returns a copy restarting exited local workers with this backoff, or never if {@code r} is null. */
         public Options withWorkerRestart(RetryPolicy r) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, r, sharedMemory);
+            return copy(b -> b.workerRestart = r);
         }
 
         /**
@@ -191,14 +177,55 @@ public final class BatcherDaemon implements AutoCloseable {
          * {@code dir} is null.
          */
         public Options withSharedMemory(Path dir) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, workerLog, workerRestart, dir);
+            return copy(b -> b.sharedMemory = dir);
         }
 
         /** Returns a copy sending local workers' output to {@code file}. */
         public Options withWorkerLog(Path file) {
-            return new Options(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry,
-                    batchers, workerJvmArgs, file, workerRestart, sharedMemory);
+            return copy(b -> b.workerLog = file);
+        }
+
+        /** Returns a copy with the changes {@code change} makes to a builder holding these settings. */
+        private Options copy(Consumer<Builder> change) {
+            Builder b = new Builder(this);
+            change.accept(b);
+            return new Options(b.bind, b.token, b.localWorkers, b.workerSlots, b.managerSlots, b.datasetRoots, b.metricsPort,
+                    b.wire, b.retry, b.batchers, b.workerJvmArgs, b.workerLog, b.workerRestart, b.sharedMemory);
+        }
+
+        /** The fields of a copy being made: every {@code with} method changes some, the constructor checks them all. */
+        private static final class Builder {
+            InetSocketAddress bind;
+            String token;
+            int localWorkers;
+            int workerSlots;
+            int managerSlots;
+            List<String> datasetRoots;
+            Integer metricsPort;
+            WireConfig wire;
+            RetryPolicy retry;
+            Map<String, BatcherSpec> batchers;
+            List<String> workerJvmArgs;
+            Path workerLog;
+            RetryPolicy workerRestart;
+            Path sharedMemory;
+
+            Builder(Options o) {
+                bind = o.bind;
+                token = o.token;
+                localWorkers = o.localWorkers;
+                workerSlots = o.workerSlots;
+                managerSlots = o.managerSlots;
+                datasetRoots = o.datasetRoots;
+                metricsPort = o.metricsPort;
+                wire = o.wire;
+                retry = o.retry;
+                batchers = o.batchers;
+                workerJvmArgs = o.workerJvmArgs;
+                workerLog = o.workerLog;
+                workerRestart = o.workerRestart;
+                sharedMemory = o.sharedMemory;
+            }
         }
     }
 
@@ -227,6 +254,7 @@ public final class BatcherDaemon implements AutoCloseable {
             }
         }
         manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), this::createArena);
+        localWorkers = new LocalWorkerProcesses(options, this::address, pool, loop);
         BatcherServer s = null;
         MetricsServer m = null;
         try {
@@ -250,7 +278,7 @@ public final class BatcherDaemon implements AutoCloseable {
             }
         }
         for (int i = 0; i < options.localWorkers(); i++) {
-            spawnWorker();
+            localWorkers.spawn();
         }
     }
 
@@ -325,111 +353,18 @@ public final class BatcherDaemon implements AutoCloseable {
      * @return the process
      * @throws ServiceException if the process cannot be started
      */
-    public synchronized Process spawnWorker() {
-        InetSocketAddress a = address();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-modules");
-        cmd.add("jdk.incubator.vector");
-        cmd.addAll(options.workerJvmArgs());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.batcher.service.cli.Main");
-        cmd.add("worker");
-        cmd.add("--manager=" + host + ":" + a.getPort());
-        cmd.add("--slots=" + options.workerSlots());
-        String name = "local-" + workerNames.incrementAndGet();
-        cmd.add("--name=" + name);
-        for (String root : options.datasetRoots()) {
-            cmd.add("--dataset-root=" + root);
-        }
-        // Each local worker gets its own object-storage file cache, sized as the daemon's.
-        String cacheDir = System.getProperty(Storage.CACHE_DIR_PROPERTY);
-        if (cacheDir != null) {
-            cmd.add("--cache-dir=" + Path.of(cacheDir, name));
-        }
-        String cacheBytes = System.getProperty(Storage.CACHE_BYTES_PROPERTY);
-        if (cacheBytes != null) {
-            cmd.add("--cache-bytes=" + cacheBytes);
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (options.token() != null) {
-            pb.environment().put("BATCHER_TOKEN", options.token());
-        }
-        if (options.workerLog() != null) {
-            File log = options.workerLog().toFile();
-            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
-        } else {
-            pb.inheritIO();
-        }
-        Process p;
-        try {
-            p = pb.start();
-        } catch (java.io.IOException e) {
-            throw new ServiceException("starting a local worker process failed: " + String.join(" ", cmd) + ": " + e, e);
-        }
-        workers.add(p);
-        workersByName.put(name, p);
-        manager.pool().superviseProcess(name, p.onExit());
-        log.info("started local worker process {} (pid {})", name, p.pid());
-        long started = System.nanoTime();
-        p.onExit().thenRun(() -> exited(name, p, started));
-        return p;
-    }
-
-    private void exited(String name, Process p, long started) {
-        long delay;
-        synchronized (this) {
-            workers.remove(p);
-            workersByName.values().remove(p);
-            if (closing || options.workerRestart() == null) {
-                return;
-            }
-            // A worker that ran a while is restarted quickly; one that keeps dying waits longer each time.
-            quickExits = System.nanoTime() - started > TimeUnit.MINUTES.toNanos(1) ? 1 : quickExits + 1;
-            delay = options.workerRestart().delayNanos(quickExits);
-        }
-        log.warn("local worker process {} (pid {}) exited with status {}; starting another in {} ms", name, p.pid(),
-                p.exitValue(), delay / 1_000_000);
-        scheduleRestart(delay);
-    }
-
-    private void scheduleRestart(long delayNanos) {
-        try {
-            loop.schedule(this::restartWorker, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // The daemon is closing.
-        }
-    }
-
-    private void restartWorker() {
-        synchronized (this) {
-            if (closing) {
-                return;
-            }
-        }
-        manager.pool().workerRestarted();
-        try {
-            spawnWorker();
-        } catch (ServiceException e) {
-            long delay;
-            synchronized (this) {
-                delay = options.workerRestart().delayNanos(++quickExits);
-            }
-            log.warn("restarting a local worker failed, trying again in {} ms: {}", delay / 1_000_000, e.getMessage());
-            scheduleRestart(delay);
-        }
+    public Process spawnWorker() {
+        return localWorkers.spawn();
     }
 
     /** Returns the running local worker processes by name ({@code local-N}, the name in the pool before {@code #}). */
-    public synchronized Map<String, Process> localWorkers() {
-        return Map.copyOf(workersByName);
+    public Map<String, Process> localWorkers() {
+        return localWorkers.running();
     }
 
-    /** Returns the local worker processes started so far (some may have exited). */
-    public synchronized List<Process> workerProcesses() {
-        return List.copyOf(workers);
+    /** Returns the local worker processes started so far and not yet seen to exit. */
+    public List<Process> workerProcesses() {
+        return localWorkers.started();
     }
 
     /** Stops every batcher, the local worker processes and the servers. */
@@ -438,25 +373,8 @@ public final class BatcherDaemon implements AutoCloseable {
         try {
             manager.close();
         } finally {
-            List<Process> running;
-            synchronized (this) {
-                closing = true;
-                running = List.copyOf(workers);
-            }
-            {
-                for (Process p : running) {
-                    p.destroy();
-                }
-                for (Process p : running) {
-                    try {
-                        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                            p.destroyForcibly();
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        p.destroyForcibly();
-                    }
-                }
+            if (localWorkers != null) {
+                localWorkers.close();
             }
             if (server != null) {
                 server.close();

@@ -15,7 +15,7 @@ import dev.batcher.client.BatcherStatus;
 import dev.batcher.client.RemoteBatcherException;
 import dev.batcher.client.Status;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;

@@ -48,9 +48,14 @@ class DaemonMemoryTest {
 
     /** Connects a raw socket and does the client handshake by hand; the caller closes it. */
     private static Socket handshake(InetSocketAddress address) throws IOException {
+        return handshake(address, Hello.client("raw", null));
+    }
+
+    /** Connects a raw socket and does a handshake with {@code hello} by hand; the caller closes it. */
+    private static Socket handshake(InetSocketAddress address, Hello hello) throws IOException {
         Socket s = new Socket(address.getAddress(), address.getPort());
         s.setSoTimeout(10_000);
-        write(s.getOutputStream(), Hello.client("raw", null).toFrame());
+        write(s.getOutputStream(), hello.toFrame());
         DataInputStream in = new DataInputStream(s.getInputStream());
         int length = in.readInt();
         in.skipNBytes(length); // WELCOME
@@ -114,11 +119,12 @@ class DaemonMemoryTest {
             List<Socket> sockets = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    Socket s = handshake(d.address());
+                    Socket s = handshake(d.address(), Hello.worker("raw-" + i, null, 1));
                     sockets.add(s);
-                    // The length of a 40 MiB frame, its fixed fields and 1 MiB of it: never finished.
+                    // The length of a 40 MiB job result (the one message that may be tensor-sized), its fixed
+                    // fields and 1 MiB of it: never finished.
                     ByteBuf start = io.netty.buffer.Unpooled.buffer();
-                    start.writeInt(40 * MIB).writeByte(Frame.MAGIC).writeByte(MessageType.REQUEST.code()).writeByte(0)
+                    start.writeInt(40 * MIB).writeByte(Frame.MAGIC).writeByte(MessageType.JOB_RESULT.code()).writeByte(0)
                             .writeLong(1).writeInt(0).writeZero(MIB);
                     try {
                         s.getOutputStream().write(ByteBufUtil.getBytes(start));
@@ -145,6 +151,78 @@ class DaemonMemoryTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> budget.used() == 0);
             await().atMost(Duration.ofSeconds(20)).until(
                     () -> ((ByteBufAllocatorMetricProvider) alloc).metric().usedDirectMemory() - before < 8L * MIB);
+        }
+    }
+
+    /** Starts a frame of {@code length} of {@code type} and sends 1 MiB of it, never finishing it. */
+    private static void startFrame(Socket s, int length, MessageType type) throws IOException {
+        ByteBuf start = io.netty.buffer.Unpooled.buffer();
+        start.writeInt(length).writeByte(Frame.MAGIC).writeByte(type.code()).writeByte(0).writeLong(1).writeInt(0)
+                .writeZero(MIB);
+        try {
+            s.getOutputStream().write(ByteBufUtil.getBytes(start));
+        } catch (java.net.SocketException refused) {
+            // Refused as soon as its length (or type) arrived, and closed while the rest was still being written.
+        } finally {
+            start.release();
+        }
+    }
+
+    /** Reads until the daemon closes the connection; returns the first frame's type code, or -1 if none came. */
+    private static int closedWith(Socket s) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        try {
+            in.readInt();
+            in.readByte();
+            int type = in.readUnsignedByte();
+            in.skipNBytes(in.available());
+            while (in.read() >= 0) {
+                // until EOF
+            }
+            return type;
+        } catch (java.io.EOFException | java.net.SocketException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void partialFrames_twoHugeRequestsFromAnAuthenticatedClient_refusedAsTheirLengthArrivesNothingReserved() throws Exception {
+        try (BatcherDaemon d = BatcherDaemon.start(options())) {
+            MemoryBudget budget = d.frameBudget();
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    Socket s = handshake(d.address());
+                    sockets.add(s);
+                    startFrame(s, 200 * MIB, MessageType.REQUEST);
+                }
+                for (Socket s : sockets) {
+                    int type = closedWith(s);
+                    assertTrue(type == MessageType.ERROR.code() || type == -1, "an ERROR, then closed: " + type);
+                }
+                // Before frame limits by role: 400 MiB (both frames reserved in full, connections kept open).
+                System.out.printf("2 client connections x 200 MiB partial REQUEST frames: the daemon reserved %d MiB%n",
+                        budget.used() / MIB);
+                assertEquals(0, budget.used(), "nothing reserved for a client frame beyond its limit");
+                assertEquals(0, budget.refused(), "refused by the client limit, before the budget is asked");
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void partialFrames_hugeJobFailureFromAWorker_refusedAsItsTypeArrives() throws Exception {
+        try (BatcherDaemon d = BatcherDaemon.start(options())) {
+            MemoryBudget budget = d.frameBudget();
+            try (Socket s = handshake(d.address(), Hello.worker("raw", null, 1))) {
+                startFrame(s, 200 * MIB, MessageType.JOB_FAILURE);
+                int type = closedWith(s);
+                assertTrue(type == MessageType.ERROR.code() || type == -1, "an ERROR, then closed: " + type);
+                assertEquals(0, budget.used());
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.batcher.client.BatcherClient;
 import dev.batcher.client.BatcherHandle;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;

@@ -17,7 +17,7 @@ import dev.batcher.service.manager.RetryPolicy;
 import dev.batcher.service.pool.WorkerPool;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;

@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.client.Status;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
@@ -185,7 +185,8 @@ class WorkerProcessTest {
                 workers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "--add-modules", "jdk.incubator.vector", "-Xmx128m", "-XX:TieredStopAtLevel=1",
                         "-cp", System.getProperty("java.class.path"), "dev.batcher.service.cli.Main", "worker",
-                        "--manager=127.0.0.1:" + d.address().getPort(), "--slots=1", "--name=w" + i)
+                        "--manager=127.0.0.1:" + d.address().getPort(), "--slots=1", "--name=w" + i,
+                        "--rejoin-for=1") // try to rejoin for a second, then give up
                         .redirectError(err.toFile()).redirectOutput(tmp.resolve("worker-" + i + ".out").toFile()).start());
             }
             try {
@@ -199,7 +200,7 @@ class WorkerProcessTest {
                 throw new AssertionError("the workers did not join: " + logs, e);
             }
         }
-        // The daemon is gone: each worker notices, closes, and exits with 3, printing no stack trace
+        // The daemon is gone: each worker notices, tries to rejoin for its second, and exits with 3, printing no stack trace
         // (the main thread and the shutdown hook both closed the node; the second close hit a
         // terminated event loop).
         for (int i = 0; i < workers.size(); i++) {
@@ -208,7 +209,7 @@ class WorkerProcessTest {
             String err = Files.readString(errs.get(i));
             String out = Files.readString(tmp.resolve("worker-" + i + ".out"));
             assertEquals(3, p.exitValue(), out + err);
-            assertTrue(out.contains("the connection to 127.0.0.1:"), out);
+            assertTrue(out.contains("the connection to 127.0.0.1:") && out.contains("could not rejoin within 1 s"), out);
             assertTrue(!err.contains("Exception in thread") && !err.contains("\tat "), "no stack trace on stderr:\n" + err);
         }
     }

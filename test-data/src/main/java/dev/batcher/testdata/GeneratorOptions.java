@@ -25,6 +25,7 @@ public final class GeneratorOptions {
     private final double maxHours;
     private final double sampleRate;
     private final Layout layout;
+    private final FileFormat format;
     private final int chunkChannels;
     private final int chunkSamples;
     private final int deflateLevel;
@@ -38,6 +39,7 @@ public final class GeneratorOptions {
         this.maxHours = b.maxHours;
         this.sampleRate = b.sampleRate;
         this.layout = b.layout;
+        this.format = b.format;
         this.chunkChannels = b.chunkChannels;
         this.chunkSamples = b.chunkSamples;
         this.deflateLevel = b.deflateLevel;
@@ -69,6 +71,7 @@ public final class GeneratorOptions {
         b.maxHours = maxHours;
         b.sampleRate = sampleRate;
         b.layout = layout;
+        b.format = format;
         b.chunkChannels = chunkChannels;
         b.chunkSamples = chunkSamples;
         b.deflateLevel = deflateLevel;
@@ -132,6 +135,15 @@ public final class GeneratorOptions {
     }
 
     /**
+     * Returns the file format recordings are written in.
+     *
+     * @return HDF5 (the default), or EDF/BDF in the Sleep-EDF layout
+     */
+    public FileFormat format() {
+        return format;
+    }
+
+    /**
      * Returns the channels per chunk for chunked layouts; 0 means all the recording's channels.
      * Chunk sizes larger than a recording's dataset are clipped to it.
      *
@@ -181,7 +193,7 @@ public final class GeneratorOptions {
     @Override
     public String toString() {
         return "GeneratorOptions[seed=" + seed + ", recordings=" + recordings + ", hours=" + minHours + ".."
-                + maxHours + ", sampleRate=" + sampleRate + ", layout=" + layout + ", chunk=" + chunkChannels
+                + maxHours + ", sampleRate=" + sampleRate + ", layout=" + layout + ", format=" + format + ", chunk=" + chunkChannels
                 + "x" + chunkSamples + ", deflateLevel=" + deflateLevel + ", threads=" + threads
                 + (executor == null ? "" : ", executor=" + executor) + "]";
     }
@@ -194,6 +206,7 @@ public final class GeneratorOptions {
         private double maxHours = 8.0;
         private double sampleRate = 256.0;
         private Layout layout = Layout.CONTIGUOUS;
+        private FileFormat format = FileFormat.HDF5;
         private int chunkChannels = 0;
         private int chunkSamples = 8192;
         private int deflateLevel = 4;
@@ -288,6 +301,18 @@ public final class GeneratorOptions {
         }
 
         /**
+         * Sets the file format.
+         *
+         * @param format HDF5, or EDF/BDF in the Sleep-EDF layout (PSG files with hypnogram EDF+ files)
+         * @return this builder
+         * @throws NullPointerException if {@code format} is null
+         */
+        public Builder format(FileFormat format) {
+            this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
          * Sets the chunk shape for chunked layouts; ignored for {@link Layout#CONTIGUOUS}.
          *
          * @param channels channels per chunk, {@code >= 0}; 0 means all of a recording's channels
@@ -358,6 +383,10 @@ public final class GeneratorOptions {
          *     {@link #MAX_RECORDING_BYTES} bytes of samples
          */
         public GeneratorOptions build() {
+            if (format != FileFormat.HDF5 && recordings > EdfRecordingWriter.MAX_RECORDINGS) {
+                throw new IllegalArgumentException("recordings: " + recordings + " in " + format + " (expected: at most "
+                        + EdfRecordingWriter.MAX_RECORDINGS + ", the subject and night numbers of Sleep-EDF names SC4ssN)");
+            }
             double samples = maxHours * 3600.0 * sampleRate;
             double bytes = 2.0 * Montage.MAX_CHANNELS * samples;
             if (bytes > MAX_RECORDING_BYTES) {

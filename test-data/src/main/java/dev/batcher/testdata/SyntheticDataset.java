@@ -106,10 +106,14 @@ public final class SyntheticDataset {
             }
         }
         if (failure != null) {
-            for (GeneratedRecording recording : written) {
+            for (int i = 0; i < written.length; i++) {
+                GeneratedRecording recording = written[i];
                 if (recording != null) {
                     try {
                         Files.deleteIfExists(recording.file());
+                        if (options.format() != FileFormat.HDF5) {
+                            Files.deleteIfExists(dir.resolve(EdfRecordingWriter.hypnogramName(i)));
+                        }
                     } catch (IOException e) {
                         failure.addSuppressed(e);
                     }
@@ -214,25 +218,60 @@ public final class SyntheticDataset {
         if (samples == null) {
             return null;
         }
-        Path file = dir.resolve(plan.fileName());
-        Path temporary = dir.resolve(plan.fileName() + TEMPORARY_SUFFIX);
+        FileFormat format = options.format();
+        List<Path> written = new ArrayList<>();
+        Path file = dir.resolve(format == FileFormat.HDF5 ? plan.fileName() : EdfRecordingWriter.psgName(index, format));
         long bytes;
         try {
-            RecordingWriter.write(temporary, plan, samples, options);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+            if (format == FileFormat.HDF5) {
+                Path temporary = written(written, dir.resolve(plan.fileName() + TEMPORARY_SUFFIX));
+                RecordingWriter.write(temporary, plan, samples, options);
+                Files.move(temporary, written(written, file), StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Path psg = written(written, dir.resolve(file.getFileName() + TEMPORARY_SUFFIX));
+                EdfRecordingWriter.writePsg(psg, plan, samples, format == FileFormat.BDF);
+                Path hypnogram = dir.resolve(EdfRecordingWriter.hypnogramName(index));
+                Path hypnogramTemporary = written(written, dir.resolve(hypnogram.getFileName() + TEMPORARY_SUFFIX));
+                EdfRecordingWriter.writeHypnogram(hypnogramTemporary, plan);
+                Files.move(hypnogramTemporary, written(written, hypnogram), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(psg, written(written, file), StandardCopyOption.ATOMIC_MOVE);
+            }
             bytes = Files.size(file);
         } catch (IOException | HdfException e) {
             GenerationException failure = new GenerationException("file: " + file + " (could not write it: "
                     + e.getMessage() + ")", e);
-            try {
-                Files.deleteIfExists(temporary);
-                Files.deleteIfExists(file);
-            } catch (IOException suppressed) {
-                failure.addSuppressed(suppressed);
+            for (Path p : written) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException suppressed) {
+                    failure.addSuppressed(suppressed);
+                }
             }
             throw failure;
         }
+        if (format != FileFormat.HDF5) {
+            LabelInfo labels = labelInfo(plan);
+            return new GeneratedRecording(EdfRecordingWriter.stem(index) + "E0-PSG", file, bytes, edfSignalInfo(plan),
+                    new LabelInfo(labels.dataset(), labels.channels(), labels.sampleRate(),
+                            plan.labelOffsetEpochs() * 30_000_000_000L, labels.samples(), labels.encoding()));
+        }
         return new GeneratedRecording(plan.name(), file, bytes, signalInfo(plan), labelInfo(plan));
+    }
+
+    /** Records a path this task may leave behind, to delete on failure. */
+    private static Path written(List<Path> written, Path p) {
+        written.add(p);
+        return p;
+    }
+
+    /** The EEG group of an EDF/BDF PSG file as the reader sees it (header values, not the plan's exact scaling). */
+    static SignalInfo edfSignalInfo(RecordingPlan plan) {
+        List<String> names = new ArrayList<>();
+        plan.channels().forEach(c -> names.add(EdfRecordingWriter.label(c)));
+        double rate = plan.epochSamples() / 30.0;
+        return new SignalInfo("/" + new java.math.BigDecimal(Double.toString(rate)).stripTrailingZeros().toPlainString() + "Hz",
+                SampleType.INT16, names, rate, plan.resolution(), plan.offset(), "uV", 0,
+                (long) (plan.samples() / plan.epochSamples()) * plan.epochSamples());
     }
 
     static SignalInfo signalInfo(RecordingPlan plan) {

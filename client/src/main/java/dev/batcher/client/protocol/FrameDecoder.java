@@ -79,6 +79,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private int frameLengthLimit;
     private String limitName = "the maximum frame length";
+    /** Frames longer than this are refused unless of {@link #largeType}; set by the peer's role. */
+    private int smallFrameLimit = Integer.MAX_VALUE;
+    private MessageType largeType;
+    private String smallLimitName;
     private boolean failed;
     private final MemoryBudget budget;
     /** The large frame being received, after its length field, or null. */
@@ -161,9 +165,24 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         limitName = "the maximum frame length";
     }
 
-    /** Returns the bytes of the large frame being received now, 0 if none (for tests and metrics). */
-    public long pendingBytes() {
-        return reserved;
+    /**
+     * Limits frames by the peer's role: a frame longer than {@code limit} is refused unless its type is
+     * {@code largeType} (which may be as long as {@link #frameLengthLimit()}). With no large type the
+     * frame is refused as soon as its length field arrives; otherwise as soon as its type byte does,
+     * before any of it is buffered. Event loop only.
+     *
+     * @param limit the longest frame of any other type (the length field's value)
+     * @param largeType the one type that may be longer, or null for none
+     * @param name what the limit is, for the message, such as {@code "the maximum length of a client's frames"}
+     * @throws IllegalArgumentException if {@code limit} is below {@link Frame#FIXED_FIELDS_LENGTH}
+     */
+    public void limitByType(int limit, MessageType largeType, String name) {
+        if (limit < Frame.FIXED_FIELDS_LENGTH) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: >= " + Frame.FIXED_FIELDS_LENGTH + ")");
+        }
+        this.smallFrameLimit = limit;
+        this.largeType = largeType;
+        this.smallLimitName = java.util.Objects.requireNonNull(name, "name");
     }
 
     /**
@@ -202,6 +221,21 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             reject(ctx, in, new ProtocolException("length", length,
                     ">= " + Frame.FIXED_FIELDS_LENGTH + ", the size of the fixed fields"));
             return;
+        }
+        if (length > smallFrameLimit) {
+            if (largeType == null) {
+                reject(ctx, in, new ProtocolException("length", length, "<= " + smallFrameLimit + ", " + smallLimitName));
+                return;
+            }
+            if (in.readableBytes() < Frame.LENGTH_FIELD_LENGTH + 2) {
+                return; // wait for the magic and type bytes
+            }
+            int code = in.getUnsignedByte(in.readerIndex() + Frame.LENGTH_FIELD_LENGTH + 1);
+            if (code != largeType.code()) {
+                reject(ctx, in, new ProtocolException("length", length, "<= " + smallFrameLimit + ", " + smallLimitName
+                        + "; only " + largeType + " may be longer, this frame's type is " + String.format("0x%02X", code)));
+                return;
+            }
         }
         if (in.readableBytes() - Frame.LENGTH_FIELD_LENGTH >= length) {
             ByteBuf frame = in.retainedSlice(in.readerIndex() + Frame.LENGTH_FIELD_LENGTH, (int) length);

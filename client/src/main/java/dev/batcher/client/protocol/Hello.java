@@ -18,14 +18,21 @@ import java.util.Objects;
  * @param host the peer's host id ({@code dev.batcher.client.arena.Arena#hostId()}) if it can use the
  *     daemon's shared-memory arenas when it runs on the daemon's host, or null for TCP only; header
  *     field {@code host}, absent when null
+ * @param held a worker's cached object-storage files ({@code s3://bucket/key}), for cache-following
+ *     dispatch from its first job; header field {@code held}, absent when empty (null reads as empty)
  */
-public record Hello(Role role, String name, String token, int slots, String host) {
+public record Hello(Role role, String name, String token, int slots, String host, java.util.List<String> held) {
     /** The version of the protocol (message types and their headers) this code speaks. */
     public static final int PROTOCOL_VERSION = 2;
     /** The longest name accepted. */
     public static final int MAX_NAME_LENGTH = 128;
     /** The most slots a worker may announce. */
     public static final int MAX_SLOTS = 4096;
+    /**
+     * The most characters of file names a worker lists in {@code held}, so a {@code HELLO} stays well
+     * within the 64 KiB allowed before the handshake; a worker holding more lists what fits.
+     */
+    public static final int MAX_HELD_CHARS = 32 << 10;
 
     /**
      * Checks the fields.
@@ -35,6 +42,7 @@ public record Hello(Role role, String name, String token, int slots, String host
      *     of range for the role
      */
     public Hello {
+        held = held == null ? java.util.List.of() : java.util.List.copyOf(held);
         if (host != null && (host.isBlank() || host.length() > MAX_NAME_LENGTH)) {
             throw new IllegalArgumentException("host: \"" + host + "\" (expected: a non-blank id of at most " + MAX_NAME_LENGTH
                     + " characters)");
@@ -53,12 +61,36 @@ public record Hello(Role role, String name, String token, int slots, String host
 
     /** Creates a hello without a host id (TCP only). */
     public Hello(Role role, String name, String token, int slots) {
-        this(role, name, token, slots, null);
+        this(role, name, token, slots, null, null);
+    }
+
+    /** Creates a hello that lists no cached files. */
+    public Hello(Role role, String name, String token, int slots, String host) {
+        this(role, name, token, slots, host, null);
     }
 
     /** Returns this hello offering shared memory as host {@code id}, or TCP only if {@code id} is null. */
     public Hello withHost(String id) {
-        return new Hello(role, name, token, slots, id);
+        return new Hello(role, name, token, slots, id, held);
+    }
+
+    /**
+     * Returns this hello listing the files a worker's object-storage cache holds, as in its results'
+     * {@code storage.held} ({@code s3://bucket/key}), so the daemon dispatches jobs for them to it from the
+     * start (a worker that rejoins, or restarts with its cache, is warm). Names beyond
+     * {@link #MAX_HELD_CHARS} characters in all are left out.
+     */
+    public Hello withHeld(java.util.Collection<String> files) {
+        java.util.List<String> fit = new java.util.ArrayList<>();
+        int chars = 0;
+        for (String f : files) {
+            chars += f.length() + 3;
+            if (chars > MAX_HELD_CHARS) {
+                break;
+            }
+            fit.add(f);
+        }
+        return new Hello(role, name, token, slots, host, fit);
     }
 
     /**
@@ -91,7 +123,7 @@ public record Hello(Role role, String name, String token, int slots, String host
 
     /** Returns this hello with the token removed, as handed to the business handlers. */
     public Hello withoutToken() {
-        return token == null ? this : new Hello(role, name, null, slots, host);
+        return token == null ? this : new Hello(role, name, null, slots, host, held);
     }
 
     /** Returns the fields with the token redacted. */
@@ -99,7 +131,8 @@ public record Hello(Role role, String name, String token, int slots, String host
     public String toString() {
         return "Hello[role=" + role.wireName() + ", name=" + name
                 + (token == null ? "" : ", token=<redacted>")
-                + (role == Role.WORKER ? ", slots=" + slots : "") + (host == null ? "" : ", host=" + host) + "]";
+                + (role == Role.WORKER ? ", slots=" + slots : "") + (host == null ? "" : ", host=" + host)
+                + (held.isEmpty() ? "" : ", held=" + held.size() + " files") + "]";
     }
 
     /**
@@ -141,6 +174,9 @@ public record Hello(Role role, String name, String token, int slots, String host
         if (host != null) {
             header.put("host", host);
         }
+        if (!held.isEmpty()) {
+            held.forEach(header.putArray("held")::add);
+        }
         return header;
     }
 
@@ -179,7 +215,20 @@ public record Hello(Role role, String name, String token, int slots, String host
         if (host != null && (host.isBlank() || host.length() > MAX_NAME_LENGTH)) {
             throw new ProtocolException("hello.host", "\"" + host + "\"", "a non-blank id of at most " + MAX_NAME_LENGTH + " characters");
         }
-        return new Hello(role, name, token == null || token.isNull() ? null : token.asText(), slots, host);
+        java.util.List<String> held = new java.util.ArrayList<>();
+        JsonNode h = header.get("held");
+        if (h != null && !h.isNull()) {
+            if (!h.isArray()) {
+                throw new ProtocolException("hello.held", "a JSON " + h.getNodeType(), "an array of file names");
+            }
+            for (JsonNode f : h) {
+                if (!f.isTextual()) {
+                    throw new ProtocolException("hello.held[" + held.size() + "]", "a JSON " + f.getNodeType(), "a file name");
+                }
+                held.add(f.asText());
+            }
+        }
+        return new Hello(role, name, token == null || token.isNull() ? null : token.asText(), slots, host, held);
     }
 
     private static String checkName(String name) {

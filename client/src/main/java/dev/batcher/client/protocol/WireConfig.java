@@ -21,10 +21,14 @@ import java.util.Objects;
  *     unwritable; senders of big payloads must wait for writability
  * @param memoryBudget bytes a daemon's frame decoders may hold in all for large frames still
  *     arriving, shared by every connection (a {@link MemoryBudget}); clients ignore it
+ * @param clientMaxFrameLength the largest length field a daemon accepts from a client, and from a
+ *     worker in any frame but {@code JOB_RESULT} (the only message that carries a tensor to the
+ *     daemon), in {@code [}{@value #MIN_MAX_FRAME_LENGTH}{@code , maxFrameLength]}; clients and
+ *     workers ignore it
  */
 public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heartbeatInterval,
         int missedHeartbeats, Duration handshakeTimeout, int writeBufferLowWaterMark,
-        int writeBufferHighWaterMark, long memoryBudget) {
+        int writeBufferHighWaterMark, long memoryBudget, int clientMaxFrameLength) {
     /** Default {@link #maxFrameLength()}: 256 MiB, room for a 32 × 256 × 7680 float32 batch. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 256 << 20;
     /** The highest {@link #maxFrameLength()} allowed: 1 GiB. */
@@ -45,6 +49,11 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
     public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 16 << 20;
     /** Default {@link #memoryBudget()}: 512 MiB, two frames of the default maximum length. */
     public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
+    /**
+     * Default {@link #clientMaxFrameLength()}: 4 MiB. A client's messages are JSON headers (at most
+     * {@link #DEFAULT_MAX_HEADER_LENGTH}) without payload.
+     */
+    public static final int DEFAULT_CLIENT_MAX_FRAME_LENGTH = 4 << 20;
 
     /**
      * Checks the fields.
@@ -72,10 +81,27 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
             throw new IllegalArgumentException("memoryBudget: " + memoryBudget + " (expected: >= " + MIN_MAX_FRAME_LENGTH
                     + " bytes)");
         }
+        if (clientMaxFrameLength < MIN_MAX_FRAME_LENGTH || clientMaxFrameLength > maxFrameLength) {
+            throw new IllegalArgumentException("clientMaxFrameLength: " + clientMaxFrameLength + " (expected: in ["
+                    + MIN_MAX_FRAME_LENGTH + ", " + maxFrameLength + "], the maximum frame length)");
+        }
         if (writeBufferLowWaterMark < 1 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
             throw new IllegalArgumentException("writeBufferWaterMark: low " + writeBufferLowWaterMark
                     + ", high " + writeBufferHighWaterMark + " (expected: 1 <= low <= high)");
         }
+    }
+
+    /**
+     * Creates a configuration whose {@link #clientMaxFrameLength()} is the default (or {@code
+     * maxFrameLength}, if lower).
+     *
+     * @throws NullPointerException if a duration is null
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public WireConfig(int maxFrameLength, int maxHeaderLength, Duration heartbeatInterval, int missedHeartbeats,
+            Duration handshakeTimeout, int writeBufferLowWaterMark, int writeBufferHighWaterMark, long memoryBudget) {
+        this(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats, handshakeTimeout, writeBufferLowWaterMark,
+                writeBufferHighWaterMark, memoryBudget, Math.min(DEFAULT_CLIENT_MAX_FRAME_LENGTH, maxFrameLength));
     }
 
     private static void checkMillis(String name, Duration value) {
@@ -102,7 +128,8 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
     public WireConfig withMaxFrameLength(int maxFrameLength) {
         int header = Math.min(maxHeaderLength, Math.max(1024, maxFrameLength - Frame.FIXED_FIELDS_LENGTH));
         return new WireConfig(maxFrameLength, header, heartbeatInterval, missedHeartbeats,
-                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget);
+                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget,
+                Math.min(clientMaxFrameLength, maxFrameLength));
     }
 
     /**
@@ -116,7 +143,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withHeartbeat(Duration interval, int missed) {
         return new WireConfig(maxFrameLength, maxHeaderLength, interval, missed, handshakeTimeout,
-                writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget);
+                writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget, clientMaxFrameLength);
     }
 
     /**
@@ -129,7 +156,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withHandshakeTimeout(Duration timeout) {
         return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
-                timeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget);
+                timeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget, clientMaxFrameLength);
     }
 
     /**
@@ -142,7 +169,7 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withWriteBufferWaterMark(int low, int high) {
         return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
-                handshakeTimeout, low, high, memoryBudget);
+                handshakeTimeout, low, high, memoryBudget, clientMaxFrameLength);
     }
 
     /**
@@ -156,7 +183,20 @@ public record WireConfig(int maxFrameLength, int maxHeaderLength, Duration heart
      */
     public WireConfig withMemoryBudget(long bytes) {
         return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
-                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, bytes);
+                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, bytes, clientMaxFrameLength);
+    }
+
+    /**
+     * Returns a copy with another limit on a client's frames (and a worker's frames other than
+     * {@code JOB_RESULT}), which the daemon applies once the handshake says the peer's role.
+     *
+     * @param bytes the new {@link #clientMaxFrameLength()}
+     * @return the new configuration
+     * @throws IllegalArgumentException if the value is out of range
+     */
+    public WireConfig withClientMaxFrameLength(int bytes) {
+        return new WireConfig(maxFrameLength, maxHeaderLength, heartbeatInterval, missedHeartbeats,
+                handshakeTimeout, writeBufferLowWaterMark, writeBufferHighWaterMark, memoryBudget, bytes);
     }
 
     /** Returns how long an end waits without reading anything before closing: interval × missed. */

@@ -125,7 +125,7 @@ class ProtocolDocTest {
 
     @Test
     void helloAndWelcome_fieldsAreWhatTheCodeWrites() {
-        Set<String> hello = fields(Hello.worker("w", "t", 2).withHost("boot:1").toFrame().header());
+        Set<String> hello = fields(Hello.worker("w", "t", 2).withHost("boot:1").withHeld(List.of("s3://b/k")).toFrame().header());
         assertEquals(hello, new TreeSet<>(column("| field | type | required | meaning |", 0)));
         Set<String> welcome = fields(new Welcome("v", Duration.ofSeconds(5), 1 << 20).toFrame(0).header());
         assertEquals(welcome, new TreeSet<>(column("| field | type | meaning |", 0)));

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.channels;
 
+import dev.batcher.api.ChannelKind;
 import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +28,10 @@ import org.slf4j.LoggerFactory;
  *       named after the expression without white space. A channel whose name is not an identifier
  *       (letters, digits, {@code _} and {@code .}, not starting with a digit) is written in double
  *       quotes or square brackets: {@code [EEG Fpz-Cz]-[EEG Pz-Oz]}. Products need a constant
- *       factor, divisors must be non-zero constants, and constant terms are not allowed.
+ *       factor, divisors must be non-zero constants, and constant terms are not allowed;
+ *   <li>{@code kind:K1,K2,...}: every channel whose kind (its name's first word, as EDF labels such as
+ *       {@code EEG Fpz-Cz} say, see {@link ChannelKind}) is one of the given ones, in stored order;
+ *       none is an error.
  * </ul>
  *
  * Channel names match exactly (case-sensitive); a name the signal holds more than once cannot be
@@ -46,7 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChannelSelectors {
     /** The built-in selector names. */
-    public static final List<String> BUILT_INS = List.of("all", "names", "fill", "montage");
+    public static final List<String> BUILT_INS = List.of("all", "names", "fill", "montage", "kind");
     /** How many plans the cache keeps. */
     public static final int CACHE_CAPACITY = 1024;
 
@@ -118,6 +122,8 @@ public final class ChannelSelectors {
             case "montage":
                 requireArguments(selection, available, "derivations such as C3-M2");
                 return MontagePlan.build(selection, available, index);
+            case "kind":
+                return kind(selection, available);
             default:
                 return provided(selection, available);
         }
@@ -133,6 +139,29 @@ public final class ChannelSelectors {
             inputs[i] = i;
         }
         return new CopyPlan("all", available, inputs, inputs);
+    }
+
+    /** Every channel whose kind (its name's first word, see {@link ChannelKind}) is among the arguments, in stored order. */
+    private static ChannelPlan kind(ChannelSelection selection, List<String> available) {
+        requireArguments(selection, available, "channel kinds such as EEG or EOG (the first word of EDF labels)");
+        List<Integer> inputs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < available.size(); c++) {
+            if (ChannelKind.isOneOf(available.get(c), selection.arguments())) {
+                inputs.add(c);
+                names.add(available.get(c));
+            }
+        }
+        if (inputs.isEmpty()) {
+            throw new ChannelSelectionException("no channel of kind " + selection.arguments() + " (expected: at least one "
+                    + "channel whose name starts with one of those words, such as 'EEG Fpz-Cz')", selection, null, available);
+        }
+        int[] in = inputs.stream().mapToInt(Integer::intValue).toArray();
+        int[] rows = new int[in.length];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = r;
+        }
+        return new CopyPlan("kind", names, in, rows);
     }
 
     private static ChannelPlan named(ChannelSelection selection, List<String> available, ChannelIndex index,

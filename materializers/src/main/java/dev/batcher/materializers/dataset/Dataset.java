@@ -1,11 +1,13 @@
 package dev.batcher.materializers.dataset;
 
 import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.format.LabelGrid;
+import dev.batcher.materializers.hdf5.Hdf5Format;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.dataset.LabeledSignalTable.Row;
-import dev.batcher.materializers.hdf5.RecordingFiles;
-import dev.batcher.materializers.hdf5.RecordingReadException;
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.metadata.StorageLayout;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
@@ -104,7 +106,7 @@ public final class Dataset {
         try (RecordingFiles files = RecordingFiles.open(location, storage, LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
             manifest.forEach((file, entry) -> {
-                register(files, file, entry);
+                register(files, file, entry, true);
                 recordings.put(file, entry.recording());
             });
             for (Row row : rows) {
@@ -115,7 +117,20 @@ public final class Dataset {
         return new Dataset(location, signals, manifest);
     }
 
-    private static void register(RecordingFiles files, String file, Manifest.FileEntry entry) {
+    /**
+     * Registers what index time recorded about a file: always its format and label grids; for object
+     * storage ({@code all}) also every dataset's metadata and layout and the ETag.
+     */
+    private static void register(RecordingFiles files, String file, Manifest.FileEntry entry, boolean all) {
+        if (entry.format() != null) {
+            files.registerFormat(file, entry.format());
+        }
+        for (LabelGrid grid : entry.grids().values()) {
+            files.register(file, grid);
+        }
+        if (!all) {
+            return;
+        }
         for (Manifest.Entry<SignalInfo> s : entry.signals().values()) {
             files.register(file, entry.etag(), s.info(), s.layout());
         }
@@ -134,8 +149,40 @@ public final class Dataset {
      */
     public RecordingFiles openFiles(Storage storage, int maxOpenFiles) {
         RecordingFiles files = RecordingFiles.open(location, storage, maxOpenFiles);
-        manifest.forEach((file, entry) -> register(files, file, entry));
+        manifest.forEach((file, entry) -> register(files, file, entry, location.isS3()));
         return files;
+    }
+
+    /**
+     * Opens a local dataset's recordings with what index time recorded about them in
+     * {@code recordings.json} (each file's format, and the label grids built from annotation files),
+     * without loading and validating the table: for workers, which read what a validated spec names.
+     * Without {@code recordings.json} the files are opened as they are (HDF5 only needs that).
+     *
+     * @param root the dataset directory
+     * @param maxOpenFiles how many files may be open at once
+     * @return the recordings
+     * @throws DatasetException if {@code recordings.json} exists but cannot be read or is malformed
+     */
+    public static RecordingFiles openIndexed(Path root, int maxOpenFiles) {
+        Map<String, Manifest.FileEntry> manifest = recorded(root);
+        RecordingFiles files = new RecordingFiles(List.of(root), maxOpenFiles);
+        manifest.forEach((file, entry) -> register(files, file, entry, false));
+        return files;
+    }
+
+    /** Reads a local dataset's {@code recordings.json}, or returns an empty map if it has none. */
+    private static Map<String, Manifest.FileEntry> recorded(Path root) {
+        Path recorded = root.resolve(Manifest.NAME);
+        if (!Files.isRegularFile(recorded)) {
+            return Map.of();
+        }
+        try {
+            return Manifest.read(recorded.toString(), Files.readAllBytes(recorded));
+        } catch (java.io.IOException e) {
+            throw new DatasetException(recorded + ": unreadable (expected: the recordings.json bin/batcher index "
+                    + "writes): " + e, e);
+        }
     }
 
     /** Opens the recordings with the process's {@link Storage#shared()} storage (see {@link #openFiles(Storage, int)}). */
@@ -186,15 +233,24 @@ public final class Dataset {
         for (Row row : rows) {
             checkRowSpans(table, row);
         }
+        Map<String, Manifest.FileEntry> manifest = recorded(root);
         List<LabeledSignal> signals = new ArrayList<>(rows.size());
         try (RecordingFiles files = new RecordingFiles(List.of(root), LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
+            manifest.forEach((file, entry) -> {
+                register(files, file, entry, false);
+                if (entry.format() != null && !entry.format().equals(Hdf5Format.NAME)) {
+                    // Only HDF5 files name their recording; others keep the id index time gave them
+                    // (their name, or a recordings.csv manifest's).
+                    recordings.put(file, entry.recording());
+                }
+            });
             for (Row row : rows) {
                 signals.add(checkRow(table, row, files, recordings));
             }
         }
         checkOverlaps(table, rows, signals);
-        return new Dataset(DatasetLocation.of(root), signals, Map.of());
+        return new Dataset(DatasetLocation.of(root), signals, manifest);
     }
 
     /** Checks what a row says by itself, before any file is opened. */

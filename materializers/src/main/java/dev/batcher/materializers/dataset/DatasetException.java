@@ -25,7 +25,7 @@ public final class DatasetException extends MaterializerException {
      *
      * @param message what is wrong, as {@code where: name: value (expected: rule)}
      * @param cause the underlying failure, usually a
-     *     {@link dev.batcher.materializers.hdf5.RecordingReadException}
+     *     {@link dev.batcher.materializers.format.RecordingReadException}
      */
     public DatasetException(String message, Throwable cause) {
         super(message, cause);

@@ -1,10 +1,15 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.labels.StageMap;
+import dev.batcher.materializers.onda.OndaDataset;
+import dev.batcher.materializers.onda.OndaLabelSource;
 import dev.batcher.materializers.metadata.TimeSpan;
+import dev.batcher.materializers.format.LabelGrid;
+import dev.batcher.materializers.labels.StageGrid;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
-import dev.batcher.materializers.hdf5.RecordingFiles;
-import dev.batcher.materializers.hdf5.RecordingReadException;
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.metadata.StorageLayout;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
@@ -15,16 +20,13 @@ import java.util.LinkedHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
  * Builds a dataset's labeled-signals table from its files' attributes, so that users need not write
@@ -35,7 +37,31 @@ import java.util.stream.Stream;
 public final class DatasetIndexer {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetIndexer.class);
 
+    /** The default label epoch: 30 s, the AASM scoring epoch. */
+    public static final long EPOCH_NANOS = StageGrid.DEFAULT_EPOCH_NANOS;
+
     private DatasetIndexer() {
+    }
+
+    /**
+     * Returns the label sources {@code bin/batcher index} uses by default, in order (see {@link LabelSource}).
+     *
+     * @return the sources
+     */
+    public static List<LabelSource> defaultLabelSources() {
+        return labelSources(null);
+    }
+
+    /**
+     * Returns the label sources {@code bin/batcher index} uses, in order: the annotation files of EDF
+     * and BDF layouts ({@link AnnotationLabelSource}), then the annotations tables of Onda datasets
+     * ({@link OndaLabelSource}).
+     *
+     * @param map the stage map for both, or null for each dataset's {@code stage_map.json} or the AASM map
+     * @return the sources
+     */
+    public static List<LabelSource> labelSources(StageMap map) {
+        return List.of(new AnnotationLabelSource(map), new OndaLabelSource(map, OndaDataset.DEFAULT_LABEL_COLUMN));
     }
 
     /**
@@ -61,9 +87,17 @@ public final class DatasetIndexer {
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
-        List<String> names = recordingFiles(root);
+        return scan(root, defaultLabelSources(), EPOCH_NANOS, new LinkedHashMap<>());
+    }
+
+    private static List<LabeledSignal> scan(Path root, List<LabelSource> sources, long epochNanos,
+                                            Map<String, Manifest.FileEntry> manifest) {
+        List<String> names = datasetFiles(root);
         try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
-            return scan(files, root.toString(), names, Map.of(), new LinkedHashMap<>());
+            IndexLabels labels = new IndexLabels(sources, IndexLabels.local(root, names, files::resolve), epochNanos);
+            return scan(files, root.toString(), names, Map.of(), labels, manifest);
+        } catch (RecordingReadException e) {
+            throw new DatasetException(root + ": " + e.getMessage(), e);
         }
     }
 
@@ -72,45 +106,86 @@ public final class DatasetIndexer {
      *
      * @param files the reader
      * @param where the dataset, for messages
-     * @param names the file names, in order
+     * @param all every file of the dataset, sorted (recordings and annotation files alike)
      * @param objects the objects' sizes and ETags by name (object storage), or empty
+     * @param labels where labels of signals without labels in their own file come from
      * @param manifest receives one entry per file
      */
-    private static List<LabeledSignal> scan(RecordingFiles files, String where, List<String> names,
-                                            Map<String, S3Store.ObjectInfo> objects,
+    private static List<LabeledSignal> scan(RecordingFiles files, String where, List<String> all,
+                                            Map<String, S3Store.ObjectInfo> objects, IndexLabels labels,
                                             Map<String, Manifest.FileEntry> manifest) {
         List<LabeledSignal> signals = new ArrayList<>();
         try {
-            for (String file : names) {
-                String recording = files.recording(file);
-                Map<String, String> pairs = files.signalDatasets(file);
-                if (pairs.isEmpty()) {
-                    LOG.warn("{}/{}: no signal dataset (a dataset with a 'labels' attribute); skipped", where, file);
+            for (String file : all) {
+                if (files.formats().claiming(file) == null || labels.annotationOnly(file)) {
+                    continue;
+                }
+                String named = labels.recording(file);
+                String recording = named != null ? named : files.recording(file);
+                Map<String, String> datasets = files.signalDatasets(file);
+                if (datasets.isEmpty()) {
+                    LOG.warn("{}/{}: no signal dataset; skipped", where, file);
                 }
                 Map<String, Manifest.Entry<SignalInfo>> signalEntries = new LinkedHashMap<>();
                 Map<String, Manifest.Entry<LabelInfo>> labelEntries = new LinkedHashMap<>();
-                for (Map.Entry<String, String> pair : pairs.entrySet()) {
+                Map<String, LabelGrid> grids = new LinkedHashMap<>();
+                Optional<LabelGrid> grid = null; // read once per file, when a signal needs it
+                for (Map.Entry<String, String> pair : datasets.entrySet()) {
                     SignalInfo signal = files.signalInfo(file, pair.getKey());
-                    LabelInfo labels = files.labelInfo(file, pair.getValue());
                     signalEntries.put(signal.dataset(), new Manifest.Entry<>(signal, files.layout(file, signal.dataset())));
-                    labelEntries.putIfAbsent(labels.dataset(), new Manifest.Entry<>(labels, files.layout(file, labels.dataset())));
-                    TimeSpan signalSpan = signal.span();
-                    TimeSpan labelSpan = clipLabels(signalSpan, labels);
-                    if (labelSpan == null) {
-                        LOG.warn("{}/{} {}: labels {} {} do not cover one whole epoch of the signal {}; skipped",
-                                where, file, signal.dataset(), labels.dataset(), labels.span(), signalSpan);
+                    LabelInfo labelInfo;
+                    if (pair.getValue() != null) {
+                        labelInfo = files.labelInfo(file, pair.getValue());
+                        labelEntries.putIfAbsent(labelInfo.dataset(),
+                                new Manifest.Entry<>(labelInfo, files.layout(file, labelInfo.dataset())));
+                    } else if (labels.paired(file)) {
+                        if (grid == null) {
+                            grid = labels.grid(file, new TimeSpan(0, stopOf(files, file, datasets)));
+                            grid.ifPresent(g -> {
+                                files.register(file, g);
+                                grids.put(g.info().dataset(), g);
+                            });
+                            if (grid.isEmpty()) {
+                                LOG.warn("{}/{}: no sleep-stage annotations in {}; not indexed", where, file,
+                                        labels.annotationFile(file));
+                            }
+                        }
+                        if (grid.isEmpty()) {
+                            continue;
+                        }
+                        labelInfo = grid.get().info();
+                    } else {
+                        LOG.warn("{}/{} {}: no labels (no label dataset in the file, no annotation file paired with it); "
+                                + "skipped", where, file, signal.dataset());
                         continue;
                     }
-                    signals.add(new LabeledSignal(recording, file, signal, labels, signalSpan, labelSpan));
+                    TimeSpan signalSpan = signal.span();
+                    TimeSpan labelSpan = clipLabels(signalSpan, labelInfo);
+                    if (labelSpan == null) {
+                        LOG.warn("{}/{} {}: labels {} {} do not cover one whole epoch of the signal {}; skipped",
+                                where, file, signal.dataset(), labelInfo.dataset(), labelInfo.span(), signalSpan);
+                        continue;
+                    }
+                    signals.add(new LabeledSignal(recording, file, signal, labelInfo, signalSpan, labelSpan));
                 }
                 S3Store.ObjectInfo object = objects.get(file);
-                manifest.put(file, new Manifest.FileEntry(recording, object == null ? null : object.etag(),
-                        object == null ? -1 : object.size(), signalEntries, labelEntries));
+                manifest.put(file, new Manifest.FileEntry(recording, files.format(file).name(),
+                        object == null ? null : object.etag(), object == null ? -1 : object.size(),
+                        signalEntries, labelEntries, grids));
             }
         } catch (RecordingReadException e) {
             throw new DatasetException(where + ": " + e.getMessage(), e);
         }
         return signals;
+    }
+
+    /** Returns where the last signal of a file ends: the recording span a grid may cover is [0, stop). */
+    private static long stopOf(RecordingFiles files, String file, Map<String, String> datasets) {
+        long stop = 0;
+        for (String d : datasets.keySet()) {
+            stop = Math.max(stop, files.signalInfo(file, d).span().stopNanos());
+        }
+        return stop;
     }
 
     /**
@@ -121,15 +196,29 @@ public final class DatasetIndexer {
      * @throws DatasetException if {@link #scan} fails, no labeled signal was found, or the table cannot be written
      */
     public static Path index(Path dir) {
+        return index(dir, defaultLabelSources());
+    }
+
+    /**
+     * Scans {@code dir} and writes its {@code labeled_signals.csv} and {@code recordings.json}, taking
+     * the labels of signals whose files hold none from {@code sources}.
+     *
+     * @param dir the dataset directory
+     * @param sources the label sources, in order
+     * @return the path of the table written
+     * @throws DatasetException if {@link #scan} fails, no labeled signal was found, or the table cannot be written
+     */
+    public static Path index(Path dir, List<LabelSource> sources) {
+        return index(dir, sources, EPOCH_NANOS);
+    }
+
+    private static Path index(Path dir, List<LabelSource> sources, long epochNanos) {
         Path root = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root + ": not a directory (expected: a dataset directory of HDF5 files)");
         }
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
-        List<LabeledSignal> signals;
-        try (RecordingFiles files = new RecordingFiles(List.of(root), 4)) {
-            signals = scan(files, root.toString(), recordingFiles(root), Map.of(), manifest);
-        }
+        List<LabeledSignal> signals = scan(root, sources, epochNanos, manifest);
         checkFound(root.toString(), signals);
         Path table = writeTable(dir, signals);
         LabeledSignalTable.writeText(root, Manifest.NAME, Manifest.write(manifest));
@@ -139,7 +228,8 @@ public final class DatasetIndexer {
     private static void checkFound(String where, List<LabeledSignal> signals) {
         if (signals.isEmpty()) {
             throw new DatasetException(where + ": no labeled signals (expected: HDF5 files "
-                    + "with a signal dataset carrying a 'labels' attribute, see docs/dataset-format.md)");
+                    + "with a signal dataset carrying a 'labels' attribute, or EDF/BDF files with hypnograms or annotation "
+                    + "files in a layout index finds or a recordings.csv manifest names, see docs/dataset-format.md)");
         }
     }
 
@@ -155,6 +245,36 @@ public final class DatasetIndexer {
      * @throws DatasetException if listing, reading or writing fails, or no labeled signal was found
      */
     public static String index(String location, Storage storage) {
+        return index(location, storage, defaultLabelSources());
+    }
+
+    /**
+     * Indexes a dataset directory or object-storage prefix (see {@link #index(String, Storage)}), taking
+     * the labels of signals whose files hold none from {@code sources}.
+     *
+     * @param location a directory or {@code s3://bucket/prefix}
+     * @param storage the store and cache for object storage
+     * @param sources the label sources, in order
+     * @return where the table was written
+     * @throws DatasetException if listing, reading or writing fails, or no labeled signal was found
+     */
+    public static String index(String location, Storage storage, List<LabelSource> sources) {
+        return index(location, storage, sources, EPOCH_NANOS);
+    }
+
+    /**
+     * Indexes a dataset directory or object-storage prefix (see {@link #index(String, Storage)}), with
+     * label grids of annotation files in epochs of {@code epochNanos}.
+     *
+     * @param location a directory or {@code s3://bucket/prefix}
+     * @param storage the store and cache for object storage
+     * @param sources the label sources, in order
+     * @param epochNanos the label epoch of grids built from annotations ({@link #EPOCH_NANOS} by default)
+     * @return where the table was written
+     * @throws DatasetException if listing, reading or writing fails, no labeled signal was found, an
+     *     annotation file is invalid, or {@code epochNanos <= 0}
+     */
+    public static String index(String location, Storage storage, List<LabelSource> sources, long epochNanos) {
         DatasetLocation l;
         try {
             l = DatasetLocation.parse(location);
@@ -163,21 +283,23 @@ public final class DatasetIndexer {
         }
         if (!l.isS3()) {
             // The directory as the user named it, so that a relative one stays relative in what is printed.
-            return index(Path.of(location)).toString();
+            return index(Path.of(location), sources, epochNanos).toString();
         }
         Map<String, S3Store.ObjectInfo> objects = new LinkedHashMap<>();
         Map<String, Manifest.FileEntry> manifest = new LinkedHashMap<>();
         List<LabeledSignal> signals;
         try {
             for (S3Store.Listed o : storage.store().list(l.bucket(), l.prefix())) {
-                String name = o.name().toLowerCase(Locale.ROOT);
                 boolean hidden = ("/" + o.name()).contains("/.");
-                if (!hidden && (name.endsWith(".h5") || name.endsWith(".hdf5"))) {
+                if (!hidden && !o.name().equals(LabeledSignalTable.NAME) && !o.name().equals(Manifest.NAME)) {
                     objects.put(o.name(), o.info());
                 }
             }
+            List<String> names = new ArrayList<>(objects.keySet());
+            names.sort(null);
             try (RecordingFiles files = RecordingFiles.open(l, storage, 4)) {
-                signals = scan(files, l.toString(), List.copyOf(objects.keySet()), objects, manifest);
+                IndexLabels labels = new IndexLabels(sources, IndexLabels.remote(l, storage, names), epochNanos);
+                signals = scan(files, l.toString(), names, objects, labels, manifest);
             }
             checkFound(l.toString(), signals);
             storage.store().write(l.bucket(), l.key(LabeledSignalTable.NAME),
@@ -207,42 +329,11 @@ public final class DatasetIndexer {
         return LabeledSignalTable.write(dir, signals);
     }
 
-    /** Lists the HDF5 files under root as sorted relative paths with forward slashes. */
-    private static List<String> recordingFiles(Path dir) {
-        List<String> names = new ArrayList<>();
-        Path root;
-        try {
-            root = dir.toRealPath(); // a symbolic link as the dataset directory itself is fine
-        } catch (IOException e) {
-            throw new DatasetException(dir + ": cannot be resolved (expected: an existing directory): " + e, e);
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.forEach(path -> {
-                Path relative = root.relativize(path);
-                if (relative.toString().isEmpty() || hidden(relative) || !Files.isRegularFile(path)) {
-                    return;
-                }
-                String name = relative.getFileName().toString().toLowerCase(Locale.ROOT);
-                if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
-                    List<String> parts = new ArrayList<>();
-                    relative.forEach(p -> parts.add(p.toString()));
-                    names.add(String.join("/", parts));
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            throw new DatasetException(root + ": cannot be listed (expected: a readable directory): " + e, e);
-        }
-        names.sort(null);
+    /** Lists the files under root (hidden ones and the index's own files left out), sorted. */
+    private static List<String> datasetFiles(Path dir) {
+        List<String> names = new ArrayList<>(Discovery.listLocal(dir));
+        names.removeIf(name -> name.equals(LabeledSignalTable.NAME) || name.equals(Manifest.NAME));
         return names;
-    }
-
-    private static boolean hidden(Path relative) {
-        for (Path part : relative) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

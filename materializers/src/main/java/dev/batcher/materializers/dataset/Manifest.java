@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SampleType;
 import dev.batcher.materializers.metadata.SignalInfo;
@@ -18,9 +19,11 @@ import java.util.Map;
  * {@code recordings.json}: what index time learned about every file of a dataset, so that readers
  * need not open the files to know it. Written by {@link DatasetIndexer} beside
  * {@code labeled_signals.csv}; read by {@link Dataset#load} for object-storage datasets, where opening
- * a file would mean fetching it. Per file: the recording id, the object's ETag (null for local files)
- * and size, and per signal and label dataset its metadata and, when contiguous, its
- * {@link StorageLayout}. The format is described in {@code docs/dataset-format.md}.
+ * a file would mean fetching it, and for local ones where a file's format and its label grids built
+ * from annotation files are kept. Per file: the recording id, its format ({@code hdf5}, {@code edf}...),
+ * the object's ETag (null for local files) and size, and per signal and label dataset its metadata and,
+ * when contiguous, its {@link StorageLayout}; a label grid built at index time carries its
+ * {@code values}. The format is described in {@code docs/dataset-format.md}.
  */
 final class Manifest {
     static final String NAME = "recordings.json";
@@ -31,9 +34,17 @@ final class Manifest {
     record Entry<T>(T info, StorageLayout layout) {
     }
 
-    /** One file. */
-    record FileEntry(String recording, String etag, long size, Map<String, Entry<SignalInfo>> signals,
-                     Map<String, Entry<LabelInfo>> labels) {
+    /**
+     * One file.
+     *
+     * @param format the format's name, or null if not recorded (then the file's extension decides)
+     * @param grids label grids built at index time from annotation files, by dataset name
+     */
+    record FileEntry(String recording, String format, String etag, long size, Map<String, Entry<SignalInfo>> signals,
+                     Map<String, Entry<LabelInfo>> labels, Map<String, LabelGrid> grids) {
+        FileEntry {
+            grids = grids == null ? Map.of() : grids;
+        }
     }
 
     private Manifest() {
@@ -47,6 +58,9 @@ final class Manifest {
             ObjectNode o = fs.putObject(f.getKey());
             FileEntry e = f.getValue();
             o.put("recording", e.recording());
+            if (e.format() != null) {
+                o.put("format", e.format());
+            }
             if (e.etag() == null) {
                 o.putNull("etag");
             } else {
@@ -79,6 +93,24 @@ final class Manifest {
                 n.put("samples", i.samples());
                 i.encoding().forEach(n.putArray("encoding")::add);
                 layout(n, l.layout());
+            }
+            for (LabelGrid g : e.grids().values()) {
+                LabelInfo i = g.info();
+                ObjectNode n = labels.addObject();
+                n.put("dataset", i.dataset());
+                i.channels().forEach(n.putArray("channels")::add);
+                n.put("sample_rate", i.sampleRate());
+                n.put("start_ns", i.startNanos());
+                n.put("samples", i.samples());
+                i.encoding().forEach(n.putArray("encoding")::add);
+                n.putNull("layout");
+                ArrayNode rows = n.putArray("values");
+                for (int[] row : g.values()) {
+                    ArrayNode r = rows.addArray();
+                    for (int v : row) {
+                        r.add(v);
+                    }
+                }
             }
         }
         try {
@@ -132,16 +164,45 @@ final class Manifest {
                     signals.put(i.dataset(), new Entry<>(i, layout(n)));
                 }
                 Map<String, Entry<LabelInfo>> labels = new LinkedHashMap<>();
+                Map<String, LabelGrid> grids = new LinkedHashMap<>();
                 for (JsonNode n : o.path("labels")) {
                     LabelInfo i = new LabelInfo(text(n, "dataset"), strings(n, "channels"), number(n, "sample_rate"),
                             integer(n, "start_ns"), integer(n, "samples"), strings(n, "encoding"));
-                    labels.put(i.dataset(), new Entry<>(i, layout(n)));
+                    if (n.has("values")) {
+                        grids.put(i.dataset(), new LabelGrid(i, values(n.path("values"))));
+                    } else {
+                        labels.put(i.dataset(), new Entry<>(i, layout(n)));
+                    }
                 }
                 String etag = o.path("etag").isTextual() ? o.path("etag").asText() : null;
-                out.put(f.getKey(), new FileEntry(text(o, "recording"), etag, integer(o, "size"), signals, labels));
+                String format = o.path("format").isTextual() ? o.path("format").asText() : null;
+                out.put(f.getKey(), new FileEntry(text(o, "recording"), format, etag, integer(o, "size"), signals,
+                        labels, grids));
             } catch (IllegalArgumentException | NullPointerException e) {
                 throw new DatasetException(at + e.getMessage() + " (expected: the recordings.json bin/batcher index "
                         + "writes; run it again)", e);
+            }
+        }
+        return out;
+    }
+
+    private static int[][] values(JsonNode v) {
+        if (!v.isArray()) {
+            throw new IllegalArgumentException("values: " + v + " (expected: an array of label rows)");
+        }
+        int[][] out = new int[v.size()][];
+        for (int r = 0; r < out.length; r++) {
+            JsonNode row = v.get(r);
+            if (!row.isArray()) {
+                throw new IllegalArgumentException("values[" + r + "]: " + row + " (expected: an array of integers)");
+            }
+            out[r] = new int[row.size()];
+            for (int c = 0; c < out[r].length; c++) {
+                JsonNode x = row.get(c);
+                if (!x.isInt()) {
+                    throw new IllegalArgumentException("values[" + r + "][" + c + "]: " + x + " (expected: an integer)");
+                }
+                out[r][c] = x.asInt();
             }
         }
         return out;

@@ -15,7 +15,14 @@
  * attributes; {@link dev.batcher.materializers.dataset.Dataset#load} reads it back and validates
  * everything, failing with a {@link dev.batcher.materializers.dataset.DatasetException} that names the
  * line, the file, the field and the expected value. Reading the files themselves is the job of
- * {@link dev.batcher.materializers.hdf5.RecordingFiles}.
+ * {@link dev.batcher.materializers.format.RecordingFiles}.
+ *
+ * <p>Recordings stored without label datasets (EDF, BDF) get their labels from a
+ * {@link dev.batcher.materializers.dataset.LabelSource}. The default one,
+ * {@link dev.batcher.materializers.dataset.AnnotationLabelSource}, pairs signal files with annotation
+ * files by {@link dev.batcher.materializers.dataset.Discovery} (Sleep-EDF, NSRR, BIDS, the
+ * {@code recordings.csv} manifest, or a file's own EDF+ annotations), reads them with the
+ * {@code annotations} package and turns them into label grids with the {@code labels} package.
  *
  * <p>The format, with a worked h5py example, is described in {@code docs/dataset-format.md}.
  */

@@ -1,6 +1,7 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
+import dev.batcher.materializers.format.RecordingReadException;
+import dev.batcher.materializers.format.RecordingReadException.Reason;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Node;
 

@@ -1,7 +1,8 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
-import dev.batcher.materializers.hdf5.RecordingReadException.Window;
+import dev.batcher.materializers.format.RecordingReadException;
+import dev.batcher.materializers.format.RecordingReadException.Reason;
+import dev.batcher.materializers.format.RecordingReadException.Window;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;
 

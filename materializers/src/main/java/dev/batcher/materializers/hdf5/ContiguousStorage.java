@@ -1,7 +1,9 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
-import dev.batcher.materializers.hdf5.RecordingReadException.Window;
+import dev.batcher.materializers.format.RawWindow;
+import dev.batcher.materializers.format.RecordingReadException;
+import dev.batcher.materializers.format.RecordingReadException.Reason;
+import dev.batcher.materializers.format.RecordingReadException.Window;
 import dev.batcher.materializers.metadata.SampleType;
 import dev.batcher.materializers.metadata.StorageLayout;
 import dev.batcher.materializers.storage.ByteSource;

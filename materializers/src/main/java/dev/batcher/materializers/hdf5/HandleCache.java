@@ -1,5 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.RecordingFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,9 @@
 package dev.batcher.materializers.hdf5;
 
-import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
-import dev.batcher.materializers.hdf5.RecordingReadException.Window;
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RecordingReadException;
+import dev.batcher.materializers.format.RecordingReadException.Reason;
+import dev.batcher.materializers.format.RecordingReadException.Window;
 import dev.batcher.materializers.storage.StorageException;
 import io.jhdf.exceptions.HdfChecksumMismatchException;
 import io.jhdf.exceptions.HdfFilterException;
@@ -17,17 +19,6 @@ final class ReadErrors {
             "repack it with a supported filter: h5repack -f GZIP=4 in.h5 out.h5 (or -f SHUF -f GZIP=4 for shuffle+gzip)";
 
     private ReadErrors() {
-    }
-
-    /**
-     * Fails with {@link Reason#INTERRUPTED} if the current thread is interrupted. The flag is left set
-     * (never cleared, never swallowed): the caller's executor or task decides what an interrupt means.
-     */
-    static void checkInterrupt(String file, String dataset, Window window, Throwable cause) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new RecordingReadException(Reason.INTERRUPTED, file, dataset, window,
-                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", cause);
-        }
     }
 
     static RecordingReadException translate(RuntimeException e, String file, String dataset, Window window) {
@@ -77,13 +68,8 @@ final class ReadErrors {
         return b.toString();
     }
 
-    /** Translates a storage failure: a missing object is a missing file, a refused name a refused path. */
+    /** Translates a storage failure (see {@link RecordingReadException#fromStorage}). */
     static RecordingReadException fromStorage(StorageException s, String file, String dataset, Window window) {
-        Reason reason = switch (s.getReason()) {
-            case PATH_REFUSED -> Reason.PATH_REFUSED;
-            case NOT_FOUND -> Reason.MISSING_FILE;
-            default -> Reason.UNREADABLE;
-        };
-        return new RecordingReadException(reason, file, dataset, window, s.getMessage(), s);
+        return RecordingReadException.fromStorage(s, file, dataset, window);
     }
 }

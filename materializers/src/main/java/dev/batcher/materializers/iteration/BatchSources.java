@@ -3,6 +3,7 @@ package dev.batcher.materializers.iteration;
 import dev.batcher.api.ChannelSelection;
 import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.dataset.LabeledSignal;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Builds the batch source that a {@link SourceConfig} describes, over a dataset's labeled signals. */
@@ -19,11 +20,11 @@ public final class BatchSources {
      */
     public static BatchSource build(SourceConfig config, List<LabeledSignal> signals) {
         if (config instanceof SourceConfig.Random r) {
-            return new RandomBatches(signals, new RandomBatchesConfig(r.batchSize(), seconds(r.batchSeconds()),
-                    r.numChannels(), selection(r.channels()), r.signalWeights(), r.labelWeights()));
+            return random(r, signals);
         }
         if (config instanceof SourceConfig.Sequential s) {
-            return new SequentialBatches(signals, s.batchSize(), seconds(s.batchSeconds()), selection(s.channels()));
+            return new SequentialBatches(SignalFilter.apply(s.signals(), signals), s.batchSize(), seconds(s.batchSeconds()),
+                    selection(s.channels()));
         }
         if (config instanceof SourceConfig.Specs s) {
             Windows.requireItemSelectionsFit(signals, s.specs());
@@ -34,6 +35,27 @@ public final class BatchSources {
             throw new IterationException("source: null (expected: the source to shard, such as {\"type\": \"random\", ...})");
         }
         return new ShardedBatches(build(s.source(), signals), s.rank(), s.worldSize(), ShardedBatches.Uneven.parse(s.uneven()));
+    }
+
+    /** Random batches from the rows the source's {@code signals} filter keeps; weights index the whole table. */
+    private static BatchSource random(SourceConfig.Random r, List<LabeledSignal> table) {
+        int[] kept = SignalFilter.kept(r.signals(), table);
+        double[] signalWeights = r.signalWeights();
+        List<double[]> labelWeights = r.labelWeights();
+        List<LabeledSignal> signals = new ArrayList<>();
+        double[] weights = signalWeights == null || signalWeights.length != table.size() ? signalWeights : new double[kept.length];
+        List<double[]> labels = labelWeights == null || labelWeights.size() != table.size() ? labelWeights : new ArrayList<>();
+        for (int k = 0; k < kept.length; k++) {
+            signals.add(table.get(kept[k]));
+            if (weights != signalWeights) {
+                weights[k] = signalWeights[kept[k]];
+            }
+            if (labels != labelWeights) {
+                labels.add(labelWeights.get(kept[k]));
+            }
+        }
+        return new RandomBatches(signals, new RandomBatchesConfig(r.batchSize(), seconds(r.batchSeconds()),
+                r.numChannels(), selection(r.channels()), weights, labels));
     }
 
     private static long seconds(double seconds) {

@@ -1,7 +1,7 @@
 /**
  * What a recording's datasets hold, as values: {@link dev.batcher.materializers.metadata.SignalInfo}
  * and {@link dev.batcher.materializers.metadata.LabelInfo} (parsed from HDF5 attributes by
- * {@link dev.batcher.materializers.hdf5.RecordingFiles}), the element type
+ * {@link dev.batcher.materializers.format.RecordingFiles}), the element type
  * {@link dev.batcher.materializers.metadata.SampleType}, spans in nanoseconds
  * ({@link dev.batcher.materializers.metadata.TimeSpan}) and where a contiguous dataset's bytes lie in
  * its file ({@link dev.batcher.materializers.metadata.StorageLayout}).

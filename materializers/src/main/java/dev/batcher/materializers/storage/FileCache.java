@@ -45,11 +45,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two threads missing the same object at once download it once: the second waits for the first.
  * The directory has one owner: a lock file ({@code .lock}) refuses a second cache, in this process or
- * another, and leftover files of an earlier owner are deleted at start. Thread-safe.
+ * another. <b>It survives restarts:</b> beside each file a small record ({@code .meta}: the object, its
+ * ETag and size) says what it holds; a new cache in the same directory keeps every file whose record
+ * names it (the file name is the hash of object and ETag) and whose size matches, so a worker that
+ * restarts under the same name starts warm. Files of a later ETag are fetched afresh as usual, and a
+ * file without a valid record, or a temporary file, is deleted. Thread-safe.
  */
 public final class FileCache {
     private static final Logger LOG = LoggerFactory.getLogger(FileCache.class);
     private static final String SUFFIX = ".obj";
+    private static final String META = ".meta";
 
     private final Path dir;
     private final long maxBytes;
@@ -146,18 +151,89 @@ public final class FileCache {
         try {
             Files.createDirectories(this.dir);
             lock = lock(this.dir);
-            try (DirectoryStream<Path> old = Files.newDirectoryStream(this.dir)) {
-                for (Path p : old) {
-                    String name = p.getFileName().toString();
-                    if (name.endsWith(SUFFIX) || name.endsWith(".tmp")) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            restore();
         } catch (IOException e) {
             throw new StorageException(StorageException.Reason.FAILED, "cache " + this.dir,
                     "not usable (expected: a writable directory): " + e, e);
         }
+    }
+
+    /**
+     * Keeps the files an earlier owner left with a valid record, least recently written first (so
+     * they are evicted first), within {@code maxBytes}; deletes everything else it wrote.
+     */
+    private void restore() throws IOException {
+        List<Entry> kept = new ArrayList<>();
+        Map<Entry, java.nio.file.attribute.FileTime> written = new HashMap<>();
+        List<Path> stray = new ArrayList<>();
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir)) {
+            for (Path p : old) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp")) {
+                    stray.add(p);
+                } else if (name.endsWith(SUFFIX)) {
+                    Entry e = restored(p);
+                    if (e == null) {
+                        stray.add(p);
+                    } else {
+                        kept.add(e);
+                        written.put(e, Files.getLastModifiedTime(p));
+                    }
+                } else if (name.endsWith(META)
+                        && !Files.exists(dir.resolve(name.substring(0, name.length() - META.length()) + SUFFIX))) {
+                    stray.add(p);
+                }
+            }
+        }
+        for (Path p : stray) {
+            Files.deleteIfExists(p);
+            if (p.getFileName().toString().endsWith(SUFFIX)) {
+                Files.deleteIfExists(metaOf(p));
+            }
+        }
+        kept.sort(java.util.Comparator.comparing(written::get));
+        long total = 0;
+        for (Entry e : kept) {
+            total += e.size;
+        }
+        for (Entry e : kept) {
+            if (total > maxBytes) { // the bound shrank since: the oldest go
+                total -= e.size;
+                delete(e);
+                continue;
+            }
+            entries.put(e.id, e);
+            bytes += e.size;
+        }
+        if (!entries.isEmpty()) {
+            LOG.info("file cache {}: kept {} files ({} bytes) from an earlier run, checked against the ETags recorded with them",
+                    dir, entries.size(), bytes);
+        }
+    }
+
+    /** The entry a cached file's record describes, or null if the record is missing, malformed or does not match. */
+    private Entry restored(Path file) {
+        try {
+            List<String> record = Files.readAllLines(metaOf(file), StandardCharsets.UTF_8);
+            if (record.size() < 3) {
+                return null;
+            }
+            String object = record.get(0);
+            String etag = record.get(1);
+            long size = Long.parseLong(record.get(2));
+            String id = object + "\n" + etag;
+            if (!file.getFileName().toString().equals(name(id)) || Files.size(file) != size) {
+                return null;
+            }
+            return new Entry(id, object, file, size);
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Path metaOf(Path file) {
+        String n = file.getFileName().toString();
+        return file.resolveSibling(n.substring(0, n.length() - SUFFIX.length()) + META);
     }
 
     private static java.nio.channels.FileLock lock(Path dir) throws IOException {
@@ -259,6 +335,10 @@ public final class FileCache {
                             "downloaded " + actual + " bytes (expected: " + size + ", its size)", null);
                 }
                 Path target = dir.resolve(name(id));
+                // The record first: a file without one is deleted at the next start, never trusted.
+                Path meta = Files.createTempFile(dir, ".meta-", ".tmp");
+                Files.writeString(meta, object + "\n" + etag + "\n" + size + "\n", StandardCharsets.UTF_8);
+                Files.move(meta, metaOf(target), StandardCopyOption.REPLACE_EXISTING);
                 try {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -375,6 +455,7 @@ public final class FileCache {
     private void delete(Entry e) {
         try {
             Files.deleteIfExists(e.path);
+            Files.deleteIfExists(metaOf(e.path));
         } catch (IOException ex) {
             LOG.warn("file cache {}: could not delete {}", dir, e.path, ex);
         }

@@ -233,6 +233,18 @@ public final class Storage implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Returns the objects the file cache holds: those of this process, or, before it read any, those an
+     * earlier process left in the cache directory (the cache is opened if the directory exists; it is
+     * not created).
+     */
+    public java.util.Set<String> cachedObjects() {
+        if (cache == null && !java.nio.file.Files.isDirectory(cacheDir)) {
+            return java.util.Set.of();
+        }
+        return cache().objects();
+    }
+
     /** Counts a window read by a ranged GET. */
     public void countRanged() {
         rangedReads.increment();

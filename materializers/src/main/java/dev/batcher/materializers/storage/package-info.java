@@ -1,6 +1,6 @@
 /**
  * Where datasets live and how their bytes are reached: the storage layer under
- * {@link dev.batcher.materializers.hdf5.RecordingFiles}.
+ * {@link dev.batcher.materializers.format.RecordingFiles}.
  *
  * <ul>
  *   <li>{@link dev.batcher.materializers.storage.DatasetLocation}: a local directory or

@@ -4,10 +4,10 @@ import dev.batcher.api.Batch;
 import dev.batcher.api.MaterializeOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.batcher.materializers.Fixtures;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.TestPython;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ChannelSelection;
@@ -53,26 +53,8 @@ class DecodePrecisionTest {
      * importing them is a failure, not a reason to skip.
      */
     private static String python() throws InterruptedException {
-        List<String> candidates = new java.util.ArrayList<>();
-        String configured = System.getenv("BATCHER_PYTHON");
-        if (configured != null && !configured.isBlank()) {
-            candidates.add(configured);
-        }
-        candidates.addAll(List.of("/usr/bin/python3", "python3"));
-        for (String candidate : candidates) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import h5py, numpy").redirectErrorStream(true).start();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return candidate;
-                }
-                p.destroyForcibly();
-            } catch (IOException absent) {
-                // try the next one
-            }
-        }
-        return fail("none of " + candidates + " imports h5py and numpy: install them "
-                + "(apt-get install python3-numpy python3-h5py) or run the build from the root, whose "
-                + "python-env step installs them, or set BATCHER_PYTHON");
+        return TestPython.find("h5py, numpy", "install them (apt-get install python3-numpy python3-h5py) or run the build "
+                + "from the root, whose python-env step installs them, or set BATCHER_PYTHON");
     }
 
     @Test

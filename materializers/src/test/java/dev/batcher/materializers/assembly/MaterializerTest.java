@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.batcher.materializers.Fixtures;
 import dev.batcher.materializers.MaterializerException;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RawWindow;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RawWindow;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;
 import dev.batcher.materializers.kernels.Kernels;
@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
@@ -269,8 +270,7 @@ class MaterializerTest {
     }
 
     @Test
-    void materialize_corruptFile_namesTheFile() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("corrupt");
+    void materialize_corruptFile_namesTheFile(@TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Files.copy(Fixtures.path("bad/truncated.h5"), dir.resolve("t.h5"));
         try (RecordingFiles f = new RecordingFiles(List.of(dir), 2)) {
             Materializer m = new Materializer(f, MaterializeOptions.defaults(), Kernels.vector());

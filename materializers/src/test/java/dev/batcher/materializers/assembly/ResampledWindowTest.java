@@ -5,7 +5,7 @@ import dev.batcher.api.MaterializeOptions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ChannelSelection;

@@ -286,7 +286,7 @@ class ChannelSelectorsTest {
     void plan_unknownSelector_throwsListingBuiltInsAndProviders() {
         ChannelSelectionException e = assertThrows(ChannelSelectionException.class,
                 () -> ChannelSelectors.plan(ChannelSelection.parse("bipolar:C3"), CHANNELS));
-        assertEquals("unknown selector 'bipolar' (expected: a built-in [all, names, fill, montage] or a "
+        assertEquals("unknown selector 'bipolar' (expected: a built-in [all, names, fill, montage, kind] or a "
                 + "ChannelSelectorProvider found by ServiceLoader [car, test-broken, test-failing]) (selection "
                 + "bipolar:C3; available channels: " + CHANNELS + ")", e.getMessage());
     }
@@ -336,8 +336,18 @@ class ChannelSelectorsTest {
     }
 
     @Test
+    void plan_kindSelector_takesTheChannelsOfThoseKindsInStoredOrder() {
+        List<String> edf = List.of("EEG Fpz-Cz", "EOG horizontal", "EEG Pz-Oz", "Resp oro-nasal", "C3-M2");
+        ChannelPlan plan = ChannelSelectors.plan(ChannelSelection.parse("kind:eeg,Resp"), edf);
+        assertEquals(List.of("EEG Fpz-Cz", "EEG Pz-Oz", "Resp oro-nasal"), plan.outputNames());
+        ChannelSelectionException e = assertThrows(ChannelSelectionException.class,
+                () -> ChannelSelectors.plan(ChannelSelection.parse("kind:ECG"), edf));
+        assertTrue(e.getMessage().contains("no channel of kind [ECG]"), e.getMessage());
+    }
+
+    @Test
     void selectorNames_builtInsAndProviders_listedInOrder() {
-        assertEquals(List.of("all", "names", "fill", "montage", "car", "test-broken", "test-failing"),
+        assertEquals(List.of("all", "names", "fill", "montage", "kind", "car", "test-broken", "test-failing"),
                 ChannelSelectors.selectorNames());
     }
 

@@ -191,7 +191,7 @@ class DatasetLoadTest {
         Files.writeString(table, String.join("\n", HEADER, row) + "\n");
         DatasetException e = assertThrows(DatasetException.class, () -> Dataset.load(dir));
         assertContains(e.getMessage(), table + " line 2: file " + name + ".h5", expected);
-        assertInstanceOf(dev.batcher.materializers.hdf5.RecordingReadException.class, e.getCause());
+        assertInstanceOf(dev.batcher.materializers.format.RecordingReadException.class, e.getCause());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.batcher.materializers.dataset;
 
 import dev.batcher.materializers.Fixtures;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,10 +1,13 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RawWindow;
+import dev.batcher.materializers.format.RecordingReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.materializers.Fixtures;
 import dev.batcher.materializers.metadata.SampleType;
-import dev.batcher.materializers.hdf5.RecordingFiles.ReadPath;
-import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
+import dev.batcher.materializers.hdf5.Hdf5Reader.ReadPath;
+import dev.batcher.materializers.format.RecordingReadException.Reason;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ContiguousDataset;
@@ -61,8 +64,8 @@ class RecordingFilesContiguousTest {
 
     @BeforeEach
     void open() {
-        files = new RecordingFiles(List.of(Fixtures.root()), 4, true);
-        viaJhdf = new RecordingFiles(List.of(Fixtures.root()), 4, false);
+        files = Hdf5Hooks.files(List.of(Fixtures.root()), 4, true);
+        viaJhdf = Hdf5Hooks.files(List.of(Fixtures.root()), 4, false);
     }
 
     @AfterEach
@@ -96,51 +99,51 @@ class RecordingFilesContiguousTest {
     @MethodSource("contiguousLayouts")
     void readPath_contiguousFixture_isTheFastPath(String file, JsonNode entry) {
         String dataset = entry.get("signal").get("dataset").asText();
-        assertEquals(ReadPath.CONTIGUOUS, files.readPath(file, dataset));
-        assertEquals(ReadPath.JHDF, viaJhdf.readPath(file, dataset));
+        assertEquals(ReadPath.CONTIGUOUS, Hdf5Hooks.readPath(files, file, dataset));
+        assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(viaJhdf, file, dataset));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("chunkedLayouts")
     void readPath_chunkedOrFilteredFixture_isJhdf(String file, JsonNode entry) {
         String dataset = entry.get("signal").get("dataset").asText();
-        assertEquals(ReadPath.JHDF, files.readPath(file, dataset));
-        long before = files.jhdfReads();
+        assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(files, file, dataset));
+        long before = Hdf5Hooks.jhdfReads(files);
         files.readSignal(file, dataset, 0, 1, 0, 10);
-        assertEquals(before + 1, files.jhdfReads());
-        assertEquals(0, files.contiguousReads());
+        assertEquals(before + 1, Hdf5Hooks.jhdfReads(files));
+        assertEquals(0, Hdf5Hooks.contiguousReads(files));
     }
 
     @Test
     void readPath_hugeSparseFixture_isChunkedSoJhdf() {
         JsonNode huge = Fixtures.manifest().get("huge");
-        assertEquals(ReadPath.JHDF, files.readPath(huge.get("file").asText(), huge.get("dataset").asText()));
+        assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(files, huge.get("file").asText(), huge.get("dataset").asText()));
     }
 
     @Test
     void readPath_tinyDatasetContiguousSignal_isTheFastPath() {
-        assertEquals(ReadPath.CONTIGUOUS, files.readPath("tiny/night3.h5", "/eeg"));
-        assertEquals(ReadPath.JHDF, files.readPath("tiny/night1.h5", EEG));
+        assertEquals(ReadPath.CONTIGUOUS, Hdf5Hooks.readPath(files, "tiny/night3.h5", "/eeg"));
+        assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(files, "tiny/night1.h5", EEG));
     }
 
     @Test
     void readPath_systemPropertyFalse_turnsTheFastPathOff() {
-        String old = System.getProperty(RecordingFiles.FAST_PATH_PROPERTY);
-        System.setProperty(RecordingFiles.FAST_PATH_PROPERTY, "false");
+        String old = System.getProperty(Hdf5Format.FAST_PATH_PROPERTY);
+        System.setProperty(Hdf5Format.FAST_PATH_PROPERTY, "false");
         try (RecordingFiles off = new RecordingFiles(List.of(Fixtures.root()), 1)) {
-            assertEquals(ReadPath.JHDF, off.readPath("layouts/contiguous.h5", EEG));
+            assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(off, "layouts/contiguous.h5", EEG));
             off.readSignal("layouts/contiguous.h5", EEG, 0, 4, 0, 100);
-            assertEquals(0, off.contiguousReads());
-            assertEquals(1, off.jhdfReads());
+            assertEquals(0, Hdf5Hooks.contiguousReads(off));
+            assertEquals(1, Hdf5Hooks.jhdfReads(off));
         } finally {
             if (old == null) {
-                System.clearProperty(RecordingFiles.FAST_PATH_PROPERTY);
+                System.clearProperty(Hdf5Format.FAST_PATH_PROPERTY);
             } else {
-                System.setProperty(RecordingFiles.FAST_PATH_PROPERTY, old);
+                System.setProperty(Hdf5Format.FAST_PATH_PROPERTY, old);
             }
         }
         try (RecordingFiles on = new RecordingFiles(List.of(Fixtures.root()), 1)) {
-            assertEquals(ReadPath.CONTIGUOUS, on.readPath("layouts/contiguous.h5", EEG));
+            assertEquals(ReadPath.CONTIGUOUS, Hdf5Hooks.readPath(on, "layouts/contiguous.h5", EEG));
         }
     }
 
@@ -155,12 +158,12 @@ class RecordingFilesContiguousTest {
             assertEquals(-1L, ((ContiguousDataset) ds).getDataAddress(), "an undefined data address");
             assertNull(ContiguousStorage.of(ds, hdf, "test"));
         }
-        assertEquals(ReadPath.JHDF, files.readPath(file, dataset));
+        assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(files, file, dataset));
         Object fast = outcome(() -> files.readSignal(file, dataset, 0, 4, 100, 50));
         Object jhdf = outcome(() -> viaJhdf.readSignal(file, dataset, 0, 4, 100, 50));
         assertEquals(jhdf, fast);
-        assertEquals(0, files.contiguousReads());
-        assertEquals(1, files.jhdfReads());
+        assertEquals(0, Hdf5Hooks.contiguousReads(files));
+        assertEquals(1, Hdf5Hooks.jhdfReads(files));
     }
 
     /** The samples as a string, or the failure's reason and message: what a caller would see. */
@@ -227,9 +230,9 @@ class RecordingFilesContiguousTest {
                 }
             }
         }
-        assertEquals(windows.size(), files.contiguousReads(), "every window on the fast path");
-        assertEquals(0, files.jhdfReads());
-        assertEquals(windows.size(), viaJhdf.jhdfReads());
+        assertEquals(windows.size(), Hdf5Hooks.contiguousReads(files), "every window on the fast path");
+        assertEquals(0, Hdf5Hooks.jhdfReads(files));
+        assertEquals(windows.size(), Hdf5Hooks.jhdfReads(viaJhdf));
     }
 
     @Test
@@ -253,7 +256,7 @@ class RecordingFilesContiguousTest {
         assertEquals(-32768, got[0][0]);
         assertEquals(32767, got[1][1]);
         assertTrue(Arrays.deepEquals(expected, got));
-        assertEquals(ReadPath.CONTIGUOUS, files.readPath("layouts/float32_big_endian.h5", "/ecg"));
+        assertEquals(ReadPath.CONTIGUOUS, Hdf5Hooks.readPath(files, "layouts/float32_big_endian.h5", "/ecg"));
     }
 
     @Test
@@ -291,8 +294,8 @@ class RecordingFilesContiguousTest {
         byte[] bytes = Files.readAllBytes(Fixtures.path("bad/truncated.h5"));
         Files.createDirectories(dir.resolve("bad"));
         Files.write(dir.resolve("bad/short.h5"), Arrays.copyOf(bytes, bytes.length - 1000));
-        try (RecordingFiles cut = new RecordingFiles(List.of(dir), 2, true)) {
-            assertEquals(ReadPath.CONTIGUOUS, cut.readPath("bad/short.h5", EEG));
+        try (RecordingFiles cut = Hdf5Hooks.files(List.of(dir), 2, true)) {
+            assertEquals(ReadPath.CONTIGUOUS, Hdf5Hooks.readPath(cut, "bad/short.h5", EEG));
             assertEquals(1000, cut.readSignal("bad/short.h5", EEG, 0, 1, 0, 1000).samples());
             assertEquals(400, cut.readSignal("bad/short.h5", EEG, 1, 1, 0, 400).samples());
             for (int rows : new int[] {1, 2}) {
@@ -308,7 +311,7 @@ class RecordingFilesContiguousTest {
             }
             // The failure was the file's, not the channel's: the same handle goes on reading.
             assertEquals(1000, cut.readSignal("bad/short.h5", EEG, 0, 1, 0, 1000).samples());
-            assertEquals(1, cut.openFiles());
+            assertEquals(1, Hdf5Hooks.openFiles(cut));
         }
     }
 
@@ -355,13 +358,13 @@ class RecordingFilesContiguousTest {
             throws IOException {
         for (String file : List.of("layouts/contiguous.h5", "layouts/big_endian.h5")) {
             short[][] before = files.readSignal(file, EEG, 0, 4, 5000, 3000).shorts();
-            files.breakChannelForTest(file);
+            Hdf5Hooks.breakChannel(files, file);
             short[][] after = files.readSignal(file, EEG, 0, 4, 5000, 3000).shorts();
             assertTrue(Arrays.deepEquals(before, after), file);
         }
-        assertEquals(2, files.openFiles());
-        assertEquals(6, files.contiguousReads(), "4 reads, 2 of them tried again on a fresh handle");
-        assertEquals(0, files.jhdfReads());
+        assertEquals(2, Hdf5Hooks.openFiles(files));
+        assertEquals(6, Hdf5Hooks.contiguousReads(files), "4 reads, 2 of them tried again on a fresh handle");
+        assertEquals(0, Hdf5Hooks.jhdfReads(files));
     }
 
     // ---- concurrency ----------------------------------------------------------------------------
@@ -408,7 +411,7 @@ class RecordingFilesContiguousTest {
         int threads = 6;
         int reads = 300;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        RecordingFiles shared = new RecordingFiles(List.of(Fixtures.root()), 2, true);
+        RecordingFiles shared = Hdf5Hooks.files(List.of(Fixtures.root()), 2, true);
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<Integer>> futures = new ArrayList<>();
@@ -432,15 +435,15 @@ class RecordingFilesContiguousTest {
                 total += f.get(120, TimeUnit.SECONDS);
             }
             assertEquals(threads * reads, total);
-            assertEquals(threads * reads, shared.contiguousReads());
-            assertEquals(0, shared.jhdfReads());
-            assertTrue(shared.openFiles() <= 2, "open files after all leases ended: " + shared.openFiles());
+            assertEquals(threads * reads, Hdf5Hooks.contiguousReads(shared));
+            assertEquals(0, Hdf5Hooks.jhdfReads(shared));
+            assertTrue(Hdf5Hooks.openFiles(shared) <= 2, "open files after all leases ended: " + Hdf5Hooks.openFiles(shared));
         } finally {
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
             shared.close();
         }
-        assertEquals(0, shared.openFiles());
+        assertEquals(0, Hdf5Hooks.openFiles(shared));
     }
 
     @Test
@@ -455,7 +458,7 @@ class RecordingFilesContiguousTest {
         AtomicInteger finished = new AtomicInteger();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
-        try (RecordingFiles shared = new RecordingFiles(List.of(Fixtures.root()), 3, true)) {
+        try (RecordingFiles shared = Hdf5Hooks.files(List.of(Fixtures.root()), 3, true)) {
             for (int t = 0; t < readers; t++) {
                 long seed = 900 + t;
                 Thread thread = new Thread(() -> {
@@ -499,9 +502,9 @@ class RecordingFilesContiguousTest {
             }
             assertEquals(readers * iterations, successes.get() + interrupted.get());
             assertTrue(interrupted.get() > 0, "some reads were interrupted");
-            assertEquals(0, shared.jhdfReads(), "no read left the fast path");
-            assertTrue(shared.contiguousReads() >= successes.get());
-            assertTrue(shared.openFiles() <= 3, "open files: " + shared.openFiles());
+            assertEquals(0, Hdf5Hooks.jhdfReads(shared), "no read left the fast path");
+            assertTrue(Hdf5Hooks.contiguousReads(shared) >= successes.get());
+            assertTrue(Hdf5Hooks.openFiles(shared) <= 3, "open files: " + Hdf5Hooks.openFiles(shared));
         }
     }
 
@@ -574,11 +577,11 @@ class RecordingFilesContiguousTest {
             }
             return 0;
         };
-        try (RecordingFiles hugeFiles = new RecordingFiles(List.of(dir), 1, true);
-             RecordingFiles hugeViaJhdf = new RecordingFiles(List.of(dir), 1, false)) {
+        try (RecordingFiles hugeFiles = Hdf5Hooks.files(List.of(dir), 1, true);
+             RecordingFiles hugeViaJhdf = Hdf5Hooks.files(List.of(dir), 1, false)) {
             String file = "huge_contiguous.h5";
             assertEquals(HUGE_SAMPLES, hugeFiles.signalInfo(file, EEG).samples());
-            assertEquals(ReadPath.CONTIGUOUS, hugeFiles.readPath(file, EEG));
+            assertEquals(ReadPath.CONTIGUOUS, Hdf5Hooks.readPath(hugeFiles, file, EEG));
             List<long[]> windows = new ArrayList<>(); // firstRow, rows, start, count
             for (long offset : HUGE_OFFSETS) {
                 windows.add(new long[] {0, 4, offset, HUGE_BLOCK});
@@ -610,8 +613,8 @@ class RecordingFilesContiguousTest {
                     assertTrue(Arrays.deepEquals(ref, got), where + " (as jhdf)");
                 }
             }
-            assertEquals(windows.size(), hugeFiles.contiguousReads());
-            assertEquals(0, hugeFiles.jhdfReads());
+            assertEquals(windows.size(), Hdf5Hooks.contiguousReads(hugeFiles));
+            assertEquals(0, Hdf5Hooks.jhdfReads(hugeFiles));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.RecordingFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.materializers.Fixtures;
 import dev.batcher.materializers.metadata.SignalInfo;

@@ -1,8 +1,10 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.Fixtures;
-import dev.batcher.materializers.hdf5.RecordingReadException.Reason;
-import dev.batcher.materializers.hdf5.RecordingReadException.Window;
+import dev.batcher.materializers.format.RecordingReadException.Reason;
+import dev.batcher.materializers.format.RecordingReadException.Window;
 import io.jhdf.HdfFile;
 import io.jhdf.api.dataset.ChunkedDataset;
 import org.junit.jupiter.api.Test;

@@ -131,4 +131,60 @@ class FileCacheTest {
             assertEquals(java.util.List.of(".lock", "keep.txt"), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
+
+    @Test
+    void constructor_filesOfAnEarlierOwnerWithTheirRecords_areKeptAndServedAsHits() throws IOException {
+        FileCache first = new FileCache(dir, 1000);
+        first.acquire("s3://b/a", "e1", 100, bytes(100)).close();
+        first.acquire("s3://b/c", "e1", 200, bytes(200)).close();
+        first.release(); // the process ends (or is killed): nothing is deleted
+        int before = downloads.get();
+
+        FileCache second = new FileCache(dir, 1000);
+        assertEquals(java.util.Set.of("s3://b/a", "s3://b/c"), second.objects());
+        assertEquals(300, second.stats().bytes());
+        try (FileCache.Lease a = second.acquire("s3://b/a", "e1", 100, bytes(100))) {
+            assertTrue(a.hit(), "served from the earlier run's file");
+        }
+        assertEquals(before, downloads.get());
+        try (FileCache.Lease c = second.acquire("s3://b/c", "e2", 200, bytes(200))) {
+            assertFalse(c.hit(), "the object changed since (another ETag): fetched afresh");
+        }
+        assertEquals(java.util.Set.of("s3://b/a", "s3://b/c"), second.objects());
+        assertTrue(second.consistentOnDisk());
+        second.release();
+    }
+
+    @Test
+    void constructor_recordThatDoesNotMatchItsFile_fileDeleted() throws IOException {
+        FileCache first = new FileCache(dir, 1000);
+        Path file;
+        try (FileCache.Lease a = first.acquire("s3://b/a", "e1", 100, bytes(100))) {
+            file = a.path();
+        }
+        first.release();
+        Files.write(file, new byte[50]); // cut short behind the cache's back
+
+        FileCache second = new FileCache(dir, 1000);
+        assertEquals(java.util.Set.of(), second.objects());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(".lock"), files.map(p -> p.getFileName().toString()).toList());
+        }
+        second.release();
+    }
+
+    @Test
+    void constructor_earlierFilesBeyondASmallerBound_oldestDeleted() throws IOException {
+        FileCache first = new FileCache(dir, 1000);
+        first.acquire("s3://b/old", "e1", 100, bytes(100)).close();
+        Files.setLastModifiedTime(dir.resolve(first.acquire("s3://b/old", "e1", 100, bytes(100)).path().getFileName()),
+                java.nio.file.attribute.FileTime.fromMillis(1000));
+        first.acquire("s3://b/new", "e1", 100, bytes(100)).close();
+        first.release();
+
+        FileCache second = new FileCache(dir, 150);
+        assertEquals(java.util.Set.of("s3://b/new"), second.objects());
+        assertTrue(second.consistentOnDisk());
+        second.release();
+    }
 }

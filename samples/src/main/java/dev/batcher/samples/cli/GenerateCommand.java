@@ -2,6 +2,7 @@ package dev.batcher.samples.cli;
 
 import dev.batcher.materializers.dataset.DatasetIndexer;
 import dev.batcher.testdata.GenerationReport;
+import dev.batcher.testdata.FileFormat;
 import dev.batcher.testdata.GeneratorOptions;
 import dev.batcher.testdata.Layout;
 import dev.batcher.testdata.SyntheticDataset;
@@ -41,6 +42,11 @@ final class GenerateCommand implements Callable<Integer> {
             description = "HDF5 layout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Layout layout;
 
+    @Option(names = "--format", defaultValue = "hdf5", description = {"File format: hdf5, edf or bdf (default: ${DEFAULT-VALUE}).",
+            "EDF and BDF write the Sleep-EDF layout: SC4ssNE0-PSG.edf|bdf (channels labelled 'EEG C3', 'EOG EOG-L'..., a 1 Hz",
+            "respiration channel) beside SC4ssNEC-Hypnogram.edf (EDF+ 'Sleep stage' annotations)."})
+    String format;
+
     @Option(names = "--threads", description = "Generator threads (default: the number of cores).")
     Integer threads;
 
@@ -53,9 +59,18 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    private FileFormat fileFormat() {
+        try {
+            return FileFormat.valueOf(format.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--format: '" + format + "' (expected: hdf5, edf or bdf)");
+        }
+    }
+
     GenerationReport run(PrintWriter out) {
         GeneratorOptions.Builder b = GeneratorOptions.builder().seed(seed).recordings(recordings).hours(minHours, maxHours)
-                .sampleRate(sampleRate).layout(layout);
+                .sampleRate(sampleRate).layout(layout).format(fileFormat());
         b.threads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         GenerationReport report = SyntheticDataset.generate(dir, b.build());
         Path table = DatasetIndexer.index(dir);

@@ -30,11 +30,14 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Local worker processes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "0", description = "Local worker processes, for isolation (default: ${DEFAULT-VALUE}:"
+            + " the daemon materialises on its own threads, the fastest on one host; see docs/benchmarks.md).")
     int workers;
 
-    @Option(names = "--slots", defaultValue = "1", description = "Jobs per worker process (default: ${DEFAULT-VALUE}).")
-    int slots;
+    @Option(names = "--slots", paramLabel = "N",
+            description = "Jobs per worker process, or the daemon's own threads without workers (default: 1 per worker process,"
+                    + " else one per core).")
+    Integer slots;
 
     @Option(names = "--progress-seconds", defaultValue = "5", description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
     double progressSeconds;
@@ -45,7 +48,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Quickstart.run(new Quickstart.Options(dir, recordings, hours, steps, crashAt, checkpointEvery, workers, slots, progressSeconds, prefetch),
+        Quickstart.run(new Quickstart.Options(dir, recordings, hours, steps, crashAt, checkpointEvery, workers,
+                slots != null ? slots : workers > 0 ? 1 : Runtime.getRuntime().availableProcessors(), progressSeconds, prefetch),
                 System.out);
         return 0;
     }

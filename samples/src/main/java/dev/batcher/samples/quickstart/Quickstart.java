@@ -4,6 +4,8 @@ import dev.batcher.client.BatcherClient;
 import dev.batcher.client.ClientOptions;
 import dev.batcher.materializers.dataset.Dataset;
 import dev.batcher.materializers.dataset.DatasetIndexer;
+import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.materializers.kernels.Warmup;
 import dev.batcher.samples.sleep.ServiceBatcherFactory;
 import dev.batcher.samples.sleep.SleepStageTrainer;
 import dev.batcher.samples.sleep.StepListener;
@@ -18,13 +20,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The main job: generate a dataset, start a batcher daemon with local worker processes, train the
- * sleep-stage classifier through it with progress, crash (trainer and daemon) part way, start a new
+ * The main job: generate a dataset, start a batcher daemon (materialising on its own threads, or with local
+ * worker processes), train the sleep-stage classifier through it with progress, crash (trainer and daemon) part way, start a new
  * daemon, resume from the checkpoint and report the held-out accuracy.
  */
 public final class Quickstart {
@@ -116,8 +119,8 @@ public final class Quickstart {
                 "--progress-seconds", Double.toString(o.progressSeconds())));
         long crashedAt = 0;
         if (o.crashAt() > 0) {
-            out.printf("== 2. training through a daemon with %d worker processes (a crash is simulated after step %d)%n", o.workers(),
-                    o.crashAt());
+            out.printf("== 2. training through a daemon with %s (a crash is simulated after step %d)%n", o.workers() > 0
+                    ? o.workers() + " worker processes" : o.slots() + " in-process slots", o.crashAt());
             try {
                 train(o, dataset, args, out, (step, state, loss, checkpointed) -> {
                     if (step == o.crashAt()) {
@@ -150,10 +153,14 @@ public final class Quickstart {
                 .withDatasetRoots(List.of(dataset.toString()))
                 .withWorkerLog(o.dir().resolve("workers.log"));
         d = o.workers() > 0 ? d.withLocalWorkers(o.workers(), o.slots()) : d.withManagerSlots(o.slots());
+        if (o.workers() == 0) {
+            // As serve does: the daemon's own slots start with compiled kernels (docs/operations.md, "Warm-up").
+            Warmup.run(Kernels.defaults(), Duration.ofSeconds(5));
+        }
         try (BatcherDaemon daemon = BatcherDaemon.start(d)) {
-            out.printf("daemon on %s:%d with %s; worker logs in %s%n", daemon.address().getHostString(), daemon.address().getPort(),
-                    o.workers() > 0 ? o.workers() + " worker processes of " + o.slots() + " slots" : o.slots() + " in-process slots",
-                    o.dir().resolve("workers.log"));
+            out.printf("daemon on %s:%d with %s%n", daemon.address().getHostString(), daemon.address().getPort(),
+                    o.workers() > 0 ? o.workers() + " worker processes of " + o.slots() + " slots; worker logs in "
+                            + o.dir().resolve("workers.log") : o.slots() + " in-process slots");
             try (BatcherClient client = BatcherClient.connect(daemon.address(), ClientOptions.defaults().withPrefetch(o.prefetch()))) {
                 return SleepStageTrainer.run(args.toArray(String[]::new), new ServiceBatcherFactory(client, "quickstart"), out,
                         listener);

@@ -3,7 +3,7 @@ package dev.batcher.samples.sleep;
 import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
 import dev.batcher.api.Batcher;

@@ -7,6 +7,7 @@ import dev.batcher.materializers.features.BandPowerFeaturizer;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.SequentialBatches;
 import dev.batcher.api.SourceConfig;
+import dev.batcher.materializers.iteration.SignalFilter;
 import dev.batcher.materializers.iteration.Step;
 import dev.batcher.api.Batch;
 import dev.batcher.api.Batcher;
@@ -228,7 +229,7 @@ public final class SleepStageTrainer {
                 }
             }
             this.trainSpec = new BatcherSpec(dataset.location().toString(),
-                    new SourceConfig.Random(o.batchSize, seconds, null, o.channels, weights, null), materialize, null, null);
+                    new SourceConfig.Random(o.batchSize, seconds, null, o.channels, weights, null, o.signals), materialize, null, null);
             if (o.validDataset != null) {
                 Dataset valid = Dataset.load(o.validDataset);
                 for (LabeledSignal s : valid.signals()) {
@@ -238,10 +239,11 @@ public final class SleepStageTrainer {
                     }
                 }
                 this.validSpec = new BatcherSpec(valid.location().toString(),
-                        new SourceConfig.Sequential(o.evalBatchSize, seconds, o.channels), materialize, null, null);
+                        new SourceConfig.Sequential(o.evalBatchSize, seconds, o.channels, o.signals), materialize, null, null);
                 this.validDescription = "valid " + valid.location() + " (" + valid.signals().size() + " signals)";
             } else if (holdout > 0) {
-                List<LabeledSignal> heldSignals = dataset.signals().stream().filter(s -> held.contains(s.recording())).toList();
+                List<LabeledSignal> heldSignals = SignalFilter.apply(o.signals, dataset.signals()).stream()
+                        .filter(s -> held.contains(s.recording())).toList();
                 SequentialBatches windows = new SequentialBatches(heldSignals, o.evalBatchSize, period,
                         ChannelSelection.parse(o.channels));
                 List<BatchSpec> specs = new ArrayList<>();

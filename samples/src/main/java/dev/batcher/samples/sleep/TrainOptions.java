@@ -30,6 +30,11 @@ final class TrainOptions {
             description = "Channel selection of every item (default: ${DEFAULT-VALUE}).")
     String channels;
 
+    @Option(names = "--signals", paramLabel = "FILTER",
+            description = {"Which signal groups to train on: all, name:/100Hz or kind:EEG (EDF files have one group",
+                "per sample rate; pick one so every item has one shape) (default: all)."})
+    String signals;
+
     @Option(names = "--featurizer-arg", paramLabel = "ARG",
             description = "A bandpower argument, e.g. bands=delta:0.5-2,theta:4-8 (repeatable; default: none).")
     List<String> featurizerArgs = new ArrayList<>();

@@ -271,10 +271,10 @@ class DocSnippetsTest {
     void extending_commonAverageReference_isFoundAndComputesTheReference() {
         List<String> channelNames = List.of("C3", "C4", "O1");
         // doc-snippet: docs/extending.md, Checking that it is found
-        System.out.println(ChannelSelectors.selectorNames());   // [all, names, fill, montage, car]
+        System.out.println(ChannelSelectors.selectorNames());   // [all, names, fill, montage, kind, car]
         ChannelPlan plan = ChannelSelectors.plan(ChannelSelection.parse("car:C3,O1"), channelNames);
         // end-doc-snippet
-        assertEquals(List.of("all", "names", "fill", "montage", "car"), ChannelSelectors.selectorNames());
+        assertEquals(List.of("all", "names", "fill", "montage", "kind", "car"), ChannelSelectors.selectorNames());
         assertEquals(List.of("C3", "O1"), plan.outputNames());
         float[][] inputs = {{3, 6}, {0, 3}, {-3, 0}};
         float[] out = new float[4];

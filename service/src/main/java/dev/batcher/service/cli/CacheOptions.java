@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
  */
 final class CacheOptions {
     @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Where to cache object-storage files read whole (chunked/compressed HDF5); the process owns it "
-                    + "(default: batcher-cache-PID in the temporary directory).")
+            description = "Where to cache object-storage files read whole (chunked/compressed HDF5); the process owns it, and"
+                    + " a later process keeps the files it finds there (default: batcher-cache-NAME for a worker,"
+                    + " batcher-cache-PID otherwise, in the temporary directory).")
     Path cacheDir;
 
     @Option(names = "--cache-bytes", paramLabel = "BYTES",

@@ -2,7 +2,7 @@ package dev.batcher.service.cli;
 
 import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.dataset.LabeledSignal;

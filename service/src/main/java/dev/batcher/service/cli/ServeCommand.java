@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " is refused and its connection closed (default: ${DEFAULT-VALUE}).")
     long memoryBudgetMib;
 
+    @Option(names = "--client-max-frame", paramLabel = "MIB", defaultValue = "4",
+            description = "The longest frame, in MiB, the daemon accepts from a client, and from a worker in any message but"
+                    + " a job's result; a longer one is refused as its length arrives (default: ${DEFAULT-VALUE}).")
+    int clientMaxFrameMib;
+
     @Mixin
     TokenOptions token;
 
@@ -78,6 +83,9 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CacheOptions cache;
 
+    @Mixin
+    WarmupOptions warmup;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -86,22 +94,46 @@ final class ServeCommand implements Callable<Integer> {
         cache.apply();
         PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
         BatcherDaemon.Options o = options();
+        warmup.apply(o.managerSlots() > 0);
         String generated = null;
+        Path tokenDir = TokenFile.directory();
+        Path tokenFile = null;
+        boolean wroteEarly = false;
         if (o.token() == null) {
             if (noToken) {
                 log.warn("--no-token: the daemon requires no token; any process that can reach {} may use it", o.bind());
+            } else if (port != 0) {
+                // A daemon that died on this port (killed: it could not delete its file) left its token: reuse it, so
+                // its clients and workers stay authorised. Written before listening, so no client that connects
+                // finds the file missing or stale.
+                generated = TokenFile.reuse(tokenDir, port);
+                if (generated != null) {
+                    tokenFile = TokenFile.path(tokenDir, port);
+                    log.info("reusing the token in {} (left by an earlier daemon on port {})", tokenFile, port);
+                } else {
+                    generated = TokenFile.generate();
+                    tokenFile = TokenFile.write(tokenDir, port, generated);
+                    wroteEarly = true;
+                }
+                o = o.withToken(generated);
             } else {
                 generated = TokenFile.generate();
                 o = o.withToken(generated);
             }
         }
-        BatcherDaemon daemon = BatcherDaemon.start(o);
-        Path tokenDir = TokenFile.directory();
-        int port = daemon.address().getPort();
-        Path tokenFile = null;
-        if (generated != null) {
+        BatcherDaemon daemon;
+        try {
+            daemon = BatcherDaemon.start(o);
+        } catch (RuntimeException | Error e) {
+            if (wroteEarly) {
+                TokenFile.delete(tokenDir, port, generated); // ours alone: nobody could connect yet
+            }
+            throw e;
+        }
+        int boundPort = daemon.address().getPort();
+        if (generated != null && tokenFile == null) {
             try {
-                tokenFile = TokenFile.write(tokenDir, port, generated);
+                tokenFile = TokenFile.write(tokenDir, boundPort, generated);
             } catch (java.io.UncheckedIOException e) {
                 daemon.close();
                 throw e;
@@ -112,7 +144,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             if (written != null) {
-                TokenFile.delete(tokenDir, port, written);
+                TokenFile.delete(tokenDir, boundPort, written);
             }
             stopped.countDown();
         }, "batcher-shutdown"));
@@ -142,6 +174,11 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--memory-budget: " + memoryBudgetMib + " (expected: >= 1 MiB)");
         }
         o = o.withWire(o.wire().withMemoryBudget(memoryBudgetMib << 20));
+        if (clientMaxFrameMib < 1 || clientMaxFrameMib > o.wire().maxFrameLength() >> 20) {
+            throw new IllegalArgumentException("--client-max-frame: " + clientMaxFrameMib + " (expected: in [1, "
+                    + (o.wire().maxFrameLength() >> 20) + "] MiB, the maximum frame length)");
+        }
+        o = o.withWire(o.wire().withClientMaxFrameLength(clientMaxFrameMib << 20));
         if (noShm) {
             o = o.withSharedMemory(null);
         } else if (shmDir != null) {

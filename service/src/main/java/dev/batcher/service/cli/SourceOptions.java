@@ -23,8 +23,13 @@ final class SourceOptions {
     double seconds;
 
     @Option(names = "--channels", paramLabel = "SELECTION",
-            description = "Channel selection: all, names:C3,C4, fill:C3,O1 or montage:C3-M2,C4-M1 (default: all).")
+            description = "Channel selection: all, names:C3,C4, fill:C3,O1, montage:C3-M2,C4-M1 or kind:EEG,EOG (default: all).")
     String channels;
+
+    @Option(names = "--signals", paramLabel = "FILTER",
+            description = {"Which signal groups to draw from: all, name:/100Hz (an EDF file has one group per sample rate)",
+                "or kind:EEG (groups with a channel labelled 'EEG ...'), so every item has one shape (default: all)."})
+    String signals;
 
     @Option(names = "--num-channels", paramLabel = "N", description = "Random source: draw N channels per item without replacement.")
     Integer numChannels;
@@ -46,8 +51,8 @@ final class SourceOptions {
             return dev.batcher.client.BatcherJson.readFile(json, SourceConfig.class);
         }
         return switch (kind) {
-            case "random" -> new SourceConfig.Random(batchSize, seconds, numChannels, channels, null, null);
-            case "sequential" -> new SourceConfig.Sequential(batchSize, seconds, channels);
+            case "random" -> new SourceConfig.Random(batchSize, seconds, numChannels, channels, null, null, signals);
+            case "sequential" -> new SourceConfig.Sequential(batchSize, seconds, channels, signals);
             default -> throw new IllegalArgumentException("--source: '" + kind + "' (expected: random or sequential)");
         };
     }

@@ -48,15 +48,15 @@ final class StatusCommand implements Callable<Integer> {
 
     static String table(List<BatcherStatus> all) {
         StringBuilder s = new StringBuilder();
-        String format = "%-12s %-8s %-26s %8s %8s %9s %7s %8s %7s %5s %9s %10s %10s %9s %8s %9s%n";
+        String format = "%-12s %-8s %-26s %8s %8s %9s %7s %8s %7s %5s %9s %10s %10s %9s %8s %9s %6s%n";
         s.append(String.format(format, "BATCHER", "STATUS", "STATE", "TAKEN", "BUFFERED", "IN-FLIGHT", "RETRIES", "RESTARTS",
-                "WORKERS", "SLOTS", "BATCHES/S", "TAKE-WAIT", "W-RESTARTS", "OBJ-REQ/S", "OBJ-MB", "HIT-RATIO"));
+                "WORKERS", "SLOTS", "BATCHES/S", "TAKE-WAIT", "W-RESTARTS", "OBJ-REQ/S", "OBJ-MB", "HIT-RATIO", "HEDGED"));
         for (BatcherStatus b : all) {
             s.append(String.format(format, b.name(), b.status(), b.state() == null ? "-" : b.state(), b.taken(), b.buffered(),
                     b.inFlight(), b.retries(), b.restarts(), b.workers() + (b.waitingForWorkers() ? "!" : ""), b.slots(),
                     String.format("%.1f", b.batchesPerSecond()), String.format("%.1fs", b.takeWaitSeconds()), b.workerRestarts(),
                     String.format("%.1f", b.objectRequestsPerSecond()), String.format("%.1f", b.objectBytesFetched() / 1e6),
-                    String.format("%.2f", b.cacheHitRatio())));
+                    String.format("%.2f", b.cacheHitRatio()), b.hedged()));
         }
         for (BatcherStatus b : all) {
             if (b.failure() != null) {

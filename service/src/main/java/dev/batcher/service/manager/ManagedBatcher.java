@@ -11,8 +11,6 @@ import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ItemSpec;
-import dev.batcher.client.arena.Arena;
-import dev.batcher.service.pool.ArenaSlotBuf;
 import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.JobFailedException;
@@ -57,6 +55,13 @@ public final class ManagedBatcher {
      * shared-memory path, never progress.
      */
     public static final int HELD_SLOTS = 4;
+    /** A job that has run this many times the p95 of recent jobs is hedged (sent to a second worker). */
+    public static final int HEDGE_FACTOR = 3;
+    /** No job is hedged before it has run this long, however fast recent jobs were. */
+    public static final long HEDGE_FLOOR_NANOS = 50_000_000L;
+    /** Jobs a batcher must have finished before it hedges (the p95 of fewer says little). */
+    static final int HEDGE_MIN_SAMPLES = 8;
+    private static final int RECENT_JOBS = 64;
 
     private final String name;
     private final BatcherSpec spec;
@@ -71,12 +76,8 @@ public final class ManagedBatcher {
     private final LongSupplier ticker;
     private final LongSupplier jobIds;
     private final Runnable pumpTask = this::pump;
-    private final ArenaFactory arenas;
-    /** The shared-memory arena, made at the first dispatch to a worker that shares memory; closed by stop. */
-    private Arena arena;
-    private boolean arenaTried;
-    /** Slots of {@link #arena} withheld because a lost worker may still write into them. */
-    private int quarantined;
+    /** The shared-memory slots batches are written into for workers on this host; closed by stop. */
+    private final ArenaSlots slots;
 
     private Status status = Status.STOPPED;
     private Failure failure;
@@ -96,6 +97,12 @@ public final class ManagedBatcher {
     private long takeWaitNanos;
     private long startedAt;
     private long takenSinceStart;
+    private long hedged;
+    /** Durations of recent successful jobs (ticker nanoseconds), a ring; loop-confined. */
+    private final long[] recentJobs = new long[RECENT_JOBS];
+    private int recentCount;
+    private int recentNext;
+    private ScheduledFuture<?> stragglerTimer;
 
     /** A batch between iteration and take: dispatched, in flight, waiting to retry, or done. */
     private static final class Entry {
@@ -105,9 +112,12 @@ public final class ManagedBatcher {
         final boolean end;
         int failures;
         Materialized result;
-        WorkerPool.Slot slot;
-        ArenaTarget target;
-        long jobId;
+        /** Jobs of this batch in flight: one, or two once hedged; the first valid result wins. */
+        final java.util.List<Attempt> attempts = new java.util.ArrayList<>(2);
+        /** A result was accepted: any later result of this batch is a duplicate, released unseen. */
+        boolean settled;
+        /** A second job was sent for the current dispatch. */
+        boolean hedged;
         String worker;
         boolean needsDispatch;
         ScheduledFuture<?> retryTimer;
@@ -117,6 +127,22 @@ public final class ManagedBatcher {
             this.next = next;
             this.spec = spec;
             this.end = end;
+        }
+    }
+
+    /** One job of a batch on one worker slot. */
+    private static final class Attempt {
+        final WorkerPool.Slot slot;
+        final long jobId;
+        final long startedNanos;
+        final boolean hedge;
+        ArenaTarget target;
+
+        Attempt(WorkerPool.Slot slot, long jobId, long startedNanos, boolean hedge) {
+            this.slot = slot;
+            this.jobId = jobId;
+            this.startedNanos = startedNanos;
+            this.hedge = hedge;
         }
     }
 
@@ -153,7 +179,6 @@ public final class ManagedBatcher {
      */
     public ManagedBatcher(String name, BatcherSpec spec, BatchSource source, WorkerPool pool, RetryPolicy retryPolicy,
             LongSupplier ticker, LongSupplier jobIds, ArenaFactory arenas) {
-        this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.location = locate(spec.dataset());
@@ -163,6 +188,7 @@ public final class ManagedBatcher {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
+        this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
     }
 
     /** Returns the batcher's name. */
@@ -226,7 +252,7 @@ public final class ManagedBatcher {
         return onLoop(() -> {
             log.info("stopping batcher '{}'", name);
             clearWindow();
-            closeArena();
+            slots.close();
             generation++;
             if (status != Status.FAILED) {
                 status = Status.CLOSED;
@@ -291,14 +317,18 @@ public final class ManagedBatcher {
                 e.result.release();
                 e.result = null;
             }
-            if (e.slot != null) {
-                e.slot.worker().cancel(e.jobId);
+            for (Attempt a : e.attempts) {
+                a.slot.worker().cancel(a.jobId);
             }
             if (e.retryTimer != null) {
                 e.retryTimer.cancel(false);
             }
         }
         window.clear();
+        if (stragglerTimer != null) {
+            stragglerTimer.cancel(false);
+            stragglerTimer = null;
+        }
     }
 
     private void pump() {
@@ -312,7 +342,7 @@ public final class ManagedBatcher {
                     pool.awaitSlot(pumpTask);
                     return;
                 }
-                dispatch(e, slot);
+                dispatch(e, slot, false);
             }
         }
         while (!ended && window.size() < capacity) {
@@ -331,7 +361,7 @@ public final class ManagedBatcher {
                 Entry e = new Entry(cursor, next.state(), next.spec(), false);
                 window.add(e);
                 cursor = next.state();
-                dispatch(e, pool.acquire(files(e.spec)));
+                dispatch(e, pool.acquire(files(e.spec)), false);
             } else {
                 window.add(new Entry(cursor, null, null, true));
                 ended = true;
@@ -360,14 +390,15 @@ public final class ManagedBatcher {
         return files;
     }
 
-    private void dispatch(Entry e, WorkerPool.Slot slot) {
-        e.slot = slot;
+    private void dispatch(Entry e, WorkerPool.Slot slot, boolean hedge) {
+        Attempt a = new Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
+        e.attempts.add(a);
         e.needsDispatch = false;
-        e.jobId = jobIds.getAsLong();
+        e.hedged = hedge;
         e.worker = slot.worker().name();
-        e.target = slot.worker().sharesMemory() ? arenaSlot(e.spec) : null;
+        a.target = slot.worker().sharesMemory() ? slots.acquire(e.spec, capacity + HELD_SLOTS) : null;
         int gen = generation;
-        Job job = new Job(e.jobId, name, spec.dataset(), spec.options(), e.spec, e.target);
+        Job job = new Job(a.jobId, name, spec.dataset(), spec.options(), e.spec, a.target);
         CompletableFuture<Materialized> f;
         try {
             f = slot.worker().submit(job);
@@ -376,81 +407,14 @@ public final class ManagedBatcher {
         }
         f.whenComplete((result, error) -> {
             try {
-                loop.execute(() -> onDone(gen, e, result, error));
+                loop.execute(() -> onDone(gen, e, a, result, error));
             } catch (RejectedExecutionException closed) {
                 if (result != null) {
                     result.release();
                 }
             }
         });
-    }
-
-    private ArenaTarget arenaSlot(BatchSpec first) {
-        if (arena == null && !arenaTried) {
-            arenaTried = true;
-            try {
-                arena = arenas.create(spec, first, capacity + HELD_SLOTS);
-            } catch (RuntimeException ex) {
-                log.warn("batcher '{}': no shared-memory arena, batches travel as buffers: {}", name, ex.toString());
-            }
-            if (arena != null) {
-                log.info("batcher '{}': shared-memory {}", name, arena);
-            }
-        }
-        if (arena == null) {
-            return null;
-        }
-        int i = arena.acquire();
-        return i < 0 ? null : new ArenaTarget(arena, i);
-    }
-
-    private void closeArena() {
-        if (arena != null) {
-            try {
-                arena.close();
-            } catch (RuntimeException ex) {
-                log.warn("batcher '{}': {}", name, ex.toString());
-            }
-            arena = null;
-        }
-        arenaTried = false;
-        quarantined = 0;
-    }
-
-    /**
-     * Withholds the slot of a job whose worker was lost: the worker's process may be alive (stopped
-     * past the heartbeat timeout, say) and finish writing there later, over whatever batch the slot
-     * then holds. The slot returns to the free list once the daemon has seen that process exit, and
-     * never if the daemon did not start it; the job is dispatched again with another slot, or over TCP.
-     */
-    private void quarantine(ArenaTarget t, Worker lost) {
-        CompletableFuture<?> exit = lost.processExit();
-        if (t.arena() != arena) {
-            return; // the arena was closed (its file deleted): the slot is gone with it
-        }
-        quarantined++;
-        log.warn("batcher '{}': withholding slot {} of {} ({} withheld): worker {} was lost while it held the slot {}", name,
-                t.slot(), t.arena().path(), quarantined, lost.name(), exit == null
-                        ? "and is not a process this daemon started; the slot stays unused until the batcher stops"
-                        : "and its process may still write into it; the slot returns when the process has exited");
-        if (exit != null) {
-            exit.whenComplete((v, x) -> {
-                try {
-                    loop.execute(() -> unquarantine(t, lost));
-                } catch (RejectedExecutionException closed) {
-                    // The manager is closing: its arenas go with it.
-                }
-            });
-        }
-    }
-
-    private void unquarantine(ArenaTarget t, Worker exited) {
-        if (t.arena() != arena) {
-            return; // released with its arena
-        }
-        quarantined--;
-        t.release();
-        log.info("batcher '{}': slot {} is free again: the process of worker {} has exited", name, t.slot(), exited.name());
+        armStragglerTimer();
     }
 
     /**
@@ -458,30 +422,31 @@ public final class ManagedBatcher {
      * was lost while its process may still write into them (see {@code docs/protocol.md} section 13.3).
      */
     public CompletableFuture<Integer> quarantinedSlots() {
-        return onLoop(() -> quarantined);
+        return onLoop(slots::quarantined);
     }
 
-    private void onDone(int gen, Entry e, Materialized result, Throwable error) {
-        Worker worker = null;
-        if (e.slot != null) {
-            worker = e.slot.worker();
-            pool.release(e.slot);
-            e.slot = null;
-        }
-        if (e.target != null) {
+    private void onDone(int gen, Entry e, Attempt a, Materialized result, Throwable error) {
+        e.attempts.remove(a);
+        Worker worker = a.slot.worker();
+        pool.release(a.slot);
+        if (a.target != null) {
             // The job is over: a result written into the slot owns it now; a lost worker's slot is withheld;
             // otherwise (a failure, or a result sent as a payload) the slot returns to the arena.
-            if (error != null && unwrap(error) instanceof WorkerLostException && worker != null) {
-                quarantine(e.target, worker);
-            } else if (!(result != null && result.payload() instanceof ArenaSlotBuf b && b.target().equals(e.target))) {
-                e.target.release();
-            }
-            e.target = null;
+            boolean lost = error != null && unwrap(error) instanceof WorkerLostException;
+            slots.jobOver(a.target, result, lost ? worker : null);
+            a.target = null;
         }
-        if (gen != generation || status != Status.RUNNING) {
+        if (gen != generation || status != Status.RUNNING || e.settled) {
+            // Stopped, restarted, or the other job of a hedged batch won: this result is never delivered.
             if (result != null) {
                 result.release();
             }
+            return;
+        }
+        if (error != null && !e.attempts.isEmpty()) {
+            // The other job of a hedged batch is still running: its result (or failure) decides.
+            log.info("batcher '{}': one job of hedged batch {} ended without a result on worker {} ({}); the other goes on",
+                    name, e.prev, worker.name(), unwrap(error).toString());
             return;
         }
         if (error != null) {
@@ -513,9 +478,108 @@ public final class ManagedBatcher {
             return;
         }
         e.result = result;
+        e.settled = true;
         produced++;
+        recordJob(ticker.getAsLong() - a.startedNanos);
+        for (Attempt other : e.attempts) {
+            other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
+        }
         serveTakers();
         pump();
+    }
+
+    private void recordJob(long nanos) {
+        recentJobs[recentNext] = nanos;
+        recentNext = (recentNext + 1) % RECENT_JOBS;
+        recentCount = Math.min(recentCount + 1, RECENT_JOBS);
+    }
+
+    /**
+     * Returns how long a job may run before it is hedged: {@value #HEDGE_FACTOR} times the p95 of the
+     * batcher's recent jobs, at least {@link #HEDGE_FLOOR_NANOS}; or -1 before {@value #HEDGE_MIN_SAMPLES}
+     * jobs have finished.
+     */
+    private long hedgeThreshold() {
+        if (recentCount < HEDGE_MIN_SAMPLES) {
+            return -1;
+        }
+        long[] d = java.util.Arrays.copyOf(recentJobs, recentCount);
+        java.util.Arrays.sort(d);
+        long p95 = d[Math.max(0, (int) Math.ceil(0.95 * d.length) - 1)];
+        return Math.max(HEDGE_FLOOR_NANOS, HEDGE_FACTOR * p95);
+    }
+
+    /** Checks for stragglers while jobs are in flight, a few times per hedge threshold. */
+    private void armStragglerTimer() {
+        if (stragglerTimer != null || status != Status.RUNNING) {
+            return;
+        }
+        long threshold = hedgeThreshold();
+        long period = threshold < 0 ? 250_000_000L : Math.max(5_000_000L, Math.min(1_000_000_000L, threshold / 4));
+        int gen = generation;
+        stragglerTimer = loop.schedule(() -> {
+            stragglerTimer = null;
+            if (gen != generation || status != Status.RUNNING) {
+                return;
+            }
+            hedgeStragglers();
+            for (Entry e : window) {
+                if (!e.attempts.isEmpty()) {
+                    armStragglerTimer();
+                    return;
+                }
+            }
+        }, period, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Sends each job that has run longer than the hedge threshold to a free slot of another worker as
+     * well (once per dispatch); the first valid result wins. Results are a function of the batch alone,
+     * so either is the batch.
+     *
+     * @return how many jobs were hedged now
+     */
+    private int hedgeStragglers() {
+        if (status != Status.RUNNING) {
+            return 0;
+        }
+        long threshold = hedgeThreshold();
+        if (threshold < 0) {
+            return 0;
+        }
+        long now = ticker.getAsLong();
+        int sent = 0;
+        for (Entry e : window) {
+            if (e.settled || e.hedged || e.attempts.size() != 1) {
+                continue;
+            }
+            Attempt a = e.attempts.get(0);
+            long ran = now - a.startedNanos;
+            if (ran < threshold) {
+                continue;
+            }
+            WorkerPool.Slot slot = pool.acquireOther(files(e.spec), a.slot.worker());
+            if (slot == null) {
+                break; // no other worker has a free slot
+            }
+            hedged++;
+            log.info("batcher '{}': batch {} has run {} ms on worker {} (hedge threshold {} ms, {}x the p95 of recent jobs);"
+                    + " sending it to worker {} as well, the first result wins", name, e.prev, ran / 1_000_000,
+                    a.slot.worker().name(), threshold / 1_000_000, HEDGE_FACTOR, slot.worker().name());
+            dispatch(e, slot, true);
+            sent++;
+        }
+        return sent;
+    }
+
+    /**
+     * Hedges the jobs that have run too long now, as the batcher's timer does (for tests that move a
+     * clock instead of waiting).
+     *
+     * @return how many jobs were hedged
+     */
+    CompletableFuture<Integer> checkStragglers() {
+        return onLoop(this::hedgeStragglers);
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -619,7 +683,7 @@ public final class ManagedBatcher {
             if (e.result != null) {
                 buffered++;
             }
-            if (e.slot != null) {
+            if (!e.attempts.isEmpty()) {
                 inFlight++;
             }
             undispatched |= e.needsDispatch;
@@ -633,6 +697,6 @@ public final class ManagedBatcher {
                 status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9,
                 pool.workerRestarts(), storage.requests(), storage.bytesFetched(),
                 status == Status.RUNNING && seconds > 0 ? (storage.requests() - objectRequestsAtStart) / seconds : 0.0,
-                storage.hitRatio());
+                storage.hitRatio(), hedged);
     }
 }

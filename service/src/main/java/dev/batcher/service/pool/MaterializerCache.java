@@ -1,7 +1,7 @@
 package dev.batcher.service.pool;
 
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.api.MaterializeOptions;
 import dev.batcher.materializers.assembly.Materializer;
@@ -96,7 +96,8 @@ public final class MaterializerCache implements AutoCloseable {
 
     private RecordingFiles open(DatasetLocation location) {
         if (!location.isS3()) {
-            return new RecordingFiles(List.of(location.local()), maxOpenFiles);
+            // recordings.json's formats and label grids (EDF recordings' labels live there), no table check.
+            return Dataset.openIndexed(location.local(), maxOpenFiles);
         }
         // The table and recordings.json give every file's metadata and layout: no per-item round trip.
         return Dataset.load(location, storage()).openFiles(storage(), maxOpenFiles);
@@ -109,6 +110,16 @@ public final class MaterializerCache implements AutoCloseable {
     public Set<String> heldFiles() {
         Storage s = storage != null ? storage : Storage.shared();
         return s.used() ? new TreeSet<>(s.cache().objects()) : Set.of();
+    }
+
+    /**
+     * Returns the files of object-storage datasets in this worker's file cache, including those a
+     * cache directory of an earlier run of the same worker kept (opened if it exists), sorted; empty
+     * if it has none. Told to the manager when the worker joins.
+     */
+    public Set<String> cachedFiles() {
+        Storage s = storage != null ? storage : Storage.shared();
+        return new TreeSet<>(s.cachedObjects());
     }
 
     /**

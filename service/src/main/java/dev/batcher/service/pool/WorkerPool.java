@@ -121,11 +121,26 @@ public final class WorkerPool {
      * @param worker the worker
      */
     public void join(Worker worker) {
+        join(worker, List.of());
+    }
+
+    /**
+     * Adds a worker whose object-storage file cache already holds {@code held} (a worker that rejoins,
+     * or restarts with its cache, says so in its {@code HELLO}): jobs reading those files go to it as
+     * if it had reported them with a result. Safe from any thread.
+     *
+     * @param worker the worker
+     * @param held the files its cache holds, as {@link StorageReport#held()} names them
+     */
+    public void join(Worker worker, Collection<String> held) {
+        List<String> files = List.copyOf(held);
         onLoop(() -> {
             if (members.containsKey(worker.name())) {
                 throw new IllegalArgumentException("worker: " + worker.name() + " (expected: a name not already in the pool)");
             }
-            members.put(worker.name(), new Member(worker));
+            Member m = new Member(worker);
+            m.held.addAll(files);
+            members.put(worker.name(), m);
             wakeWaiters();
         });
     }
@@ -192,6 +207,37 @@ public final class WorkerPool {
             if (!open) {
                 continue;
             }
+            if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
+                best = m;
+                bestAffinity = a;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        best.free--;
+        best.dispatched++;
+        best.touch(files);
+        return new Slot(best);
+    }
+
+    /**
+     * Takes a free slot on a worker other than {@code avoid}, for a second copy of a job that runs too
+     * long there (a hedge): only a slot that is free now (never a queue place), preferring workers
+     * holding the job's files, then the most free slots.
+     *
+     * @param files the job's files, for locality
+     * @param avoid the worker already running the job
+     * @return the slot, or null if no other worker has a free slot
+     */
+    public Slot acquireOther(Collection<String> files, Worker avoid) {
+        Member best = null;
+        int bestAffinity = -1;
+        for (Member m : members.values()) {
+            if (m.worker == avoid || m.free <= 0) {
+                continue;
+            }
+            int a = locality ? m.affinity(files) : 0;
             if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
                 best = m;
                 bestAffinity = a;

@@ -41,7 +41,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 RemoteWorker worker = new RemoteWorker(done.name() + "#" + WORKER_IDS.incrementAndGet(), done.slots(),
                         ctx.channel(), manager.pool(), shapes, sharesMemory, manager.pool().claimProcess(done.name()));
                 ctx.pipeline().replace(this, "worker", worker);
-                manager.pool().join(worker);
+                // Its cache's files (a worker that rejoins, or restarted with its cache) are warm from the start.
+                manager.pool().join(worker, done.hello().held());
             } else {
                 ctx.pipeline().replace(this, "client", new ClientRequestHandler(manager, blocking, peer, sharesMemory));
             }

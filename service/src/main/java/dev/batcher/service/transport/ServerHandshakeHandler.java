@@ -22,18 +22,25 @@ import java.util.Objects;
  *
  * <p>It lives with the daemon, not in the client jar: only the daemon accepts connections.
  *
+ * <p>Once the peer's role is known, its frames are limited by role and type: a client's to
+ * {@link WireConfig#clientMaxFrameLength()}, a worker's too except
+ * {@code JOB_RESULT}, which may be as long as {@link WireConfig#maxFrameLength()}. A longer frame is
+ * refused as soon as its length (or, from a worker, its type) arrives, before any of it is buffered.
+ *
  * <p>The token is compared in constant time: both sides are hashed with SHA-256 and the digests
  * compared with {@link java.security.MessageDigest#isEqual}; the handler keeps only the digest.
  */
 public final class ServerHandshakeHandler extends HandshakeHandler {
     private final Welcome welcome;
     private final byte[] tokenDigest;
+    private final int clientMaxFrameLength;
 
     /**
      * @param tokenDigest the SHA-256 of the required token, or null to accept any or no token
      */
-    ServerHandshakeHandler(Welcome welcome, byte[] tokenDigest, Duration timeout) {
+    ServerHandshakeHandler(Welcome welcome, byte[] tokenDigest, Duration timeout, int clientMaxFrameLength) {
         super(timeout);
+        this.clientMaxFrameLength = clientMaxFrameLength;
         this.welcome = Objects.requireNonNull(welcome, "welcome");
         this.tokenDigest = tokenDigest == null ? null : tokenDigest.clone();
     }
@@ -50,7 +57,8 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
      */
     public static ServerHandshakeHandler create(WireConfig config, String serverVersion, String token) {
         Welcome welcome = new Welcome(serverVersion, config.heartbeatInterval(), config.maxFrameLength());
-        return new ServerHandshakeHandler(welcome, tokenDigest(token), config.handshakeTimeout());
+        return new ServerHandshakeHandler(welcome, tokenDigest(token), config.handshakeTimeout(),
+                config.clientMaxFrameLength());
     }
 
     private static byte[] tokenDigest(String token) {
@@ -89,6 +97,14 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
                     hello.token() == null ? "absent" : "<redacted>",
                     "the token configured on the daemon");
         }
+        boolean client = hello.role() == dev.batcher.client.protocol.Role.CLIENT;
+        dev.batcher.client.protocol.FrameDecoder decoder = ctx.pipeline().get(dev.batcher.client.protocol.FrameDecoder.class);
+        if (decoder != null) {
+            decoder.limitByType(clientMaxFrameLength, client ? null : MessageType.JOB_RESULT, client
+                    ? "the maximum length of a client's frames (serve --client-max-frame)"
+                    : "the maximum length of a worker's frames other than JOB_RESULT (serve --client-max-frame)");
+        }
+        // WELCOME keeps the frame limit: peers also take it as the limit of the frames the daemon sends them.
         ctx.writeAndFlush(welcome.toFrame(frame.id()));
         succeed(ctx, new HandshakeCompleted(hello.withoutToken(), welcome));
     }

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A worker process's connection to its manager: it announces its slots, materialises the jobs it is
  * sent on that many threads, and sends the tensors back. It only reads datasets under its dataset
- * roots. When the connection closes, {@link #closeFuture()} completes; a process manager restarts
- * the worker, which rejoins the pool.
+ * roots. When the connection closes, {@link #closeFuture()} completes; {@link Rejoin} then connects
+ * again under the same name (or a process manager restarts the worker), and it rejoins the pool.
+ * Without a token of its own it reads the token file of a daemon on this host at every connection.
  */
 public final class WorkerNode implements AutoCloseable {
     private final EventLoopGroup group;
@@ -38,8 +39,11 @@ public final class WorkerNode implements AutoCloseable {
     private final Channel channel;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Options options;
 
-    private WorkerNode(EventLoopGroup group, ExecutorService executor, MaterializerCache materializers, Channel channel) {
+    private WorkerNode(Options options, EventLoopGroup group, ExecutorService executor, MaterializerCache materializers,
+            Channel channel) {
+        this.options = options;
         this.group = group;
         this.executor = executor;
         this.materializers = materializers;
@@ -99,7 +103,7 @@ public final class WorkerNode implements AutoCloseable {
                     .handler(WireInitializer.client(options.wire(), Hello.worker(options.name(),
                             options.token() != null ? options.token()
                                     : dev.batcher.client.TokenFile.find(dev.batcher.client.TokenFile.directory(), options.manager()),
-                            options.slots()).withHost(dev.batcher.client.arena.Arena.hostId()),
+                            options.slots()).withHost(dev.batcher.client.arena.Arena.hostId()).withHeld(materializers.cachedFiles()),
                             () -> new JobHandler(options.name(), executor, materializers)));
             WireInitializer.applyOptions(b, options.wire());
             var connect = b.connect(options.manager());
@@ -109,7 +113,7 @@ public final class WorkerNode implements AutoCloseable {
             }
             Channel ch = connect.channel();
             HandshakeHandler.handshakeFuture(ch).get(timeoutMillis, TimeUnit.MILLISECONDS);
-            return new WorkerNode(group, executor, materializers, ch);
+            return new WorkerNode(options, group, executor, materializers, ch);
         } catch (ExecutionException | TimeoutException e) {
             shutdown(group, executor, materializers);
             Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -118,6 +122,16 @@ public final class WorkerNode implements AutoCloseable {
             shutdown(group, executor, materializers);
             throw e;
         }
+    }
+
+    /** Returns the worker's name, the same on every connection ({@link Rejoin}). */
+    public String name() {
+        return options.name();
+    }
+
+    /** Returns the manager's address. */
+    public InetSocketAddress manager() {
+        return options.manager();
     }
 
     /** Completes when the connection to the manager has closed. */

@@ -56,6 +56,32 @@ class WorkerPoolTest {
     }
 
     @Test
+    void acquire_workerJoinedHoldingTheFiles_getsTheirJobsFromTheStart() throws Exception {
+        onLoop(() -> {
+            pool.join(new Idle("a", 2));
+            pool.join(new Idle("b", 1), List.of("s3://bk/ds/night2.h5")); // rejoined with its cache
+            assertEquals("b", pool.acquire(Set.of("s3://bk/ds/night2.h5")).worker().name(),
+                    "its cached files are warm: not the least loaded worker, the one holding them");
+            assertEquals("b", pool.acquire(Set.of("s3://bk/ds/night2.h5")).worker().name(),
+                    "queued there (up to twice its slots) rather than downloaded elsewhere");
+            assertEquals("a", pool.acquire(Set.of("s3://bk/ds/night1.h5")).worker().name());
+            return null;
+        });
+    }
+
+    @Test
+    void acquireOther_hedge_neverTheWorkerRunningTheJobNorAQueuePlace() throws Exception {
+        onLoop(() -> {
+            Idle a = new Idle("a", 2);
+            pool.join(a);
+            pool.join(new Idle("b", 1));
+            assertEquals("b", pool.acquireOther(Set.of(), a).worker().name());
+            assertNull(pool.acquireOther(Set.of(), a), "b has no free slot, and a is the straggler's worker");
+            return null;
+        });
+    }
+
+    @Test
     void acquire_preferredWorkerFull_goesToAnotherRatherThanWaiting() throws Exception {
         onLoop(() -> {
             pool.join(new Idle("a", 1));

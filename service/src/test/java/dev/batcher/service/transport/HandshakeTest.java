@@ -318,4 +318,29 @@ class HandshakeTest {
         assertThrows(IllegalArgumentException.class, () -> Hello.client(" ", null));
         assertThrows(IllegalArgumentException.class, () -> Hello.client("x".repeat(129), null));
     }
+
+    @Test
+    void hello_workerWithHeldFiles_roundTripsAndIsCappedToFitTheHandshakeLimit() {
+        Hello h = Hello.worker("w", null, 2).withHeld(List.of("s3://b/ds/n1.h5", "s3://b/ds/n2.h5"));
+        Frame f = h.toFrame();
+        try {
+            assertEquals(List.of("s3://b/ds/n1.h5", "s3://b/ds/n2.h5"), Hello.decode(f).held());
+        } finally {
+            ReferenceCountUtil.release(f);
+        }
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            many.add("s3://bucket/some/longer/prefix/night-" + i + ".h5");
+        }
+        Hello big = Hello.worker("w", null, 2).withHeld(many);
+        assertTrue(big.held().size() < many.size() && big.held().size() > 100, "what fits: " + big.held().size());
+        io.netty.buffer.ByteBuf bytes = dev.batcher.client.protocol.WireTestSupport.encode(big.toFrame());
+        try {
+            assertTrue(bytes.readableBytes() < dev.batcher.client.protocol.HandshakeHandler.HANDSHAKE_MAX_FRAME_LENGTH,
+                    bytes.readableBytes() + " bytes");
+        } finally {
+            bytes.release();
+        }
+        assertEquals(List.of(), Hello.worker("w", null, 2).held());
+    }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.batcher.client.RemoteBatcherException;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.api.BatchState;
 import dev.batcher.api.SourceConfig;

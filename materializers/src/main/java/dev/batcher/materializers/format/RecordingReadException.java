@@ -1,6 +1,7 @@
-package dev.batcher.materializers.hdf5;
+package dev.batcher.materializers.format;
 
 import dev.batcher.materializers.MaterializerException;
+import dev.batcher.materializers.storage.StorageException;
 
 /**
  * A recording file, or a window of one of its datasets, could not be read. The message names the
@@ -33,7 +34,10 @@ public final class RecordingReadException extends MaterializerException {
          * names the chunk. Reading it again gives the same answer.
          */
         CORRUPT,
-        /** The file is not HDF5, is truncated or corrupt, or the operating system failed the read. */
+        /**
+         * The file is not in the format its name says (not HDF5, not EDF/BDF...), its header is
+         * inconsistent, it is truncated or corrupt, or the operating system failed the read.
+         */
         UNREADABLE,
         /** The reading thread was interrupted; its interrupt flag is still set. */
         INTERRUPTED
@@ -125,5 +129,41 @@ public final class RecordingReadException extends MaterializerException {
             case PATH_REFUSED, MISSING_DATASET, WRONG_DATASET, BAD_ATTRIBUTE, OUT_OF_RANGE, UNSUPPORTED_FILTER, CORRUPT -> true;
             case MISSING_FILE, UNREADABLE, INTERRUPTED -> false;
         };
+    }
+
+    /**
+     * Fails with {@link Reason#INTERRUPTED} if the current thread is interrupted. The flag is left set
+     * (never cleared, never swallowed): the caller's executor or task decides what an interrupt means.
+     *
+     * @param file the file name
+     * @param dataset the dataset, or null
+     * @param window the window, or null
+     * @param cause what the interrupt caused, or null
+     * @throws RecordingReadException with reason {@link Reason#INTERRUPTED} if the thread is interrupted
+     */
+    public static void checkInterrupt(String file, String dataset, Window window, Throwable cause) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new RecordingReadException(Reason.INTERRUPTED, file, dataset, window,
+                    "thread: interrupted (expected: not interrupted; the interrupt flag is still set)", cause);
+        }
+    }
+
+    /**
+     * Translates a storage failure: a missing object is a missing file, a refused name a refused path,
+     * anything else unreadable.
+     *
+     * @param s the failure
+     * @param file the file name
+     * @param dataset the dataset, or null
+     * @param window the window, or null
+     * @return the exception to throw
+     */
+    public static RecordingReadException fromStorage(StorageException s, String file, String dataset, Window window) {
+        Reason reason = switch (s.getReason()) {
+            case PATH_REFUSED -> Reason.PATH_REFUSED;
+            case NOT_FOUND -> Reason.MISSING_FILE;
+            default -> Reason.UNREADABLE;
+        };
+        return new RecordingReadException(reason, file, dataset, window, s.getMessage(), s);
     }
 }

@@ -1,4 +1,4 @@
-package dev.batcher.materializers.hdf5;
+package dev.batcher.materializers.format;
 
 import dev.batcher.materializers.metadata.SampleType;
 

@@ -1,0 +1,80 @@
+package dev.batcher.bench;
+
+import dev.batcher.client.BatcherClient;
+import dev.batcher.client.BatcherHandle;
+import dev.batcher.client.BatcherSpec;
+import dev.batcher.client.ClientOptions;
+import dev.batcher.api.BatchState;
+import dev.batcher.api.SourceConfig;
+import dev.batcher.api.Batch;
+import dev.batcher.api.Taken;
+import java.net.InetSocketAddress;
+import java.nio.FloatBuffer;
+import java.util.Locale;
+
+/**
+ * The Java client's take loop, as {@code client/python/bench/peer.py --clients} runs it beside the
+ * Python client's against the same daemon: {@code BatcherClient} with prefetch takes random batches of
+ * 32 x all channels x 30 s, reads the first and last value of x (as the Python loop does) and closes
+ * each batch. One JVM runs {@code rounds} loops on fresh batchers and prints one line per loop,
+ * {@code java <batches/s> <CPU ms of this process per batch>}; the first loop carries this JVM's warm-up.
+ *
+ * <pre>java -cp ... dev.batcher.service.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp</pre>
+ */
+public final class ClientTakeLoop {
+    private static final int WARMUP = 10;
+
+    private ClientTakeLoop() {}
+
+    /** CPU time of this whole process (every thread: the caller, netty's event loop, the JIT, the GC). */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /**
+     * Runs the loops.
+     *
+     * @param args {@code HOST:PORT DATASET BATCHES ROUNDS shm|tcp}
+     * @throws IllegalArgumentException if an argument is malformed
+     */
+    public static void main(String[] args) {
+        if (args.length != 5 || !args[0].contains(":") || !(args[4].equals("shm") || args[4].equals("tcp"))) {
+            throw new IllegalArgumentException("arguments: " + String.join(" ", args)
+                    + " (expected: HOST:PORT DATASET BATCHES ROUNDS shm|tcp)");
+        }
+        int colon = args[0].lastIndexOf(':');
+        InetSocketAddress address = new InetSocketAddress(args[0].substring(0, colon), Integer.parseInt(args[0].substring(colon + 1)));
+        int batches = Integer.parseInt(args[2]);
+        int rounds = Integer.parseInt(args[3]);
+        ClientOptions options = ClientOptions.defaults().withPrefetch(true).withSharedMemory(args[4].equals("shm"));
+        try (BatcherClient client = BatcherClient.connect(address, options)) {
+            for (int r = 0; r < rounds; r++) {
+                BatcherHandle h = client.batcher("java-take-" + ProcessHandle.current().pid() + "-" + r);
+                h.create(BatcherSpec.of(args[1], new SourceConfig.Random(32, 30, null, "all", null, null)));
+                BatchState state = BatchState.initial(1);
+                h.start(state);
+                long start = 0;
+                long cpu0 = 0;
+                double sink = 0;
+                for (int i = 0; i < WARMUP + batches; i++) {
+                    if (i == WARMUP) {
+                        start = System.nanoTime();
+                        cpu0 = cpuNanos();
+                    }
+                    Taken.Next next = (Taken.Next) h.take(state);
+                    try (Batch b = next.batch()) {
+                        FloatBuffer x = b.x();
+                        sink += x.get(0) + x.get(x.limit() - 1);
+                    }
+                    state = next.state();
+                }
+                double rate = batches / ((System.nanoTime() - start) / 1e9);
+                double cpuMs = (cpuNanos() - cpu0) / 1e6 / batches;
+                h.stop();
+                System.out.printf(Locale.ROOT, "java %.1f %.3f%s%n", rate, cpuMs, Double.isNaN(sink) ? " (NaN in x)" : "");
+                System.out.flush();
+            }
+        }
+    }
+}
