@@ -12,7 +12,7 @@ import dev.batcher.client.ClientOptions;
 import dev.batcher.client.SharedMemoryProbe;
 import dev.batcher.materializers.assembly.Materializer;
 import dev.batcher.materializers.dataset.Dataset;
-import dev.batcher.materializers.hdf5.RecordingFiles;
+import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.iteration.BatchSources;
 import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.local.LocalBatcher;
