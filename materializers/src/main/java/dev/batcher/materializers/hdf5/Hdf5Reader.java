@@ -60,7 +60,8 @@ import static dev.batcher.materializers.hdf5.ReadErrors.translate;
  * <p><b>Chunked path.</b> With the fast path on, windows of two-dimensional chunked int16/float32
  * datasets are read chunk by chunk ({@code ChunkedWindows}): jhdf decodes each chunk through the
  * dataset's filters, and a bounded cache of decoded chunks ({@code ChunkCache}, {@value #CHUNK_CACHE_BYTES}
- * bytes) shared by all threads makes the windows of a batch that share a chunk decode it once.
+ * bytes) shared by all threads makes the windows of a batch that share a chunk decode it once. A
+ * window that touches an unwritten chunk (or fails otherwise) is read by jhdf instead.
  *
  * <p><b>Object storage.</b> The metadata recorded at index time ({@link #register}) gives each
  * contiguous dataset's {@link StorageLayout}: windows of those are read with ranged GETs of just their
@@ -107,6 +108,8 @@ final class Hdf5Reader implements RecordingReader {
     enum ReadPath {
         /** Positional reads of the contiguous storage ({@link ContiguousStorage}). */
         CONTIGUOUS,
+        /** Chunk by chunk through the chunk cache ({@code ChunkedWindows}). */
+        CHUNKED,
         /** jhdf's {@code Dataset.getData(offset, shape)}. */
         JHDF
     }
@@ -257,15 +260,18 @@ final class Hdf5Reader implements RecordingReader {
                 return readContiguous(storage, file, path, window);
             }
             if (fastPath && ChunkedWindows.readable(ds, type)) {
-                chunkedReads.increment();
                 try {
-                    return ChunkedWindows.read(chunks, handle, path, ds, type, window);
+                    RawWindow read = ChunkedWindows.read(chunks, handle, path, ds, type, window);
+                    chunkedReads.increment();
+                    return read;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     checkInterrupt(file, path, window, e);
                     throw new IllegalStateException("unreachable: interrupt flag lost", e);
                 } catch (RuntimeException e) {
-                    throw ChunkCheck.corruptOr(e, handle, ds, file, path, window);
+                    // An unwritten chunk (jhdf's getData fills it with the fill value), a corrupt one, a
+                    // closed channel: jhdf's own read below decides, with the errors it always gave.
+                    checkInterrupt(file, path, window, e);
                 }
             }
             jhdfReads.increment();

@@ -33,9 +33,11 @@ final class Hdf5Hooks {
         }
         return r.withDataset(file, path, handle -> {
             io.jhdf.api.Dataset ds = handle.dataset(path, p -> (io.jhdf.api.Dataset) handle.file.getByPath(p));
-            MetadataParser.signalType(file, path, ds);
-            return r.fastPath() && handle.contiguous(path, ds) != null
-                    ? Hdf5Reader.ReadPath.CONTIGUOUS : Hdf5Reader.ReadPath.JHDF;
+            dev.batcher.materializers.metadata.SampleType type = MetadataParser.signalType(file, path, ds);
+            if (r.fastPath() && handle.contiguous(path, ds) != null) {
+                return Hdf5Reader.ReadPath.CONTIGUOUS;
+            }
+            return r.fastPath() && ChunkedWindows.readable(ds, type) ? Hdf5Reader.ReadPath.CHUNKED : Hdf5Reader.ReadPath.JHDF;
         });
     }
 
