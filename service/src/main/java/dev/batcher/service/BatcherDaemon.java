@@ -111,25 +111,16 @@ public final class BatcherDaemon implements AutoCloseable {
             wire = wire == null ? WireConfig.defaults() : wire;
             retry = retry == null ? RetryPolicy.defaults() : retry;
             closedRetention = closedRetention == null ? Manager.DEFAULT_CLOSED_RETENTION : closedRetention;
-            if (closedRetention.isNegative()) {
+            if (closedRetention.isNegative()) { // named here, before the daemon starts anything
                 throw new IllegalArgumentException("closedRetention: " + closedRetention + " (expected: >= 0)");
             }
-        }
-
-        /** The settings without a closed retention (then {@link Manager#DEFAULT_CLOSED_RETENTION}), as before it existed. */
-        public Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
-                List<String> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry,
-                Map<String, BatcherSpec> batchers, List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart,
-                Path sharedMemory) {
-            this(bind, token, localWorkers, workerSlots, managerSlots, datasetRoots, metricsPort, wire, retry, batchers,
-                    workerJvmArgs, workerLog, workerRestart, sharedMemory, null);
         }
 
         /** Returns the defaults: 127.0.0.1:7070, no token, no worker processes, one manager slot per core. */
         public static Options defaults() {
             return new Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7070), null, 0, 1,
                     Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null,
-                    new RetryPolicy(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30)), Arena.defaultDirectory());
+                    new RetryPolicy(Duration.ofMillis(250), Duration.ofSeconds(30)), Arena.defaultDirectory(), null);
         }
 
         /** Returns a copy listening on {@code address}. */
