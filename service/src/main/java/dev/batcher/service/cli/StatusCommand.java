@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code batcher status}: the daemon's batchers as a table or JSON. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show every batcher of a daemon: status, state, batches taken, buffered and in flight, retries, "
-                + "restarts, workers, batches/s, the time clients waited in take and local worker processes restarted.")
+                + "restarts, workers, batches/s, the time clients waited in take and local worker processes restarted. Columns"
+                + " are as wide as their widest cell. A batcher stopped by a client (CLOSED) is listed until serve's"
+                + " --closed-retention (10 minutes by default) has passed since its stop.")
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--manager", defaultValue = "127.0.0.1:7070", paramLabel = "HOST:PORT", converter = HostPort.class,
             description = "The daemon's address (default: ${DEFAULT-VALUE}).")
