@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -159,7 +160,11 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
                 new HeartbeatHandler(config.heartbeatInterval(), config.missedHeartbeats());
         pipeline.addLast(IDLE, heartbeat.newIdleStateHandler());
         pipeline.addLast(ENCODER, encoder);
-        pipeline.addLast(DECODER, new FrameDecoder(config.maxFrameLength(), config.maxHeaderLength(), budget));
+        FrameDecoder decoder = new FrameDecoder(config.maxFrameLength(), config.maxHeaderLength(), budget);
+        pipeline.addLast(DECODER, decoder);
+        ChannelConfig channelConfig = pipeline.channel().config();
+        channelConfig.setRecvByteBufAllocator(
+                new FrameReadAllocator(channelConfig.getRecvByteBufAllocator(), decoder));
         pipeline.addLast(HANDSHAKE, handshake);
         pipeline.addLast(HEARTBEAT, heartbeat);
     }
