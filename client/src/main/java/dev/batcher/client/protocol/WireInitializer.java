@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  * {@link dev.batcher.client.RemoteBatcherException} (plus I/O exceptions from the transport); the
  * wire handlers have already closed the channel in those cases.
  *
+ * <p>It also sets the channel's receive-buffer allocator to one that lets the socket read the rest of
+ * a large frame straight into the decoder's buffer for it (one copy per byte, the kernel's).
+ *
  * <p>Use {@link #of} or {@link #client} as the (child) handler of a bootstrap, or
  * {@link #install}/{@link #installClient} to build the pipeline yourself (for example on an
  * {@link io.netty.channel.embedded.EmbeddedChannel}).
