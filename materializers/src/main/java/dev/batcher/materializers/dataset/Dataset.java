@@ -110,11 +110,28 @@ public final class Dataset {
                 recordings.put(file, entry.recording());
             });
             for (Row row : rows) {
-                signals.add(checkRow(table, row, files, recordings));
+                signals.add(withRecordedKinds(checkRow(table, row, files, recordings), manifest));
             }
         }
         checkOverlaps(table, rows, signals);
         return new Dataset(location, signals, manifest);
+    }
+
+    /**
+     * Returns a row with the channel kinds index time recorded for its signal (from a BIDS
+     * {@code _channels.tsv}), which the file itself does not say.
+     */
+    private static LabeledSignal withRecordedKinds(LabeledSignal s, Map<String, Manifest.FileEntry> manifest) {
+        Manifest.FileEntry entry = manifest.get(s.file());
+        Manifest.Entry<SignalInfo> recorded = entry == null ? null : entry.signals().get(s.signal().dataset());
+        if (recorded == null || recorded.info().kinds().isEmpty()) {
+            return s;
+        }
+        Map<String, String> kinds = new HashMap<>();
+        for (int c = 0; c < recorded.info().channels().size(); c++) {
+            kinds.put(recorded.info().channels().get(c), recorded.info().kinds().get(c));
+        }
+        return new LabeledSignal(s.recording(), s.file(), s.signal().withKinds(kinds), s.labels(), s.signalSpan(), s.labelSpan());
     }
 
     /**
@@ -246,7 +263,7 @@ public final class Dataset {
                 }
             });
             for (Row row : rows) {
-                signals.add(checkRow(table, row, files, recordings));
+                signals.add(withRecordedKinds(checkRow(table, row, files, recordings), manifest));
             }
         }
         checkOverlaps(table, rows, signals);
