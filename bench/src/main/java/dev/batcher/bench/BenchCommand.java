@@ -28,11 +28,12 @@ import picocli.CommandLine.Spec;
                 "or machines. docs/benchmarks.md explains each line."})
 final class BenchCommand implements Callable<Integer> {
     /** What to measure. */
-    enum What { kernels, reads, materialize, service, scale, stall, s3, all }
+    enum What { kernels, reads, edf, materialize, service, scale, stall, s3, all }
 
     @Parameters(index = "0", arity = "0..1", defaultValue = "all", paramLabel = "WHAT",
-            description = "kernels, reads, materialize, service, scale, stall, s3 or all (default: ${DEFAULT-VALUE}; all leaves"
-                    + " out scale, which starts daemons for W = 1, 2, 4, ... up to the cores, stall, which freezes a worker"
+            description = "kernels, reads, edf, materialize, service, scale, stall, s3 or all (default: ${DEFAULT-VALUE}; all"
+                    + " leaves out edf, which writes the same samples as HDF5 and EDF to compare their window reads, scale,"
+                    + " which starts daemons for W = 1, 2, 4, ... up to the cores, stall, which freezes a worker"
                     + " process, and s3, which needs a store: see --bucket).")
     What what;
 
@@ -108,6 +109,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (what == What.reads || what == What.all) {
                 ReadBench.run(args(scratch, "--windows=" + windows), both);
+            }
+            if (what == What.edf) {
+                // A folder of its own: it writes hdf5/ and edf/ copies of one dataset, apart from the layouts reads keeps.
+                EdfReadBench.run(args(scratch.resolve("edf-reads"), "--windows=" + windows), both);
             }
             if (what == What.materialize || what == What.all) {
                 MaterializeBench.run(args(scratch, "--batches=" + batches), both);

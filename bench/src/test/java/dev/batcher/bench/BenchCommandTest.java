@@ -39,7 +39,7 @@ class BenchCommandTest {
     void help_describesWhatAndOptions() {
         Run r = execute("bench", "--help");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of("Usage: batcher bench", "kernels, reads, materialize, service, scale, stall,", "--seconds=S", "--dir=DIR",
+        for (String s : List.of("Usage: batcher bench", "kernels, reads, edf, materialize, service, scale,", "--seconds=S", "--dir=DIR",
                 "--gb=GB", "--threads=N", "--quick", "ratio = baseline time / candidate time")) {
             assertTrue(r.out().contains(s), "missing '" + s + "' in\n" + r.out());
         }
@@ -85,6 +85,19 @@ class BenchCommandTest {
         assertTrue(figures.get(0).name().startsWith("longest take with 1 of 3 workers frozen"), r.out());
         assertEquals("ms", figures.get(0).unit(), r.out());
         assertTrue(figures.get(0).value() > 0 && figures.get(0).ratio() > 0, r.out());
+    }
+
+    @Test
+    void edf_quick_printsEdfReadsAgainstHdf5ContiguousInAFolderOfItsOwn() {
+        Run r = execute("bench", "edf", "--quick", "--dir", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.lines().stream().filter(l -> l.startsWith("# EdfReadBench: ")).count(), r.out());
+        List<Figure> figures = r.lines().stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
+        assertEquals(List.of("reads EDF 8x7680 int16, 1 thread", "reads EDF 8x7680 int16, 2 threads"),
+                figures.stream().map(Figure::name).toList(), r.out());
+        assertTrue(figures.stream().allMatch(f -> f.ratio() > 0 && f.baseline().startsWith("HDF5 contiguous, same samples")),
+                r.out());
+        assertTrue(Files.isDirectory(dir.resolve("edf-reads/edf")), "--dir keeps the data under edf-reads/");
     }
 
     @Test

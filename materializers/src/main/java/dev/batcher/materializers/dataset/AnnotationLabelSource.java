@@ -70,7 +70,8 @@ public final class AnnotationLabelSource implements LabelSource {
                 continue;
             }
             String recording = r.layout() == Layout.MANIFEST ? r.id() : null;
-            pairs.put(r.signalFile(), new Pair(r.annotationFile().orElse(r.signalFile()), recording));
+            pairs.put(r.signalFile(), new Pair(r.annotationFile().orElse(r.signalFile()), recording,
+                    r.channelsFile().orElse(null)));
         }
         return pairs;
     }

@@ -14,6 +14,7 @@ import dev.batcher.materializers.storage.StorageException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +101,29 @@ public final class Dataset {
                 register(files, file, entry, true);
                 recordings.put(file, entry.recording());
             });
-            signals = RowChecks.checkFiles(table, rows, files, recordings);
+            signals = new ArrayList<>();
+            for (LabeledSignal s : RowChecks.checkFiles(table, rows, files, recordings)) {
+                signals.add(withRecordedKinds(s, manifest));
+            }
         }
         return new Dataset(location, signals, manifest);
+    }
+
+    /**
+     * Returns a row with the channel kinds index time recorded for its signal (from a BIDS
+     * {@code _channels.tsv}), which the file itself does not say.
+     */
+    private static LabeledSignal withRecordedKinds(LabeledSignal s, Map<String, Manifest.FileEntry> manifest) {
+        Manifest.FileEntry entry = manifest.get(s.file());
+        Manifest.Entry<SignalInfo> recorded = entry == null ? null : entry.signals().get(s.signal().dataset());
+        if (recorded == null || recorded.info().kinds().isEmpty()) {
+            return s;
+        }
+        Map<String, String> kinds = new HashMap<>();
+        for (int c = 0; c < recorded.info().channels().size(); c++) {
+            kinds.put(recorded.info().channels().get(c), recorded.info().kinds().get(c));
+        }
+        return new LabeledSignal(s.recording(), s.file(), s.signal().withKinds(kinds), s.labels(), s.signalSpan(), s.labelSpan());
     }
 
     /**
@@ -228,7 +249,10 @@ public final class Dataset {
                     recordings.put(file, entry.recording());
                 }
             });
-            signals = RowChecks.checkFiles(table, rows, files, recordings);
+            signals = new ArrayList<>();
+            for (LabeledSignal s : RowChecks.checkFiles(table, rows, files, recordings)) {
+                signals.add(withRecordedKinds(s, manifest));
+            }
         }
         return new Dataset(DatasetLocation.of(root), signals, manifest);
     }

@@ -130,8 +130,9 @@ public final class DatasetIndexer {
                 Map<String, Manifest.Entry<LabelInfo>> labelEntries = new LinkedHashMap<>();
                 Map<String, LabelGrid> grids = new LinkedHashMap<>();
                 Optional<LabelGrid> grid = null; // read once per file, when a signal needs it
+                Map<String, String> kinds = labels.channelKinds(file);
                 for (Map.Entry<String, String> pair : datasets.entrySet()) {
-                    SignalInfo signal = files.signalInfo(file, pair.getKey());
+                    SignalInfo signal = files.signalInfo(file, pair.getKey()).withKinds(kinds);
                     signalEntries.put(signal.dataset(), new Manifest.Entry<>(signal, files.layout(file, signal.dataset())));
                     LabelInfo labelInfo;
                     if (pair.getValue() != null) {

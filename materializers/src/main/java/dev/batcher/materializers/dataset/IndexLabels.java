@@ -1,5 +1,7 @@
 package dev.batcher.materializers.dataset;
 
+import dev.batcher.materializers.annotations.AnnotationException;
+import dev.batcher.materializers.annotations.BidsChannels;
 import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.metadata.TimeSpan;
 import dev.batcher.materializers.storage.ByteSource;
@@ -69,6 +71,24 @@ final class IndexLabels {
     /** Returns the annotation file a signal file is paired with. */
     String annotationFile(String file) {
         return pairs.get(file).annotationFile();
+    }
+
+    /**
+     * Returns the channel kinds the channels file paired with a signal file gives (channel name to
+     * kind), or an empty map if it has none.
+     *
+     * @throws DatasetException if the channels file is invalid (naming the dataset, the file and the line)
+     */
+    Map<String, String> channelKinds(String file) {
+        LabelSource.Pair p = pairs.get(file);
+        if (p == null || p.channelsFile() == null) {
+            return Map.of();
+        }
+        try {
+            return BidsChannels.read(new java.io.ByteArrayInputStream(files.read(p.channelsFile())), p.channelsFile());
+        } catch (AnnotationException e) {
+            throw new DatasetException(files.describe() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Reads the grid of a paired signal file, or empty if its annotations hold no labels. */

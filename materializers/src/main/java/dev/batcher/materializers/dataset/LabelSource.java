@@ -48,8 +48,13 @@ public interface LabelSource {
      * @param annotationFile the annotation file, relative to the dataset (the signal file itself for
      *     its own annotation signal)
      * @param recording the recording id to give it, or null for its format's default
+     * @param channelsFile a file giving the channels' kinds (a BIDS {@code *_channels.tsv}), or null
      */
-    record Pair(String annotationFile, String recording) {
+    record Pair(String annotationFile, String recording, String channelsFile) {
+        /** A pairing with no channels file. */
+        public Pair(String annotationFile, String recording) {
+            this(annotationFile, recording, null);
+        }
     }
 
     /** The dataset's files, as a source sees them. */

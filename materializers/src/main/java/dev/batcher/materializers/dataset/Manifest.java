@@ -80,6 +80,9 @@ final class Manifest {
                 n.put("unit", i.unit());
                 n.put("start_ns", i.startNanos());
                 n.put("samples", i.samples());
+                if (!i.kinds().isEmpty()) {
+                    i.kinds().forEach(n.putArray("kinds")::add);
+                }
                 layout(n, s.layout());
             }
             ArrayNode labels = o.putArray("labels");
@@ -160,7 +163,8 @@ final class Manifest {
                     SignalInfo i = new SignalInfo(text(n, "dataset"),
                             SampleType.valueOf(text(n, "type").toUpperCase(java.util.Locale.ROOT)), strings(n, "channels"),
                             number(n, "sample_rate"), number(n, "resolution"), number(n, "offset"), text(n, "unit"),
-                            integer(n, "start_ns"), integer(n, "samples"));
+                            integer(n, "start_ns"), integer(n, "samples"),
+                            n.has("kinds") ? strings(n, "kinds") : List.of());
                     signals.put(i.dataset(), new Entry<>(i, layout(n)));
                 }
                 Map<String, Entry<LabelInfo>> labels = new LinkedHashMap<>();

@@ -12,8 +12,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code null} or {@code all}: every row;
  *   <li>{@code name:/100Hz,/eeg}: the rows whose signal dataset is one of these (a leading slash is optional);
- *   <li>{@code kind:EEG,EOG}: the rows whose signal has at least one channel of one of these kinds (a
- *       channel name's first word, see {@link ChannelKind}).
+ *   <li>{@code kind:EEG,EOG}: the rows whose signal has at least one channel of one of these kinds (as
+ *       a BIDS {@code *_channels.tsv} gives it, else the channel name's first word, see {@link ChannelKind}
+ *       and {@link dev.batcher.materializers.metadata.SignalInfo#kindOf}).
  * </ul>
  * The rows kept stay in table order; per-signal weights of a source still index the whole table (the
  * weights of the rows left out are dropped with them). Keeping none is an error.
@@ -73,8 +74,11 @@ public final class SignalFilter {
                     keep |= dataset.equals(a.startsWith("/") ? a : "/" + a);
                 }
             } else {
-                for (String channel : s.signal().channels()) {
-                    keep |= ChannelKind.isOneOf(channel, args);
+                for (int c = 0; c < s.signal().channels().size(); c++) {
+                    String kind = s.signal().kindOf(c);
+                    for (String a : args) {
+                        keep |= !kind.isEmpty() && kind.equalsIgnoreCase(a);
+                    }
                 }
             }
             if (keep) {
