@@ -55,13 +55,6 @@ public final class ManagedBatcher {
      * shared-memory path, never progress.
      */
     public static final int HELD_SLOTS = 4;
-    /** A job that has run this many times the p95 of recent jobs is hedged (sent to a second worker). */
-    public static final int HEDGE_FACTOR = 3;
-    /** No job is hedged before it has run this long, however fast recent jobs were. */
-    public static final long HEDGE_FLOOR_NANOS = 50_000_000L;
-    /** Jobs a batcher must have finished before it hedges (the p95 of fewer says little). */
-    static final int HEDGE_MIN_SAMPLES = 8;
-    private static final int RECENT_JOBS = 64;
 
     private final String name;
     private final BatcherSpec spec;
@@ -98,11 +91,8 @@ public final class ManagedBatcher {
     private long startedAt;
     private long takenSinceStart;
     private long hedged;
-    /** Durations of recent successful jobs (ticker nanoseconds), a ring; loop-confined. */
-    private final long[] recentJobs = new long[RECENT_JOBS];
-    private int recentCount;
-    private int recentNext;
-    private ScheduledFuture<?> stragglerTimer;
+    /** When to send a job to a second worker: recent job times, thresholds, the timer. */
+    private final StragglerPolicy stragglers;
 
     /** A batch between iteration and take: dispatched, in flight, waiting to retry, or done. */
     private static final class Entry {
@@ -189,6 +179,7 @@ public final class ManagedBatcher {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
         this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
+        this.stragglers = new StragglerPolicy(loop);
     }
 
     /** Returns the batcher's name. */
@@ -325,16 +316,15 @@ public final class ManagedBatcher {
             }
         }
         window.clear();
-        if (stragglerTimer != null) {
-            stragglerTimer.cancel(false);
-            stragglerTimer = null;
-        }
+        stragglers.cancel();
     }
 
     private void pump() {
         if (status != Status.RUNNING) {
             return;
         }
+        // A free slot goes to a batch the stream is stuck on before it goes to a new batch.
+        hedgeStragglers();
         for (Entry e : window) {
             if (e.needsDispatch) {
                 WorkerPool.Slot slot = pool.acquire(files(e.spec));
@@ -480,7 +470,7 @@ public final class ManagedBatcher {
         e.result = result;
         e.settled = true;
         produced++;
-        recordJob(ticker.getAsLong() - a.startedNanos);
+        stragglers.record(ticker.getAsLong() - a.startedNanos);
         for (Attempt other : e.attempts) {
             other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
         }
@@ -488,74 +478,57 @@ public final class ManagedBatcher {
         pump();
     }
 
-    private void recordJob(long nanos) {
-        recentJobs[recentNext] = nanos;
-        recentNext = (recentNext + 1) % RECENT_JOBS;
-        recentCount = Math.min(recentCount + 1, RECENT_JOBS);
-    }
-
-    /**
-     * Returns how long a job may run before it is hedged: {@value #HEDGE_FACTOR} times the p95 of the
-     * batcher's recent jobs, at least {@link #HEDGE_FLOOR_NANOS}; or -1 before {@value #HEDGE_MIN_SAMPLES}
-     * jobs have finished.
-     */
-    private long hedgeThreshold() {
-        if (recentCount < HEDGE_MIN_SAMPLES) {
-            return -1;
-        }
-        long[] d = java.util.Arrays.copyOf(recentJobs, recentCount);
-        java.util.Arrays.sort(d);
-        long p95 = d[Math.max(0, (int) Math.ceil(0.95 * d.length) - 1)];
-        return Math.max(HEDGE_FLOOR_NANOS, HEDGE_FACTOR * p95);
-    }
-
     /** Checks for stragglers while jobs are in flight, a few times per hedge threshold. */
     private void armStragglerTimer() {
-        if (stragglerTimer != null || status != Status.RUNNING) {
+        if (status != Status.RUNNING) {
             return;
         }
-        long threshold = hedgeThreshold();
-        long period = threshold < 0 ? 250_000_000L : Math.max(5_000_000L, Math.min(1_000_000_000L, threshold / 4));
         int gen = generation;
-        stragglerTimer = loop.schedule(() -> {
-            stragglerTimer = null;
+        stragglers.arm(pool.slots(), () -> {
             if (gen != generation || status != Status.RUNNING) {
                 return;
             }
             hedgeStragglers();
-            for (Entry e : window) {
-                if (!e.attempts.isEmpty()) {
-                    armStragglerTimer();
-                    return;
-                }
+            if (window.stream().anyMatch(e -> !e.attempts.isEmpty())) {
+                armStragglerTimer();
             }
-        }, period, TimeUnit.NANOSECONDS);
+        });
     }
 
     /**
-     * Sends each job that has run longer than the hedge threshold to a free slot of another worker as
+     * Sends the jobs that {@link StragglerPolicy} judges too slow to a free slot of another worker as
      * well (once per dispatch); the first valid result wins. Results are a function of the batch alone,
      * so either is the batch.
      *
      * @return how many jobs were hedged now
      */
     private int hedgeStragglers() {
-        if (status != Status.RUNNING) {
-            return 0;
-        }
-        long threshold = hedgeThreshold();
-        if (threshold < 0) {
+        if (status != Status.RUNNING || stragglers.p95() < 0) {
             return 0;
         }
         long now = ticker.getAsLong();
-        int sent = 0;
+        int parallelism = pool.slots();
+        // The head of line is the first batch without its result: the one the next take waits for.
+        boolean head = true;
+        int laterDone = 0;
         for (Entry e : window) {
+            if (!head && e.result != null) {
+                laterDone++;
+            }
+            head &= e.result != null;
+        }
+        int sent = 0;
+        head = true;
+        for (Entry e : window) {
+            boolean isHead = head && e.result == null && !e.end;
+            head &= e.result != null;
             if (e.settled || e.hedged || e.attempts.size() != 1) {
                 continue;
             }
             Attempt a = e.attempts.get(0);
             long ran = now - a.startedNanos;
-            if (ran < threshold) {
+            StragglerPolicy.Reason why = stragglers.judge(ran, isHead, laterDone, parallelism);
+            if (why == null) {
                 continue;
             }
             WorkerPool.Slot slot = pool.acquireOther(files(e.spec), a.slot.worker());
@@ -563,13 +536,23 @@ public final class ManagedBatcher {
                 break; // no other worker has a free slot
             }
             hedged++;
-            log.info("batcher '{}': batch {} has run {} ms on worker {} (hedge threshold {} ms, {}x the p95 of recent jobs);"
+            log.info("batcher '{}': batch {} has run {} ms on worker {} ({}; p95 of recent jobs {} ms);"
                     + " sending it to worker {} as well, the first result wins", name, e.prev, ran / 1_000_000,
-                    a.slot.worker().name(), threshold / 1_000_000, HEDGE_FACTOR, slot.worker().name());
+                    a.slot.worker().name(), describe(why, laterDone, parallelism), stragglers.p95() / 1_000_000,
+                    slot.worker().name());
             dispatch(e, slot, true);
             sent++;
         }
         return sent;
+    }
+
+    private String describe(StragglerPolicy.Reason why, int laterDone, int parallelism) {
+        return switch (why) {
+            case STRAGGLER -> "over the straggler threshold of " + stragglers.stragglerThreshold() / 1_000_000 + " ms";
+            case HEAD_OF_LINE -> "the stream waits for it, over the head-of-line threshold of "
+                    + stragglers.headThreshold(parallelism) / 1_000_000 + " ms";
+            case OVERTAKEN -> "the stream waits for it and " + laterDone + " later batches are done";
+        };
     }
 
     /**
