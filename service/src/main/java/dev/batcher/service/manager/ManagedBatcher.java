@@ -75,7 +75,7 @@ public final class ManagedBatcher {
     private Status status = Status.STOPPED;
     private Failure failure;
     private int generation;
-    private final Deque<Entry> window = new ArrayDeque<>();
+    private final Deque<WindowEntry> window = new ArrayDeque<>();
     private final Deque<Taker> takers = new ArrayDeque<>();
     private BatchState cursor;
     private boolean ended;
@@ -93,48 +93,6 @@ public final class ManagedBatcher {
     private long hedged;
     /** When to send a job to a second worker: recent job times, thresholds, the timer. */
     private final StragglerPolicy stragglers;
-
-    /** A batch between iteration and take: dispatched, in flight, waiting to retry, or done. */
-    private static final class Entry {
-        final BatchState prev;
-        final BatchState next;
-        final BatchSpec spec;
-        final boolean end;
-        int failures;
-        Materialized result;
-        /** Jobs of this batch in flight: one, or two once hedged; the first valid result wins. */
-        final java.util.List<Attempt> attempts = new java.util.ArrayList<>(2);
-        /** A result was accepted: any later result of this batch is a duplicate, released unseen. */
-        boolean settled;
-        /** A second job was sent for the current dispatch. */
-        boolean hedged;
-        String worker;
-        boolean needsDispatch;
-        ScheduledFuture<?> retryTimer;
-
-        Entry(BatchState prev, BatchState next, BatchSpec spec, boolean end) {
-            this.prev = prev;
-            this.next = next;
-            this.spec = spec;
-            this.end = end;
-        }
-    }
-
-    /** One job of a batch on one worker slot. */
-    private static final class Attempt {
-        final WorkerPool.Slot slot;
-        final long jobId;
-        final long startedNanos;
-        final boolean hedge;
-        ArenaTarget target;
-
-        Attempt(WorkerPool.Slot slot, long jobId, long startedNanos, boolean hedge) {
-            this.slot = slot;
-            this.jobId = jobId;
-            this.startedNanos = startedNanos;
-            this.hedge = hedge;
-        }
-    }
 
     private record Taker(BatchState state, CompletableFuture<TakeOutcome> promise, long since) {}
 
@@ -303,12 +261,12 @@ public final class ManagedBatcher {
     }
 
     private void clearWindow() {
-        for (Entry e : window) {
+        for (WindowEntry e : window) {
             if (e.result != null) {
                 e.result.release();
                 e.result = null;
             }
-            for (Attempt a : e.attempts) {
+            for (WindowEntry.Attempt a : e.attempts) {
                 a.slot.worker().cancel(a.jobId);
             }
             if (e.retryTimer != null) {
@@ -325,7 +283,7 @@ public final class ManagedBatcher {
         }
         // A free slot goes to a batch the stream is stuck on before it goes to a new batch.
         hedgeStragglers();
-        for (Entry e : window) {
+        for (WindowEntry e : window) {
             if (e.needsDispatch) {
                 WorkerPool.Slot slot = pool.acquire(files(e.spec));
                 if (slot == null) {
@@ -348,12 +306,12 @@ public final class ManagedBatcher {
                 return;
             }
             if (step instanceof Step.Next next) {
-                Entry e = new Entry(cursor, next.state(), next.spec(), false);
+                WindowEntry e = new WindowEntry(cursor, next.state(), next.spec(), false);
                 window.add(e);
                 cursor = next.state();
                 dispatch(e, pool.acquire(files(e.spec)), false);
             } else {
-                window.add(new Entry(cursor, null, null, true));
+                window.add(new WindowEntry(cursor, null, null, true));
                 ended = true;
                 serveTakers();
             }
@@ -380,8 +338,8 @@ public final class ManagedBatcher {
         return files;
     }
 
-    private void dispatch(Entry e, WorkerPool.Slot slot, boolean hedge) {
-        Attempt a = new Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
+    private void dispatch(WindowEntry e, WorkerPool.Slot slot, boolean hedge) {
+        WindowEntry.Attempt a = new WindowEntry.Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
         e.attempts.add(a);
         e.needsDispatch = false;
         e.hedged = hedge;
@@ -415,7 +373,7 @@ public final class ManagedBatcher {
         return onLoop(slots::quarantined);
     }
 
-    private void onDone(int gen, Entry e, Attempt a, Materialized result, Throwable error) {
+    private void onDone(int gen, WindowEntry e, WindowEntry.Attempt a, Materialized result, Throwable error) {
         e.attempts.remove(a);
         Worker worker = a.slot.worker();
         pool.release(a.slot);
@@ -471,7 +429,7 @@ public final class ManagedBatcher {
         e.settled = true;
         produced++;
         stragglers.record(ticker.getAsLong() - a.startedNanos);
-        for (Attempt other : e.attempts) {
+        for (WindowEntry.Attempt other : e.attempts) {
             other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
         }
         serveTakers();
@@ -506,39 +464,19 @@ public final class ManagedBatcher {
         if (status != Status.RUNNING || stragglers.p95() < 0) {
             return 0;
         }
-        long now = ticker.getAsLong();
         int parallelism = pool.slots();
-        // The head of line is the first batch without its result: the one the next take waits for.
-        boolean head = true;
-        int laterDone = 0;
-        for (Entry e : window) {
-            if (!head && e.result != null) {
-                laterDone++;
-            }
-            head &= e.result != null;
-        }
         int sent = 0;
-        head = true;
-        for (Entry e : window) {
-            boolean isHead = head && e.result == null && !e.end;
-            head &= e.result != null;
-            if (e.settled || e.hedged || e.attempts.size() != 1) {
-                continue;
-            }
-            Attempt a = e.attempts.get(0);
-            long ran = now - a.startedNanos;
-            StragglerPolicy.Reason why = stragglers.judge(ran, isHead, laterDone, parallelism);
-            if (why == null) {
-                continue;
-            }
+        for (StragglerPolicy.Pick p : stragglers.pick(window, ticker.getAsLong(), parallelism)) {
+            WindowEntry e = p.entry();
+            WindowEntry.Attempt a = e.attempts.get(0);
             WorkerPool.Slot slot = pool.acquireOther(files(e.spec), a.slot.worker());
             if (slot == null) {
                 break; // no other worker has a free slot
             }
             hedged++;
             log.info("batcher '{}': batch {} has run {} ms on worker {} ({}; p95 of recent jobs {} ms);"
-                    + " sending it to worker {} as well, the first result wins", name, e.prev, ran / 1_000_000,
-                    a.slot.worker().name(), describe(why, laterDone, parallelism), stragglers.p95() / 1_000_000,
+                    + " sending it to worker {} as well, the first result wins", name, e.prev, p.ranNanos() / 1_000_000,
+                    a.slot.worker().name(), describe(p.reason(), p.laterDone(), parallelism), stragglers.p95() / 1_000_000,
                     slot.worker().name());
             dispatch(e, slot, true);
             sent++;
@@ -634,7 +572,7 @@ public final class ManagedBatcher {
                 restart(t.state);
                 continue;
             }
-            Entry head = window.peekFirst();
+            WindowEntry head = window.peekFirst();
             if (head == null || (!head.end && head.result == null)) {
                 return;
             }
@@ -662,7 +600,7 @@ public final class ManagedBatcher {
         int buffered = 0;
         int inFlight = 0;
         boolean undispatched = false;
-        for (Entry e : window) {
+        for (WindowEntry e : window) {
             if (e.result != null) {
                 buffered++;
             }

@@ -2,7 +2,9 @@ package dev.batcher.service.manager;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -114,6 +116,47 @@ final class StragglerPolicy {
             return Reason.HEAD_OF_LINE;
         }
         return laterDone >= Math.max(1, parallelism) ? Reason.OVERTAKEN : null;
+    }
+
+    /** A job to hedge: its batch (with one job in flight), how long that job has run, and why. */
+    record Pick(WindowEntry entry, long ranNanos, Reason reason, int laterDone) {}
+
+    /**
+     * Judges every batch of the window with exactly one job in flight, not yet hedged in its dispatch.
+     * The head of line is the first batch without its result (what the next take waits for).
+     *
+     * @param window the batcher's ordered window, oldest first
+     * @param now the ticker's time, in the unit of the jobs' start times
+     * @param parallelism slots working for the batcher
+     * @return the jobs to hedge, oldest first
+     */
+    List<Pick> pick(Iterable<WindowEntry> window, long now, int parallelism) {
+        List<Pick> picks = new ArrayList<>();
+        if (p95 < 0) {
+            return picks;
+        }
+        int laterDone = 0;
+        boolean beforeHead = true;
+        for (WindowEntry e : window) {
+            if (!beforeHead && e.result != null) {
+                laterDone++;
+            }
+            beforeHead &= e.result != null;
+        }
+        beforeHead = true;
+        for (WindowEntry e : window) {
+            boolean head = beforeHead && e.result == null && !e.end;
+            beforeHead &= e.result != null;
+            if (e.settled || e.hedged || e.attempts.size() != 1) {
+                continue;
+            }
+            long ran = now - e.attempts.get(0).startedNanos;
+            Reason why = judge(ran, head, laterDone, parallelism);
+            if (why != null) {
+                picks.add(new Pick(e, ran, why, laterDone));
+            }
+        }
+        return picks;
     }
 
     /** Returns how often to check the jobs in flight: a few times per head-of-line threshold. */

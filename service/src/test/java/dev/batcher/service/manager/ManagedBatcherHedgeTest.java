@@ -173,4 +173,44 @@ class ManagedBatcherHedgeTest {
             }
         }
     }
+
+    @Test
+    void take_headOfLineStalls_hedgedBelowTheStragglerThreshold() throws Exception {
+        ScriptedWorker a = new ScriptedWorker("a", 1);
+        ScriptedWorker c = new ScriptedWorker("c", 1);
+        pool.join(a);
+        pool.join(c);
+        ManagedBatcher b = batcher();
+        BatchState s = BatchState.initial(5);
+        get(b.start(s));
+        s = warmUp(b, s, a, c);
+        ScriptedWorker frozen = holder(s, a, c);
+        ScriptedWorker fast = frozen == a ? c : a;
+        BatchState head = s;
+        fast.completeNewestFirst(j -> TestSources.key(j.spec()) != TestSources.key(head));
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(b.status()).buffered() == 1);
+        assertEquals(0, (int) get(b.checkStragglers()), "not before the 50 ms floor");
+
+        // Recent jobs took 10-20 ms: 55 ms is under the straggler threshold (3x the p95, 60 ms) but over the
+        // head-of-line one (3x the p95 over 2 slots, at least 50 ms), and the stream waits for this batch.
+        clock.addAndGet(55_000_000L);
+        get(b.checkStragglers());
+        await().atMost(Duration.ofSeconds(5)).until(() -> fast.pendingJobs().stream()
+                .anyMatch(p -> TestSources.key(p.job().spec()) == TestSources.key(head)));
+        assertEquals(1, get(b.status()).hedged());
+        fast.completeNewestFirst(j -> TestSources.key(j.spec()) == TestSources.key(head));
+        TakeOutcome.Next first = (TakeOutcome.Next) get(b.take(s));
+        assertEquals(TestSources.key(head), first.batch().payload().getLong(0));
+        first.batch().release();
+        assertEquals(0, (int) get(b.checkStragglers()), "at most one hedge per job");
+        frozen.completeNewestFirst(j -> true);
+        get(b.stop());
+        fast.completeNewestFirst(j -> true);
+        frozen.completeNewestFirst(j -> true);
+        for (ScriptedWorker w : new ScriptedWorker[] {a, c}) {
+            for (ByteBuf buf : w.created) {
+                assertEquals(0, buf.refCnt(), "every result released exactly once");
+            }
+        }
+    }
 }
