@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Hedged jobs: a job that runs much longer than the batcher's recent jobs is sent to a free slot of
+ * Hedged jobs: a job that runs much longer than the batcher's recent jobs (or holds up the stream) is sent to a free slot of
  * another worker too; the first result is the batch, the other is released unseen. The test moves a
  * clock instead of waiting.
  */
