@@ -215,7 +215,7 @@ public final class Docs {
         if (name.equals("Dockerfile") || name.endsWith(".dockerfile")) {
             return "dockerfile";
         }
-        if (name.endsWith(".sh")) {
+        if (name.endsWith(".sh") || name.endsWith(".sbatch")) {
             return "sh";
         }
         return "";
