@@ -23,9 +23,10 @@ class Failure:
     attempts: int
 
     def describe(self) -> str:
-        s = "" if self.attempts == 1 else "s"
-        return (f"{self.exception_class}: {self.message} (worker {self.worker}, state {self.state}, "
-                f"after {self.attempts} attempt{s}; batch {self.batch})")
+        """The message, then the code and where it happened (no class name unless the message is empty)."""
+        text = self.message or self.exception_class
+        return (f"{text} [code=failed, worker={self.worker}, state={self.state}, batch={self.batch}, "
+                f"attempts={self.attempts}]")
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ import java.nio.FloatBuffer;
 import java.util.Locale;
 
 /**
- * The Java client's take loop, as {@code client/python/bench/peer.py --clients} runs it beside the
+ * The Java client's take loop, as {@code client/python/bench/peer.py --compare clients} runs it beside the
  * Python client's against the same daemon: {@code BatcherClient} with prefetch takes random batches of
  * 32 x all channels x 30 s, reads the first and last value of x (as the Python loop does) and closes
  * each batch. One JVM runs {@code rounds} loops on fresh batchers and prints one line per loop,
  * {@code java <batches/s> <CPU ms of this process per batch>}; the first loop carries this JVM's warm-up.
  *
- * <pre>java -cp ... dev.batcher.service.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp</pre>
+ * <pre>java -cp ... dev.batcher.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp</pre>
  */
 public final class ClientTakeLoop {
     private static final int WARMUP = 10;

@@ -1,5 +1,7 @@
 package dev.batcher.client;
 
+import dev.batcher.client.protocol.ErrorFrames;
+
 /**
  * Why a batcher failed: the exception on the worker, the worker, and the batch down to its file and
  * window.
@@ -15,9 +17,16 @@ package dev.batcher.client;
 public record Failure(String exceptionClass, String message, String remoteStack, String worker, String state, String batch,
         int attempts) {
 
-    /** Returns a one-paragraph description for logs and exception messages. */
+    /**
+     * Returns a one-paragraph description for users, logs and exception messages: the message, then the
+     * code and where it happened, as a failed {@code take}'s {@code RemoteBatcherException} reads:
+     * {@code read failed [code=failed, worker=w1, state=seed=1,batch=3, batch=..., attempts=5]}. The
+     * exception's class name (the daemon's or a worker's) appears only when the message is empty; it is
+     * kept in {@link #exceptionClass()} and the stack trace.
+     */
     public String describe() {
-        return exceptionClass + ": " + message + " (worker " + worker + ", state " + state + ", after " + attempts
-                + " attempt" + (attempts == 1 ? "" : "s") + "; batch " + batch + ")";
+        String text = message == null || message.isEmpty() ? exceptionClass : message;
+        return text + " [code=" + ErrorFrames.CODE_FAILED + ", worker=" + worker + ", state=" + state + ", batch=" + batch + ", attempts="
+                + attempts + "]";
     }
 }

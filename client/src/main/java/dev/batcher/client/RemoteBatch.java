@@ -25,13 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * holds one reference to the payload bytes and views them in place: {@link #x()} and {@link #y()}
  * are read-only NIO views of the receive buffers, not copies.
  *
- * <p><b>One copy, when the payload is fragmented.</b> The frame decoder assembles a frame that
- * arrived in several socket reads as a composite of the receive buffers, and an NIO view needs one
- * contiguous region. When the payload is not a single region ({@code nioBufferCount() != 1}, in
- * practice every batch bigger than one socket read), it is copied once, here, into one direct
- * buffer of the same allocator, and the receive buffers are released at once. Without that, every
- * call of {@code x()} would gather (copy) the components again. A payload that arrived in one read
- * is never copied.
+ * <p><b>One copy, from the socket.</b> The frame decoder lends each socket read the free space of the
+ * frame being received ({@code FrameReadAllocator}), so a large payload normally lands in one
+ * contiguous buffer as it is read. Where it still arrives as a composite of receive buffers
+ * ({@code nioBufferCount() != 1}), it is copied once, here, into one direct buffer of the same
+ * allocator, and the receive buffers are released at once: an NIO view needs one contiguous region,
+ * and without that copy every call of {@code x()} would gather the components again.
  *
  * <p><b>No copy at all, in shared memory.</b> When the daemon runs on this host and put the batch in
  * a slot of its shared-memory arena, the views read the slot in place. The slot stays this batch's

@@ -5,6 +5,7 @@ import dev.batcher.client.BatcherStatus;
 import dev.batcher.client.arena.Arena;
 import dev.batcher.client.protocol.WireConfig;
 import dev.batcher.materializers.kernels.Kernels;
+import dev.batcher.service.manager.ManagedBatcher;
 import dev.batcher.service.manager.Manager;
 import dev.batcher.service.manager.RetryPolicy;
 import dev.batcher.service.metrics.MetricsServer;
@@ -21,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,14 +81,18 @@ public final class BatcherDaemon implements AutoCloseable {
      * @param sharedMemory the runtime directory of the shared-memory arenas through which batches
      *     reach workers and clients on this host ({@code /dev/shm} by default), or null to send every
      *     batch over TCP
+     * @param closedRetention how long a batcher stopped by a client ({@code CLOSED}) stays listed
+     *     after its stop before it leaves the daemon ({@link Manager#DEFAULT_CLOSED_RETENTION} by default)
      */
     public record Options(InetSocketAddress bind, String token, int localWorkers, int workerSlots, int managerSlots,
             List<String> datasetRoots, Integer metricsPort, WireConfig wire, RetryPolicy retry, Map<String, BatcherSpec> batchers,
-            List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart, Path sharedMemory) {
+            List<String> workerJvmArgs, Path workerLog, RetryPolicy workerRestart, Path sharedMemory,
+            Duration closedRetention) {
         /**
          * Checks the settings.
          *
-         * @throws IllegalArgumentException if a count is negative or {@code workerSlots <= 0}
+         * @throws IllegalArgumentException if a count is negative, {@code workerSlots <= 0} or
+         *     {@code closedRetention} is negative
          */
         public Options {
             Objects.requireNonNull(bind, "bind");
@@ -104,13 +110,17 @@ public final class BatcherDaemon implements AutoCloseable {
             workerJvmArgs = List.copyOf(workerJvmArgs);
             wire = wire == null ? WireConfig.defaults() : wire;
             retry = retry == null ? RetryPolicy.defaults() : retry;
+            closedRetention = closedRetention == null ? Manager.DEFAULT_CLOSED_RETENTION : closedRetention;
+            if (closedRetention.isNegative()) { // named here, before the daemon starts anything
+                throw new IllegalArgumentException("closedRetention: " + closedRetention + " (expected: >= 0)");
+            }
         }
 
         /** Returns the defaults: 127.0.0.1:7070, no token, no worker processes, one manager slot per core. */
         public static Options defaults() {
             return new Options(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7070), null, 0, 1,
                     Runtime.getRuntime().availableProcessors(), List.of(), null, null, null, Map.of(), List.of(), null,
-                    new RetryPolicy(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30)), Arena.defaultDirectory());
+                    new RetryPolicy(Duration.ofMillis(250), Duration.ofSeconds(30)), Arena.defaultDirectory(), null);
         }
 
         /** Returns a copy listening on {@code address}. */
@@ -180,6 +190,11 @@ public final class BatcherDaemon implements AutoCloseable {
             return copy(b -> b.sharedMemory = dir);
         }
 
+        /** Returns a copy dropping a CLOSED batcher {@code d} after its stop. */
+        public Options withClosedRetention(Duration d) {
+            return copy(b -> b.closedRetention = d);
+        }
+
         /** Returns a copy sending local workers' output to {@code file}. */
         public Options withWorkerLog(Path file) {
             return copy(b -> b.workerLog = file);
@@ -190,7 +205,8 @@ public final class BatcherDaemon implements AutoCloseable {
             Builder b = new Builder(this);
             change.accept(b);
             return new Options(b.bind, b.token, b.localWorkers, b.workerSlots, b.managerSlots, b.datasetRoots, b.metricsPort,
-                    b.wire, b.retry, b.batchers, b.workerJvmArgs, b.workerLog, b.workerRestart, b.sharedMemory);
+                    b.wire, b.retry, b.batchers, b.workerJvmArgs, b.workerLog, b.workerRestart, b.sharedMemory,
+                    b.closedRetention);
         }
 
         /** The fields of a copy being made: every {@code with} method changes some, the constructor checks them all. */
@@ -209,6 +225,7 @@ public final class BatcherDaemon implements AutoCloseable {
             Path workerLog;
             RetryPolicy workerRestart;
             Path sharedMemory;
+            Duration closedRetention;
 
             Builder(Options o) {
                 bind = o.bind;
@@ -225,6 +242,7 @@ public final class BatcherDaemon implements AutoCloseable {
                 workerLog = o.workerLog;
                 workerRestart = o.workerRestart;
                 sharedMemory = o.sharedMemory;
+                closedRetention = o.closedRetention;
             }
         }
     }
@@ -253,7 +271,8 @@ public final class BatcherDaemon implements AutoCloseable {
                 log.info("deleted the stale arena {} of a daemon that is gone", stale);
             }
         }
-        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), this::createArena);
+        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), this::createArena,
+                options.closedRetention());
         localWorkers = new LocalWorkerProcesses(options, this::address, pool, loop);
         BatcherServer s = null;
         MetricsServer m = null;
@@ -338,8 +357,8 @@ public final class BatcherDaemon implements AutoCloseable {
     /** Returns the status of every batcher, sorted by name. */
     public CompletableFuture<List<BatcherStatus>> statuses() {
         List<CompletableFuture<BatcherStatus>> all = new ArrayList<>();
-        for (String name : manager.names()) {
-            all.add(manager.get(name).status());
+        for (ManagedBatcher b : manager.batchers()) {
+            all.add(b.status());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .thenApply(v -> all.stream().map(CompletableFuture::join).toList());

@@ -43,13 +43,16 @@ import java.util.List;
  * A frame that arrives whole in one read is decoded in place: its payload is a retained slice of the
  * receive buffer. A large frame (at least {@value #PRESIZE_THRESHOLD} bytes) that is still arriving
  * is received into one buffer of its full size, allocated when its length field arrives: every
- * byte is copied once, from the receive buffer into that buffer, and the payload ends up contiguous
+ * byte is copied once, and the payload ends up contiguous
  * (one NIO buffer, so the client views it in place and the daemon relays it as is). Before it
  * allocates, the decoder reserves the frame's size from a {@link MemoryBudget} shared by all the
  * connections of a daemon; if the budget cannot take it, the connection is rejected (code
  * {@value ErrorFrames#CODE_OVERLOADED}). The reservation is given back when the frame is complete
  * or the connection closes, and the partial buffer is released then. Smaller partial frames are
  * cumulated, so a connection holds at most one partial frame: below the threshold, or reserved.
+ * With {@link FrameReadAllocator} as the channel's receive allocator (as {@link WireInitializer}
+ * installs it), the socket reads the rest of such a frame straight into its buffer, so the one copy
+ * is the kernel's; without it, the bytes are copied from the receive buffers.
  *
  * <h2>Validation</h2>
  * The length field is checked as soon as its 4 bytes arrive, before any of the frame is buffered:
@@ -88,6 +91,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** The large frame being received, after its length field, or null. */
     private ByteBuf pending;
     private long reserved;
+    /** The slice of {@link #pending}'s free space last lent to the socket read, or null. */
+    private ByteBuf lent;
+    /** Bytes the socket read straight into large frames' buffers, for tests. */
+    private long bytesReadInPlace;
 
     /** Creates a decoder with the limits of {@link WireConfig#defaults()}. */
     public FrameDecoder() {
@@ -199,7 +206,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         if (pending != null) {
-            pending.writeBytes(in, Math.min(in.readableBytes(), pending.writableBytes()));
+            ByteBuf read = lent;
+            lent = null;
+            if (in == read && in.readerIndex() == 0 && in.readableBytes() <= pending.writableBytes()) {
+                // The socket read these bytes into pending's free space itself: nothing to copy.
+                bytesReadInPlace += in.readableBytes();
+                pending.writerIndex(pending.writerIndex() + in.readableBytes());
+                in.skipBytes(in.readableBytes());
+            } else {
+                pending.writeBytes(in, Math.min(in.readableBytes(), pending.writableBytes()));
+            }
             if (pending.isWritable()) {
                 return;
             }
@@ -263,6 +279,27 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         // Otherwise a small frame still arriving: wait for its bytes in the cumulation.
     }
 
+    /**
+     * Returns where the next socket read should go, for {@link FrameReadAllocator}: a retained slice
+     * of the free space of the large frame being received (empty, its capacity that space), or null
+     * when no large frame is in progress. Whenever a large frame is in progress the decoder holds no
+     * other bytes (it moved them all into the frame), so bytes read there are the frame's next bytes.
+     * Event loop only.
+     */
+    ByteBuf readTarget() {
+        if (pending == null || failed || !pending.isWritable()) {
+            return null;
+        }
+        ByteBuf target = pending.retainedSlice(pending.writerIndex(), pending.writableBytes()).clear();
+        lent = target;
+        return target;
+    }
+
+    /** Returns the bytes the socket read straight into large frames' buffers so far (no copy). */
+    long bytesReadInPlace() {
+        return bytesReadInPlace;
+    }
+
     /** Parses a complete frame (after its length field) and releases {@code bytes}. */
     private void emit(ChannelHandlerContext ctx, ByteBuf in, ByteBuf bytes, List<Object> out) {
         try {
@@ -283,6 +320,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** Frees the partial frame and its reservation: the connection is gone. */
     private void discardPending() {
+        lent = null;
         if (pending != null) {
             pending.release();
             pending = null;

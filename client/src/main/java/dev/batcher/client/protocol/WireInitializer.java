@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -33,6 +34,9 @@ import java.util.function.Supplier;
  * {@link ProtocolException}, {@link PeerTimeoutException} or
  * {@link dev.batcher.client.RemoteBatcherException} (plus I/O exceptions from the transport); the
  * wire handlers have already closed the channel in those cases.
+ *
+ * <p>It also sets the channel's receive-buffer allocator to one that lets the socket read the rest of
+ * a large frame straight into the decoder's buffer for it (one copy per byte, the kernel's).
  *
  * <p>Use {@link #of} or {@link #client} as the (child) handler of a bootstrap, or
  * {@link #install}/{@link #installClient} to build the pipeline yourself (for example on an
@@ -159,7 +163,11 @@ public final class WireInitializer extends ChannelInitializer<Channel> {
                 new HeartbeatHandler(config.heartbeatInterval(), config.missedHeartbeats());
         pipeline.addLast(IDLE, heartbeat.newIdleStateHandler());
         pipeline.addLast(ENCODER, encoder);
-        pipeline.addLast(DECODER, new FrameDecoder(config.maxFrameLength(), config.maxHeaderLength(), budget));
+        FrameDecoder decoder = new FrameDecoder(config.maxFrameLength(), config.maxHeaderLength(), budget);
+        pipeline.addLast(DECODER, decoder);
+        ChannelConfig channelConfig = pipeline.channel().config();
+        channelConfig.setRecvByteBufAllocator(
+                new FrameReadAllocator(channelConfig.getRecvByteBufAllocator(), decoder));
         pipeline.addLast(HANDSHAKE, handshake);
         pipeline.addLast(HEARTBEAT, heartbeat);
     }

@@ -121,6 +121,38 @@ class FrameCodecTest {
     }
 
     @Test
+    void decode_readsIntoTheLentTarget_largeFrameAssembledWithoutCopying() throws Exception {
+        FrameDecoder decoder = new FrameDecoder(MAX_FRAME, MAX_HEADER);
+        EmbeddedChannel channel = channel(allocator, new FrameEncoder(MAX_FRAME, MAX_HEADER), decoder, recorder);
+        byte[] payload = bytes(8 << 20, 3);
+        ByteBuf wire = encode(Frame.of(MessageType.BATCH, 4,
+                Frame.newHeader().put("index", 1), Unpooled.wrappedBuffer(payload)));
+        int wireLength = wire.readableBytes();
+        assertNull(decoder.readTarget(), "no large frame in progress yet");
+        channel.writeInbound(Unpooled.copiedBuffer(wire.readSlice(4096)));
+        List<ByteBuf> lent = new ArrayList<>();
+        while (wire.isReadable()) {
+            // What netty's read loop does with FrameReadAllocator: read into the lent slice, pass it on.
+            ByteBuf target = decoder.readTarget();
+            assertEquals(0, target.writerIndex());
+            target.writeBytes(wire, Math.min(100_000, wire.readableBytes()));
+            lent.add(target);
+            channel.writeInbound(target);
+        }
+        wire.release();
+        assertNull(decoder.readTarget(), "no large frame in progress after the last byte");
+
+        Frame frame = recorder.frames.poll();
+        assertArrayEquals(payload, ByteBufUtil.getBytes(frame.payload()));
+        assertEquals(1, frame.payload().nioBufferCount());
+        assertEquals(wireLength - 4096, decoder.bytesReadInPlace(), "every byte after the first read landed in place");
+        assertEquals(1, allocator.allocations(), "only the frame's own buffer was allocated");
+        frame.release();
+        finish(channel);
+        assertTrue(lent.stream().allMatch(b -> b.refCnt() == 0), "every lent slice released");
+    }
+
+    @Test
     void decode_singleRead_payloadIsSliceOfReceivedBuffer() throws Exception {
         EmbeddedChannel channel = codec();
         ByteBuf input = raw(MessageType.JOB_RESULT, 5, "", new byte[] {1, 2, 3, 4});

@@ -1,13 +1,11 @@
 package dev.batcher.materializers.dataset;
 
-import dev.batcher.materializers.metadata.TimeSpan;
 import dev.batcher.materializers.format.LabelGrid;
 import dev.batcher.materializers.hdf5.Hdf5Format;
 import dev.batcher.materializers.metadata.LabelInfo;
 import dev.batcher.materializers.metadata.SignalInfo;
 import dev.batcher.materializers.dataset.LabeledSignalTable.Row;
 import dev.batcher.materializers.format.RecordingFiles;
-import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.metadata.StorageLayout;
 import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.S3Store;
@@ -16,8 +14,6 @@ import dev.batcher.materializers.storage.StorageException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,24 +92,16 @@ public final class Dataset {
             throw new DatasetException(e.getMessage() + (e.getReason() == StorageException.Reason.NOT_FOUND
                     ? "; write the table with bin/batcher index " + location : ""), e);
         }
-        if (rows.isEmpty()) {
-            throw new DatasetException(table + ": no rows (expected: at least one labeled signal)");
-        }
-        for (Row row : rows) {
-            checkRowSpans(table, row);
-        }
-        List<LabeledSignal> signals = new ArrayList<>(rows.size());
+        RowChecks.checkSpans(table, rows);
+        List<LabeledSignal> signals;
         try (RecordingFiles files = RecordingFiles.open(location, storage, LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
             manifest.forEach((file, entry) -> {
                 register(files, file, entry, true);
                 recordings.put(file, entry.recording());
             });
-            for (Row row : rows) {
-                signals.add(checkRow(table, row, files, recordings));
-            }
+            signals = RowChecks.checkFiles(table, rows, files, recordings);
         }
-        checkOverlaps(table, rows, signals);
         return new Dataset(location, signals, manifest);
     }
 
@@ -227,14 +215,9 @@ public final class Dataset {
                     + "bin/batcher index " + root + ")");
         }
         List<Row> rows = LabeledSignalTable.read(table);
-        if (rows.isEmpty()) {
-            throw new DatasetException(table + ": no rows (expected: at least one labeled signal)");
-        }
-        for (Row row : rows) {
-            checkRowSpans(table, row);
-        }
+        RowChecks.checkSpans(table, rows);
         Map<String, Manifest.FileEntry> manifest = recorded(root);
-        List<LabeledSignal> signals = new ArrayList<>(rows.size());
+        List<LabeledSignal> signals;
         try (RecordingFiles files = new RecordingFiles(List.of(root), LOAD_OPEN_FILES)) {
             Map<String, String> recordings = new HashMap<>();
             manifest.forEach((file, entry) -> {
@@ -245,119 +228,9 @@ public final class Dataset {
                     recordings.put(file, entry.recording());
                 }
             });
-            for (Row row : rows) {
-                signals.add(checkRow(table, row, files, recordings));
-            }
+            signals = RowChecks.checkFiles(table, rows, files, recordings);
         }
-        checkOverlaps(table, rows, signals);
         return new Dataset(DatasetLocation.of(root), signals, manifest);
-    }
-
-    /** Checks what a row says by itself, before any file is opened. */
-    private static void checkRowSpans(Object table, Row row) {
-        String at = LabeledSignalTable.where(table, row.line());
-        if (row.signalStart() < 0) {
-            throw new DatasetException(at + "signal_start_ns: " + row.signalStart() + " (expected: >= 0)");
-        }
-        if (row.signalStop() <= row.signalStart()) {
-            throw new DatasetException(at + "signal_stop_ns: " + row.signalStop() + " (expected: > signal_start_ns "
-                    + row.signalStart() + ")");
-        }
-        if (row.labelStop() <= row.labelStart()) {
-            throw new DatasetException(at + "label_stop_ns: " + row.labelStop() + " (expected: > label_start_ns "
-                    + row.labelStart() + ")");
-        }
-        if (row.labelStart() < row.signalStart()) {
-            throw new DatasetException(at + "label_start_ns: " + row.labelStart() + " (expected: >= signal_start_ns "
-                    + row.signalStart() + ")");
-        }
-        if (row.labelStop() > row.signalStop()) {
-            throw new DatasetException(at + "label_stop_ns: " + row.labelStop() + " (expected: <= signal_stop_ns "
-                    + row.signalStop() + ")");
-        }
-    }
-
-    private static LabeledSignal checkRow(Object table, Row row, RecordingFiles files, Map<String, String> recordings) {
-        String at = LabeledSignalTable.where(table, row.line());
-        SignalInfo signal;
-        LabelInfo labels;
-        String recording;
-        try {
-            recording = recordings.get(row.file());
-            if (recording == null) {
-                recording = files.recording(row.file());
-                recordings.put(row.file(), recording);
-            }
-            signal = files.signalInfo(row.file(), row.signal());
-            labels = files.labelInfo(row.file(), row.labels());
-        } catch (RecordingReadException e) {
-            throw new DatasetException(at + e.getMessage(), e);
-        }
-        if (!recording.equals(row.recording())) {
-            throw new DatasetException(at + "recording: '" + row.recording() + "' (expected: '" + recording
-                    + "', the recording id of " + row.file() + ")");
-        }
-        String signalName = row.file() + " " + signal.dataset();
-        String labelName = row.file() + " " + labels.dataset();
-        TimeSpan signalExtent = signal.span();
-        TimeSpan labelExtent = labels.span();
-        if (row.signalStart() < signalExtent.startNanos()) {
-            throw new DatasetException(at + "signal_start_ns: " + row.signalStart() + " (expected: >= "
-                    + signalExtent.startNanos() + ", the start of " + signalName + ")");
-        }
-        if (row.signalStop() > signalExtent.stopNanos()) {
-            throw new DatasetException(at + "signal_stop_ns: " + row.signalStop() + " (expected: <= "
-                    + signalExtent.stopNanos() + ", the end of " + signalName + ")");
-        }
-        if (row.labelStart() < labelExtent.startNanos()) {
-            throw new DatasetException(at + "label_start_ns: " + row.labelStart() + " (expected: >= "
-                    + labelExtent.startNanos() + ", the start of " + labelName + ")");
-        }
-        if (row.labelStop() > labelExtent.stopNanos()) {
-            throw new DatasetException(at + "label_stop_ns: " + row.labelStop() + " (expected: <= "
-                    + labelExtent.stopNanos() + ", the end of " + labelName + ")");
-        }
-        long period = labels.periodNanos();
-        if (!TimeSpan.onGrid(row.labelStart() - labels.startNanos(), labels.sampleRate())) {
-            throw new DatasetException(at + "label_start_ns: " + row.labelStart() + " (expected: on the label grid of "
-                    + labelName + ", start_ns " + labels.startNanos() + " + k * " + period + ")");
-        }
-        long duration = row.labelStop() - row.labelStart();
-        if (!TimeSpan.onGrid(duration, labels.sampleRate()) || TimeSpan.samples(duration, labels.sampleRate()) < 1) {
-            throw new DatasetException(at + "label_stop_ns - label_start_ns: " + duration
-                    + " (expected: a whole number >= 1 of label epochs of " + period + " ns, from " + labelName + ")");
-        }
-        return new LabeledSignal(row.recording(), row.file(), signal, labels,
-                new TimeSpan(row.signalStart(), row.signalStop()), new TimeSpan(row.labelStart(), row.labelStop()));
-    }
-
-    private record Keyed(Row row, LabeledSignal signal) {
-    }
-
-    private static void checkOverlaps(Object table, List<Row> rows, List<LabeledSignal> signals) {
-        Map<List<String>, List<Keyed>> groups = new HashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-            LabeledSignal s = signals.get(i);
-            groups.computeIfAbsent(List.of(s.file(), s.signal().dataset(), s.labels().dataset()), k -> new ArrayList<>())
-                    .add(new Keyed(rows.get(i), s));
-        }
-        for (List<Keyed> group : groups.values()) {
-            group.sort(Comparator.comparingLong((Keyed k) -> k.signal().labelSpan().startNanos())
-                    .thenComparingInt(k -> k.row().line()));
-            for (int i = 1; i < group.size(); i++) {
-                Keyed previous = group.get(i - 1);
-                Keyed current = group.get(i);
-                if (current.signal().labelSpan().startNanos() < previous.signal().labelSpan().stopNanos()) {
-                    Keyed later = current.row().line() > previous.row().line() ? current : previous;
-                    Keyed earlier = later == current ? previous : current;
-                    throw new DatasetException(LabeledSignalTable.where(table, later.row().line())
-                            + "label span: [" + later.row().labelStart() + ", " + later.row().labelStop()
-                            + ") (expected: no overlap with line " + earlier.row().line() + " ["
-                            + earlier.row().labelStart() + ", " + earlier.row().labelStop()
-                            + "), which labels the same signal with the same labels)");
-                }
-            }
-        }
     }
 
     /**

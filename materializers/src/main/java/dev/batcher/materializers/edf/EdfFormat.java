@@ -1,11 +1,10 @@
 package dev.batcher.materializers.edf;
 
 import dev.batcher.materializers.format.FileAccess;
-import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.FileNames;
 import dev.batcher.materializers.format.RecordingFormat;
 import dev.batcher.materializers.format.RecordingReader;
 
-import java.util.Locale;
 
 /**
  * EDF, EDF+C (16-bit) and BDF, BDF+C (24-bit) recordings ({@code .edf}, {@code .bdf}), read in place.
@@ -15,6 +14,8 @@ import java.util.Locale;
 public final class EdfFormat implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "edf";
+    /** The file-name extensions it claims (ignoring case). */
+    private static final String[] EXTENSIONS = {".edf", ".bdf"};
 
     @Override
     public String name() {
@@ -23,15 +24,12 @@ public final class EdfFormat implements RecordingFormat {
 
     @Override
     public boolean claims(String file) {
-        String lower = file.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".edf") || lower.endsWith(".bdf");
+        return FileNames.hasExtension(file, EXTENSIONS);
     }
 
     @Override
     public String defaultRecording(String file) {
-        String name = RecordingFiles.normalizeName(file);
-        return name.toLowerCase(Locale.ROOT).endsWith(".bdf") ? RecordingFiles.stripExtension(name, ".bdf")
-                : RecordingFiles.stripExtension(name, ".edf");
+        return FileNames.withoutExtension(file, EXTENSIONS);
     }
 
     @Override

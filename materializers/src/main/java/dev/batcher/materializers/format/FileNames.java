@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The rules for file names and dataset paths that every format shares. */
-final class FileNames {
+public final class FileNames {
     private FileNames() {
     }
 
@@ -15,7 +15,7 @@ final class FileNames {
      * @param file a relative file name
      * @return the normalised name
      */
-    static String normalizeName(String file) {
+    public static String normalizeName(String file) {
         List<String> parts = new ArrayList<>();
         for (String part : file.replace('\\', '/').split("/")) {
             if (!part.isEmpty() && !part.equals(".")) {
@@ -32,9 +32,47 @@ final class FileNames {
      * @param extension for example {@code .edf}
      * @return the name without the extension, or the name
      */
-    static String stripExtension(String name, String extension) {
+    public static String stripExtension(String name, String extension) {
         String n = normalizeName(name);
         return n.toLowerCase(Locale.ROOT).endsWith(extension) ? n.substring(0, n.length() - extension.length()) : n;
+    }
+
+    /**
+     * Tells whether a file name ends with one of {@code extensions}, ignoring case: how a format claims
+     * its files.
+     *
+     * @param file a file name
+     * @param extensions for example {@code .h5} and {@code .hdf5}
+     * @return true if the name ends with one of them
+     */
+    public static boolean hasExtension(String file, String... extensions) {
+        String lower = file.toLowerCase(Locale.ROOT);
+        for (String e : extensions) {
+            if (lower.endsWith(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Returns a format's default recording id of a file: the name, normalised, without the longest of
+     * {@code extensions} it ends with (ignoring case).
+     *
+     * @param file a path relative to a dataset directory
+     * @param extensions the format's extensions
+     * @return for example {@code site2/night2} for {@code site2/night2.hdf5}
+     */
+    public static String withoutExtension(String file, String... extensions) {
+        String name = normalizeName(file);
+        String lower = name.toLowerCase(Locale.ROOT);
+        String longest = "";
+        for (String e : extensions) {
+            if (lower.endsWith(e) && e.length() > longest.length()) {
+                longest = e;
+            }
+        }
+        return name.substring(0, name.length() - longest.length());
     }
 
     /**

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -34,13 +33,7 @@ import java.util.concurrent.Executor;
 public final class RecordingFiles implements AutoCloseable {
     private final FileAccess access;
     private final Readers readers;
-    private final ConcurrentHashMap<InfoKey, SignalInfo> signalInfos = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<InfoKey, LabelInfo> labelInfos = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<InfoKey, LabelGrid> grids = new ConcurrentHashMap<>();
-
-    /** A dataset of a file name. */
-    private record InfoKey(String file, String dataset) {
-    }
+    private final InfoCache infos = new InfoCache();
 
     /**
      * Creates a reader over local {@code roots}, reading every format of {@link RecordingFormats#defaults()}.
@@ -145,7 +138,7 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     /**
-     * Returns the reader of a file's format, opened on first use (for format-specific tools and tests).
+     * Returns the reader of a file's format, opened on first use.
      *
      * @param file the file name
      * @return the reader
@@ -153,25 +146,25 @@ public final class RecordingFiles implements AutoCloseable {
      *     {@link FileAccess#id}), or as {@link #format}
      * @throws IllegalStateException if this object is closed
      */
-    public RecordingReader reader(String file) {
+    RecordingReader reader(String file) {
         access.id(file);
         return readers.reader(readers.format(file));
     }
 
     /**
-     * Returns the reader of a format, opened on first use (for format-specific tools and tests).
+     * Returns the reader of a format, opened on first use (the package's seam to a format's reader).
      *
      * @param format the format's name
      * @return the reader
      * @throws IllegalArgumentException if this object reads no format of that name
      * @throws IllegalStateException if this object is closed
      */
-    public RecordingReader readerOf(String format) {
+    RecordingReader readerOf(String format) {
         return readers.reader(readers.named(format, null));
     }
 
-    /** Returns the readers opened so far, by format name (for tools and tests; they may be closed). */
-    public Map<String, RecordingReader> openReaders() {
+    /** Returns the readers opened so far, by format name (they may be closed). */
+    Map<String, RecordingReader> openReaders() {
         return readers.opened();
     }
 
@@ -201,7 +194,7 @@ public final class RecordingFiles implements AutoCloseable {
     public void register(String file, String etag, SignalInfo info, StorageLayout layout) {
         access.id(file);
         access.recordEtag(file, etag);
-        signalInfos.putIfAbsent(new InfoKey(file, info.dataset()), info);
+        infos.putSignal(file, info);
         reader(file).register(file, info, layout);
     }
 
@@ -219,7 +212,7 @@ public final class RecordingFiles implements AutoCloseable {
     public void register(String file, String etag, LabelInfo info, StorageLayout layout) {
         access.id(file);
         access.recordEtag(file, etag);
-        labelInfos.putIfAbsent(new InfoKey(file, info.dataset()), info);
+        infos.putLabels(file, info);
         reader(file).register(file, info, layout);
     }
 
@@ -233,9 +226,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public void register(String file, LabelGrid grid) {
         access.id(file);
-        InfoKey key = new InfoKey(file, normalizeDataset(grid.info().dataset()));
-        grids.putIfAbsent(key, grid);
-        labelInfos.putIfAbsent(key, grid.info());
+        infos.putGrid(file, normalizeDataset(grid.info().dataset()), grid);
     }
 
     /**
@@ -250,7 +241,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public StorageLayout layout(String file, String dataset) {
         String path = normalizeDataset(dataset);
-        if (grids.containsKey(new InfoKey(file, path))) {
+        if (infos.grid(file, path) != null) {
             return null;
         }
         return reader(file).layout(file, path);
@@ -310,29 +301,6 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     /**
-     * Returns the default recording id of a file name: the name (normalised, forward slashes) without
-     * the extension of the default format that claims it ({@code .h5}, {@code .hdf5}, {@code .edf}, {@code .bdf}).
-     *
-     * @param file a path relative to a dataset directory
-     * @return the default recording id, for example {@code site2/night2} for {@code site2/night2.hdf5}
-     */
-    public static String defaultRecording(String file) {
-        String name = normalizeName(file);
-        RecordingFormat f = RecordingFormats.defaults().claiming(name);
-        return f == null ? name : f.defaultRecording(name);
-    }
-
-    /** Normalises a file name; see {@link FileNames#normalizeName}. */
-    public static String normalizeName(String file) {
-        return FileNames.normalizeName(file);
-    }
-
-    /** Strips an extension, ignoring case; see {@link FileNames#stripExtension}. */
-    public static String stripExtension(String name, String extension) {
-        return FileNames.stripExtension(name, extension);
-    }
-
-    /**
      * Lists the signal datasets of a file, each mapped to the label dataset of the same file it is
      * trained against, or to null where the file holds none (see {@link RecordingReader#signalDatasets}).
      *
@@ -360,13 +328,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public SignalInfo signalInfo(String file, String dataset) {
         String path = normalizeDataset(dataset);
-        InfoKey key = new InfoKey(file, path);
-        SignalInfo info = signalInfos.get(key);
-        if (info == null) {
-            info = reader(file).signalInfo(file, path);
-            signalInfos.putIfAbsent(key, info);
-        }
-        return info;
+        return infos.signal(file, path, () -> reader(file).signalInfo(file, path));
     }
 
     /**
@@ -381,13 +343,7 @@ public final class RecordingFiles implements AutoCloseable {
      */
     public LabelInfo labelInfo(String file, String dataset) {
         String path = normalizeDataset(dataset);
-        InfoKey key = new InfoKey(file, path);
-        LabelInfo info = labelInfos.get(key);
-        if (info == null) {
-            info = reader(file).labelInfo(file, path);
-            labelInfos.putIfAbsent(key, info);
-        }
-        return info;
+        return infos.labels(file, path, () -> reader(file).labelInfo(file, path));
     }
 
     /**
@@ -433,7 +389,7 @@ public final class RecordingFiles implements AutoCloseable {
     public int[][] readLabels(String file, String dataset, long start, int count) {
         String path = normalizeDataset(dataset);
         LabelInfo info = labelInfo(file, path);
-        LabelGrid grid = grids.get(new InfoKey(file, path));
+        LabelGrid grid = infos.grid(file, path);
         int[][] labels;
         if (grid != null) {
             labels = LabelChecks.window(grid, file, path, start, count);

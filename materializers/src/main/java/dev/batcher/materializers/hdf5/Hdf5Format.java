@@ -1,11 +1,10 @@
 package dev.batcher.materializers.hdf5;
 
 import dev.batcher.materializers.format.FileAccess;
-import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.FileNames;
 import dev.batcher.materializers.format.RecordingFormat;
 import dev.batcher.materializers.format.RecordingReader;
 
-import java.util.Locale;
 
 /**
  * HDF5 recordings ({@code .h5}, {@code .hdf5}) in the layout {@code docs/dataset-format.md} describes,
@@ -14,6 +13,8 @@ import java.util.Locale;
 public final class Hdf5Format implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "hdf5";
+    /** The file-name extensions it claims (ignoring case). */
+    private static final String[] EXTENSIONS = {".h5", ".hdf5"};
     /**
      * The system property that turns the contiguous fast path off when {@code false} (it is on unless
      * the property says {@code false}); read when a format is created with {@link #Hdf5Format()}.
@@ -43,15 +44,12 @@ public final class Hdf5Format implements RecordingFormat {
 
     @Override
     public boolean claims(String file) {
-        String lower = file.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".h5") || lower.endsWith(".hdf5");
+        return FileNames.hasExtension(file, EXTENSIONS);
     }
 
     @Override
     public String defaultRecording(String file) {
-        String name = RecordingFiles.normalizeName(file);
-        return name.toLowerCase(Locale.ROOT).endsWith(".hdf5") ? RecordingFiles.stripExtension(name, ".hdf5")
-                : RecordingFiles.stripExtension(name, ".h5");
+        return FileNames.withoutExtension(file, EXTENSIONS);
     }
 
     @Override

@@ -1,12 +1,11 @@
 package dev.batcher.materializers.onda;
 
 import dev.batcher.materializers.format.FileAccess;
-import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.FileNames;
 import dev.batcher.materializers.format.RecordingFormat;
 import dev.batcher.materializers.format.RecordingReader;
 import dev.batcher.materializers.storage.Storage;
 
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +18,8 @@ import java.util.function.Supplier;
 public final class OndaFormat implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "onda";
+    /** The file-name extensions it claims (ignoring case). */
+    private static final String[] EXTENSIONS = {".lpcm", ".lpcm.zst"};
     private final Supplier<Storage> localStorage;
 
     /** The format with the process's {@link Storage#shared()} cache for decompressed local {@code lpcm.zst} files. */
@@ -43,15 +44,12 @@ public final class OndaFormat implements RecordingFormat {
 
     @Override
     public boolean claims(String file) {
-        String lower = file.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".lpcm") || lower.endsWith(".lpcm.zst");
+        return FileNames.hasExtension(file, EXTENSIONS);
     }
 
     @Override
     public String defaultRecording(String file) {
-        String name = RecordingFiles.normalizeName(file);
-        return name.toLowerCase(Locale.ROOT).endsWith(".lpcm.zst") ? RecordingFiles.stripExtension(name, ".lpcm.zst")
-                : RecordingFiles.stripExtension(name, ".lpcm");
+        return FileNames.withoutExtension(file, EXTENSIONS);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.batcher.materializers.storage;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -53,7 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileCache {
     private static final Logger LOG = LoggerFactory.getLogger(FileCache.class);
-    private static final String SUFFIX = ".obj";
+    /** The ending of a cached object's file name. */
+    static final String SUFFIX = ".obj";
     private static final String META = ".meta";
 
     private final Path dir;
@@ -253,7 +253,10 @@ public final class FileCache {
         return l;
     }
 
-    /** Gives up the directory (for tests; a worker keeps its cache for its life). */
+    /**
+     * Gives up the directory's lock, as the end of the process does: another cache may then open it. A
+     * worker keeps its cache for its life; the package's tests stand in for a restart with it.
+     */
     void release() {
         try {
             lock.release();
@@ -501,15 +504,6 @@ public final class FileCache {
         return new Stats(hits.sum(), misses.sum(), evictions.sum(), bytes, maxBytes, entries.size());
     }
 
-    /** Returns how many entries are leased now (for tests). */
-    synchronized int leased() {
-        int n = 0;
-        for (Entry e : entries.values()) {
-            n += e.leases > 0 ? 1 : 0;
-        }
-        return n;
-    }
-
     private static String name(String id) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
@@ -526,15 +520,5 @@ public final class FileCache {
     @Override
     public String toString() {
         return "FileCache[" + dir + ", " + stats() + "]";
-    }
-
-    /** For tests: whether the cache's files on disk are exactly its entries. */
-    synchronized boolean consistentOnDisk() {
-        try (var files = Files.list(dir)) {
-            long n = files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).count();
-            return n == entries.size();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.FormatHooks;
 import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.format.RecordingFormats;
 import dev.batcher.materializers.format.RecordingReadException;
@@ -20,8 +21,7 @@ final class Hdf5Hooks {
 
     /** The HDF5 reader (opened by the files' first HDF5 read; the hooks still see it after close). */
     private static Hdf5Reader reader(RecordingFiles files) {
-        Object opened = files.openReaders().get(Hdf5Format.NAME);
-        return (Hdf5Reader) (opened != null ? opened : files.readerOf(Hdf5Format.NAME));
+        return (Hdf5Reader) FormatHooks.reader(files, Hdf5Format.NAME);
     }
 
     /** How the reader reads windows of a signal dataset. */

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.FormatHooks;
 import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.Fixtures;
@@ -351,8 +352,8 @@ class RecordingFilesErrorTest {
     @Test
     void recording_withoutAttribute_defaultsToPathWithoutExtension() {
         assertEquals("layouts/float32", files.recording("layouts/float32.h5"));
-        assertEquals("site2/night2", RecordingFiles.defaultRecording("site2/night2.hdf5"));
-        assertEquals("a/b", RecordingFiles.defaultRecording("./a//b.H5"));
+        assertEquals("site2/night2", FormatHooks.defaultRecording("site2/night2.hdf5"));
+        assertEquals("a/b", FormatHooks.defaultRecording("./a//b.H5"));
         assertEquals("layout-gzip", files.recording(GZIP));
     }
 

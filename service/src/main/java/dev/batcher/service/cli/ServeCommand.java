@@ -72,6 +72,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " a job's result; a longer one is refused as its length arrives (default: ${DEFAULT-VALUE}).")
     int clientMaxFrameMib;
 
+    @Option(names = "--closed-retention", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Seconds a batcher stopped by a client (CLOSED) stays listed after its stop; then it leaves the"
+                    + " daemon, and a client creates it again before starting it (default: ${DEFAULT-VALUE}).")
+    long closedRetentionSeconds;
+
     @Mixin
     TokenOptions token;
 
@@ -174,6 +179,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--memory-budget: " + memoryBudgetMib + " (expected: >= 1 MiB)");
         }
         o = o.withWire(o.wire().withMemoryBudget(memoryBudgetMib << 20));
+        if (closedRetentionSeconds < 0) {
+            throw new IllegalArgumentException("--closed-retention: " + closedRetentionSeconds + " (expected: >= 0 seconds)");
+        }
+        o = o.withClosedRetention(java.time.Duration.ofSeconds(closedRetentionSeconds));
         if (clientMaxFrameMib < 1 || clientMaxFrameMib > o.wire().maxFrameLength() >> 20) {
             throw new IllegalArgumentException("--client-max-frame: " + clientMaxFrameMib + " (expected: in [1, "
                     + (o.wire().maxFrameLength() >> 20) + "] MiB, the maximum frame length)");

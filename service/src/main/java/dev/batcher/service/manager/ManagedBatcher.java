@@ -73,6 +73,8 @@ public final class ManagedBatcher {
     private final ArenaSlots slots;
 
     private Status status = Status.STOPPED;
+    /** The ticker's time when a stop made it CLOSED, or {@link #NOT_CLOSED}; read by the manager off the loop. */
+    private volatile long closedAt = NOT_CLOSED;
     private Failure failure;
     private int generation;
     private final Deque<WindowEntry> window = new ArrayDeque<>();
@@ -150,6 +152,14 @@ public final class ManagedBatcher {
         return spec;
     }
 
+    /** {@link #closedAt()} of a batcher that is not CLOSED. */
+    static final long NOT_CLOSED = Long.MIN_VALUE;
+
+    /** Returns the ticker's time when a stop made it CLOSED (a second stop keeps the first), or {@link #NOT_CLOSED}. */
+    long closedAt() {
+        return closedAt;
+    }
+
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> action) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Runnable r = () -> {
@@ -205,6 +215,9 @@ public final class ManagedBatcher {
             generation++;
             if (status != Status.FAILED) {
                 status = Status.CLOSED;
+                if (closedAt == NOT_CLOSED) {
+                    closedAt = ticker.getAsLong();
+                }
             }
             serveTakers();
             return null;
@@ -253,6 +266,7 @@ public final class ManagedBatcher {
         doneState = null;
         failure = null;
         status = Status.RUNNING;
+        closedAt = NOT_CLOSED;
         capacity = spec.capacity() != null ? spec.capacity() : 2 * Math.max(1, pool.slots()) + 1;
         startedAt = ticker.getAsLong();
         objectRequestsAtStart = pool.storageTotals().requests();

@@ -10,6 +10,8 @@ import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.materializers.storage.DatasetRoots;
 import dev.batcher.materializers.storage.Storage;
 import dev.batcher.materializers.storage.StorageException;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +23,18 @@ import java.util.function.LongSupplier;
 /**
  * The named batchers of one daemon (for example {@code train} and {@code valid}), sharing one worker
  * pool. Thread-safe.
+ *
+ * <p>A batcher a client stopped ({@code CLOSED}) stays, with its figures, for the closed retention
+ * ({@link #DEFAULT_CLOSED_RETENTION} unless told otherwise) after its stop, then leaves the manager: it
+ * is no longer listed, and {@code start}, {@code take}, {@code stop} and {@code status} on its name fail
+ * as on a name never created. {@code create} makes it again (stopped, with fresh figures, with any
+ * spec). A batcher started again within the retention stays. Stopped-but-never-started, running, done
+ * and failed batchers stay until the daemon stops.
  */
 public final class Manager implements AutoCloseable {
+    /** How long a CLOSED batcher stays listed after its stop, unless the daemon is told otherwise. */
+    public static final Duration DEFAULT_CLOSED_RETENTION = Duration.ofMinutes(10);
+
     private final WorkerPool pool;
     private final RetryPolicy retryPolicy;
     private final LongSupplier ticker;
@@ -30,6 +42,7 @@ public final class Manager implements AutoCloseable {
     private final Map<String, ManagedBatcher> batchers = new TreeMap<>();
     private final DatasetRoots datasetRoots;
     private final ArenaFactory arenas;
+    private final long closedRetentionNanos;
 
     /**
      * Creates a manager with no batchers.
@@ -56,6 +69,28 @@ public final class Manager implements AutoCloseable {
      */
     public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<String> datasetRoots,
                    ArenaFactory arenas) {
+        this(pool, retryPolicy, ticker, datasetRoots, arenas, DEFAULT_CLOSED_RETENTION);
+    }
+
+    /**
+     * Creates a manager with no batchers whose batchers put batches in shared memory, and which drops a
+     * CLOSED batcher {@code closedRetention} after its stop.
+     *
+     * @param pool the worker pool
+     * @param retryPolicy the backoff between retries
+     * @param ticker nanoseconds for metrics and the closed retention
+     * @param datasetRoots the directories and {@code s3://bucket/prefix}es datasets may live under (empty: any)
+     * @param arenas makes each batcher's shared-memory arena
+     * @param closedRetention how long a CLOSED batcher stays after its stop
+     * @throws IllegalArgumentException if {@code closedRetention} is negative
+     * @throws ServiceException if a root is malformed or a root directory does not exist
+     */
+    public Manager(WorkerPool pool, RetryPolicy retryPolicy, LongSupplier ticker, List<String> datasetRoots,
+                   ArenaFactory arenas, Duration closedRetention) {
+        if (closedRetention.isNegative()) {
+            throw new IllegalArgumentException("closedRetention: " + closedRetention + " (expected: >= 0)");
+        }
+        this.closedRetentionNanos = closedRetention.toNanos();
         this.arenas = Objects.requireNonNull(arenas, "arenas");
         this.pool = Objects.requireNonNull(pool, "pool");
         try {
@@ -89,6 +124,7 @@ public final class Manager implements AutoCloseable {
             throw new IllegalArgumentException("name: '" + name + "' (expected: 1 to 64 of A-Z a-z 0-9 _ . -)");
         }
         synchronized (batchers) {
+            dropExpired();
             ManagedBatcher existing = batchers.get(name);
             if (existing != null) {
                 if (existing.spec().equals(spec)) {
@@ -126,10 +162,12 @@ public final class Manager implements AutoCloseable {
      */
     public ManagedBatcher get(String name) {
         synchronized (batchers) {
+            dropExpired();
             ManagedBatcher b = batchers.get(name);
             if (b == null) {
                 throw new ServiceException("batcher: '" + name + "' (expected: one of " + batchers.keySet()
-                        + "; create it first)");
+                        + "; create it first: a batcher stopped for longer than " + retention()
+                        + " leaves the daemon)");
             }
             return b;
         }
@@ -138,8 +176,34 @@ public final class Manager implements AutoCloseable {
     /** Returns the batchers' names, sorted. */
     public List<String> names() {
         synchronized (batchers) {
+            dropExpired();
             return List.copyOf(batchers.keySet());
         }
+    }
+
+    /** Returns the batchers, sorted by name (those past the closed retention dropped first). */
+    public List<ManagedBatcher> batchers() {
+        synchronized (batchers) {
+            dropExpired();
+            return List.copyOf(batchers.values());
+        }
+    }
+
+    /** Drops the batchers CLOSED for longer than the retention; called holding the lock. */
+    private void dropExpired() {
+        long now = ticker.getAsLong();
+        Iterator<ManagedBatcher> it = batchers.values().iterator();
+        while (it.hasNext()) {
+            long closedAt = it.next().closedAt();
+            // Compared as a difference: the ticker (System.nanoTime) may be negative or wrap.
+            if (closedAt != ManagedBatcher.NOT_CLOSED && now - closedAt >= closedRetentionNanos) {
+                it.remove();
+            }
+        }
+    }
+
+    private String retention() {
+        return Duration.ofNanos(closedRetentionNanos).toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Stops every batcher. */

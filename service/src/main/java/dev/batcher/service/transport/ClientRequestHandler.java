@@ -15,6 +15,7 @@ import dev.batcher.client.protocol.Request;
 import dev.batcher.client.protocol.Response;
 import dev.batcher.service.ServiceException;
 import dev.batcher.service.manager.BatcherFailedException;
+import dev.batcher.service.manager.ManagedBatcher;
 import dev.batcher.service.manager.Manager;
 import dev.batcher.service.manager.NotRunningException;
 import dev.batcher.service.manager.TakeOutcome;
@@ -269,8 +270,9 @@ final class ClientRequestHandler extends SimpleChannelInboundHandler<Frame> {
 
     private CompletableFuture<Frame> list(long id) {
         List<CompletableFuture<BatcherStatus>> all = new ArrayList<>();
-        for (String name : manager.names()) {
-            all.add(manager.get(name).status());
+        // One snapshot of the batchers: one could leave (closed retention) between names() and get().
+        for (ManagedBatcher b : manager.batchers()) {
+            all.add(b.status());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .thenApply(v -> new Response.Listing(all.stream().map(CompletableFuture::join).toList()).toFrame(id));
