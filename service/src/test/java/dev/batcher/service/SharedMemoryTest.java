@@ -237,7 +237,8 @@ class SharedMemoryTest {
             });
             assertEquals(24, shared, "workers write every batch into shared memory, the client reads it in place");
             await().atMost(Duration.ofSeconds(30)).until(() -> h.status().workerRestarts() >= 1);
-            assertTrue(h.status().redispatched() >= 1, "the killed worker's job went to another worker");
+            // Re-dispatched once the worker was lost, or hedged before (the stream waited for it): either way elsewhere.
+            assertTrue(h.status().redispatched() + h.status().hedged() >= 1, "the killed worker's job went to another worker");
             h.stop();
             assertEquals(List.of(), arenas(shm));
         }
@@ -352,7 +353,9 @@ class SharedMemoryTest {
                 assertTrue(victim.get().waitFor(60, TimeUnit.SECONDS), "the dropped worker exits once it runs again");
                 // The daemon saw that process exit: its slot is free again.
                 await().atMost(Duration.ofSeconds(30)).until(() -> b.quarantinedSlots().get(10, TimeUnit.SECONDS) == 0);
-                assertTrue(h.status().redispatched() >= 1, "the stopped worker's job went to another worker");
+                // Re-dispatched once the worker was dropped, or hedged before (the stream waited for it).
+                assertTrue(h.status().redispatched() + h.status().hedged() >= 1,
+                        "the stopped worker's job went to another worker");
                 await().atMost(Duration.ofSeconds(30)).until(() -> h.status().workerRestarts() >= 1);
                 h.stop();
                 assertEquals(List.of(), arenas(shm));

@@ -55,13 +55,6 @@ public final class ManagedBatcher {
      * shared-memory path, never progress.
      */
     public static final int HELD_SLOTS = 4;
-    /** A job that has run this many times the p95 of recent jobs is hedged (sent to a second worker). */
-    public static final int HEDGE_FACTOR = 3;
-    /** No job is hedged before it has run this long, however fast recent jobs were. */
-    public static final long HEDGE_FLOOR_NANOS = 50_000_000L;
-    /** Jobs a batcher must have finished before it hedges (the p95 of fewer says little). */
-    static final int HEDGE_MIN_SAMPLES = 8;
-    private static final int RECENT_JOBS = 64;
 
     private final String name;
     private final BatcherSpec spec;
@@ -84,7 +77,7 @@ public final class ManagedBatcher {
     private volatile long closedAt = NOT_CLOSED;
     private Failure failure;
     private int generation;
-    private final Deque<Entry> window = new ArrayDeque<>();
+    private final Deque<WindowEntry> window = new ArrayDeque<>();
     private final Deque<Taker> takers = new ArrayDeque<>();
     private BatchState cursor;
     private boolean ended;
@@ -100,53 +93,8 @@ public final class ManagedBatcher {
     private long startedAt;
     private long takenSinceStart;
     private long hedged;
-    /** Durations of recent successful jobs (ticker nanoseconds), a ring; loop-confined. */
-    private final long[] recentJobs = new long[RECENT_JOBS];
-    private int recentCount;
-    private int recentNext;
-    private ScheduledFuture<?> stragglerTimer;
-
-    /** A batch between iteration and take: dispatched, in flight, waiting to retry, or done. */
-    private static final class Entry {
-        final BatchState prev;
-        final BatchState next;
-        final BatchSpec spec;
-        final boolean end;
-        int failures;
-        Materialized result;
-        /** Jobs of this batch in flight: one, or two once hedged; the first valid result wins. */
-        final java.util.List<Attempt> attempts = new java.util.ArrayList<>(2);
-        /** A result was accepted: any later result of this batch is a duplicate, released unseen. */
-        boolean settled;
-        /** A second job was sent for the current dispatch. */
-        boolean hedged;
-        String worker;
-        boolean needsDispatch;
-        ScheduledFuture<?> retryTimer;
-
-        Entry(BatchState prev, BatchState next, BatchSpec spec, boolean end) {
-            this.prev = prev;
-            this.next = next;
-            this.spec = spec;
-            this.end = end;
-        }
-    }
-
-    /** One job of a batch on one worker slot. */
-    private static final class Attempt {
-        final WorkerPool.Slot slot;
-        final long jobId;
-        final long startedNanos;
-        final boolean hedge;
-        ArenaTarget target;
-
-        Attempt(WorkerPool.Slot slot, long jobId, long startedNanos, boolean hedge) {
-            this.slot = slot;
-            this.jobId = jobId;
-            this.startedNanos = startedNanos;
-            this.hedge = hedge;
-        }
-    }
+    /** When to send a job to a second worker: recent job times, thresholds, the timer. */
+    private final StragglerPolicy stragglers;
 
     private record Taker(BatchState state, CompletableFuture<TakeOutcome> promise, long since) {}
 
@@ -191,6 +139,7 @@ public final class ManagedBatcher {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
         this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
+        this.stragglers = new StragglerPolicy(loop);
     }
 
     /** Returns the batcher's name. */
@@ -326,12 +275,12 @@ public final class ManagedBatcher {
     }
 
     private void clearWindow() {
-        for (Entry e : window) {
+        for (WindowEntry e : window) {
             if (e.result != null) {
                 e.result.release();
                 e.result = null;
             }
-            for (Attempt a : e.attempts) {
+            for (WindowEntry.Attempt a : e.attempts) {
                 a.slot.worker().cancel(a.jobId);
             }
             if (e.retryTimer != null) {
@@ -339,17 +288,16 @@ public final class ManagedBatcher {
             }
         }
         window.clear();
-        if (stragglerTimer != null) {
-            stragglerTimer.cancel(false);
-            stragglerTimer = null;
-        }
+        stragglers.cancel();
     }
 
     private void pump() {
         if (status != Status.RUNNING) {
             return;
         }
-        for (Entry e : window) {
+        // A free slot goes to a batch the stream is stuck on before it goes to a new batch.
+        hedgeStragglers();
+        for (WindowEntry e : window) {
             if (e.needsDispatch) {
                 WorkerPool.Slot slot = pool.acquire(files(e.spec));
                 if (slot == null) {
@@ -372,12 +320,12 @@ public final class ManagedBatcher {
                 return;
             }
             if (step instanceof Step.Next next) {
-                Entry e = new Entry(cursor, next.state(), next.spec(), false);
+                WindowEntry e = new WindowEntry(cursor, next.state(), next.spec(), false);
                 window.add(e);
                 cursor = next.state();
                 dispatch(e, pool.acquire(files(e.spec)), false);
             } else {
-                window.add(new Entry(cursor, null, null, true));
+                window.add(new WindowEntry(cursor, null, null, true));
                 ended = true;
                 serveTakers();
             }
@@ -404,8 +352,8 @@ public final class ManagedBatcher {
         return files;
     }
 
-    private void dispatch(Entry e, WorkerPool.Slot slot, boolean hedge) {
-        Attempt a = new Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
+    private void dispatch(WindowEntry e, WorkerPool.Slot slot, boolean hedge) {
+        WindowEntry.Attempt a = new WindowEntry.Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
         e.attempts.add(a);
         e.needsDispatch = false;
         e.hedged = hedge;
@@ -439,7 +387,7 @@ public final class ManagedBatcher {
         return onLoop(slots::quarantined);
     }
 
-    private void onDone(int gen, Entry e, Attempt a, Materialized result, Throwable error) {
+    private void onDone(int gen, WindowEntry e, WindowEntry.Attempt a, Materialized result, Throwable error) {
         e.attempts.remove(a);
         Worker worker = a.slot.worker();
         pool.release(a.slot);
@@ -494,96 +442,69 @@ public final class ManagedBatcher {
         e.result = result;
         e.settled = true;
         produced++;
-        recordJob(ticker.getAsLong() - a.startedNanos);
-        for (Attempt other : e.attempts) {
+        stragglers.record(ticker.getAsLong() - a.startedNanos);
+        for (WindowEntry.Attempt other : e.attempts) {
             other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
         }
         serveTakers();
         pump();
     }
 
-    private void recordJob(long nanos) {
-        recentJobs[recentNext] = nanos;
-        recentNext = (recentNext + 1) % RECENT_JOBS;
-        recentCount = Math.min(recentCount + 1, RECENT_JOBS);
-    }
-
-    /**
-     * Returns how long a job may run before it is hedged: {@value #HEDGE_FACTOR} times the p95 of the
-     * batcher's recent jobs, at least {@link #HEDGE_FLOOR_NANOS}; or -1 before {@value #HEDGE_MIN_SAMPLES}
-     * jobs have finished.
-     */
-    private long hedgeThreshold() {
-        if (recentCount < HEDGE_MIN_SAMPLES) {
-            return -1;
-        }
-        long[] d = java.util.Arrays.copyOf(recentJobs, recentCount);
-        java.util.Arrays.sort(d);
-        long p95 = d[Math.max(0, (int) Math.ceil(0.95 * d.length) - 1)];
-        return Math.max(HEDGE_FLOOR_NANOS, HEDGE_FACTOR * p95);
-    }
-
     /** Checks for stragglers while jobs are in flight, a few times per hedge threshold. */
     private void armStragglerTimer() {
-        if (stragglerTimer != null || status != Status.RUNNING) {
+        if (status != Status.RUNNING) {
             return;
         }
-        long threshold = hedgeThreshold();
-        long period = threshold < 0 ? 250_000_000L : Math.max(5_000_000L, Math.min(1_000_000_000L, threshold / 4));
         int gen = generation;
-        stragglerTimer = loop.schedule(() -> {
-            stragglerTimer = null;
+        stragglers.arm(pool.slots(), () -> {
             if (gen != generation || status != Status.RUNNING) {
                 return;
             }
             hedgeStragglers();
-            for (Entry e : window) {
-                if (!e.attempts.isEmpty()) {
-                    armStragglerTimer();
-                    return;
-                }
+            if (window.stream().anyMatch(e -> !e.attempts.isEmpty())) {
+                armStragglerTimer();
             }
-        }, period, TimeUnit.NANOSECONDS);
+        });
     }
 
     /**
-     * Sends each job that has run longer than the hedge threshold to a free slot of another worker as
+     * Sends the jobs that {@link StragglerPolicy} judges too slow to a free slot of another worker as
      * well (once per dispatch); the first valid result wins. Results are a function of the batch alone,
      * so either is the batch.
      *
      * @return how many jobs were hedged now
      */
     private int hedgeStragglers() {
-        if (status != Status.RUNNING) {
+        if (status != Status.RUNNING || stragglers.p95() < 0) {
             return 0;
         }
-        long threshold = hedgeThreshold();
-        if (threshold < 0) {
-            return 0;
-        }
-        long now = ticker.getAsLong();
+        int parallelism = pool.slots();
         int sent = 0;
-        for (Entry e : window) {
-            if (e.settled || e.hedged || e.attempts.size() != 1) {
-                continue;
-            }
-            Attempt a = e.attempts.get(0);
-            long ran = now - a.startedNanos;
-            if (ran < threshold) {
-                continue;
-            }
+        for (StragglerPolicy.Pick p : stragglers.pick(window, ticker.getAsLong(), parallelism)) {
+            WindowEntry e = p.entry();
+            WindowEntry.Attempt a = e.attempts.get(0);
             WorkerPool.Slot slot = pool.acquireOther(files(e.spec), a.slot.worker());
             if (slot == null) {
                 break; // no other worker has a free slot
             }
             hedged++;
-            log.info("batcher '{}': batch {} has run {} ms on worker {} (hedge threshold {} ms, {}x the p95 of recent jobs);"
-                    + " sending it to worker {} as well, the first result wins", name, e.prev, ran / 1_000_000,
-                    a.slot.worker().name(), threshold / 1_000_000, HEDGE_FACTOR, slot.worker().name());
+            log.info("batcher '{}': batch {} has run {} ms on worker {} ({}; p95 of recent jobs {} ms);"
+                    + " sending it to worker {} as well, the first result wins", name, e.prev, p.ranNanos() / 1_000_000,
+                    a.slot.worker().name(), describe(p.reason(), p.laterDone(), parallelism), stragglers.p95() / 1_000_000,
+                    slot.worker().name());
             dispatch(e, slot, true);
             sent++;
         }
         return sent;
+    }
+
+    private String describe(StragglerPolicy.Reason why, int laterDone, int parallelism) {
+        return switch (why) {
+            case STRAGGLER -> "over the straggler threshold of " + stragglers.stragglerThreshold() / 1_000_000 + " ms";
+            case HEAD_OF_LINE -> "the stream waits for it, over the head-of-line threshold of "
+                    + stragglers.headThreshold(parallelism) / 1_000_000 + " ms";
+            case OVERTAKEN -> "the stream waits for it and " + laterDone + " later batches are done";
+        };
     }
 
     /**
@@ -665,7 +586,7 @@ public final class ManagedBatcher {
                 restart(t.state);
                 continue;
             }
-            Entry head = window.peekFirst();
+            WindowEntry head = window.peekFirst();
             if (head == null || (!head.end && head.result == null)) {
                 return;
             }
@@ -693,7 +614,7 @@ public final class ManagedBatcher {
         int buffered = 0;
         int inFlight = 0;
         boolean undispatched = false;
-        for (Entry e : window) {
+        for (WindowEntry e : window) {
             if (e.result != null) {
                 buffered++;
             }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Hedged jobs: a job that runs much longer than the batcher's recent jobs is sent to a free slot of
+ * Hedged jobs: a job that runs much longer than the batcher's recent jobs (or holds up the stream) is sent to a free slot of
  * another worker too; the first result is the batch, the other is released unseen. The test moves a
  * clock instead of waiting.
  */
@@ -55,8 +55,13 @@ class ManagedBatcherHedgeTest {
 
     /** Takes batches whose jobs all take 10 ms of the clock, so the batcher learns what a normal job costs. */
     private BatchState warmUp(ManagedBatcher b, BatchState s, ScriptedWorker... workers) throws Exception {
+        return warmUp(b, s, 10_000_000L, workers);
+    }
+
+    /** Takes 12 batches, moving the clock by {@code step} before each job completes. */
+    private BatchState warmUp(ManagedBatcher b, BatchState s, long step, ScriptedWorker... workers) throws Exception {
         for (int i = 0; i < 12; i++) {
-            clock.addAndGet(10_000_000L);
+            clock.addAndGet(step);
             long key = TestSources.key(s);
             holder(s, workers).completeNewestFirst(j -> TestSources.key(j.spec()) == key);
             CompletableFuture<TakeOutcome> f = b.take(s);
@@ -172,5 +177,44 @@ class ManagedBatcherHedgeTest {
                 assertEquals(0, buf.refCnt(), "every result released exactly once");
             }
         }
+    }
+
+    @Test
+    void take_headOfLineStalls_hedgedBelowTheStragglerThreshold() throws Exception {
+        ScriptedWorker a = new ScriptedWorker("a", 1);
+        ScriptedWorker c = new ScriptedWorker("c", 1);
+        pool.join(a);
+        pool.join(c);
+        ManagedBatcher b = batcher();
+        BatchState s = BatchState.initial(5);
+        get(b.start(s));
+        s = warmUp(b, s, 100_000_000L, a, c); // jobs of 100-200 ms: p95 200 ms
+        assertEquals(0, get(b.status()).hedged());
+        ScriptedWorker frozen = holder(s, a, c);
+        ScriptedWorker fast = frozen == a ? c : a;
+        BatchState head = s;
+        fast.completeNewestFirst(j -> TestSources.key(j.spec()) != TestSources.key(head));
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(b.status()).buffered() == 1);
+        assertEquals(0, (int) get(b.checkStragglers()), "not yet: the job has run no longer than the others");
+
+        // The job has now run 400-500 ms: under the straggler threshold (3x the p95, 600 ms) but over the
+        // head-of-line one (3x the p95 over 2 slots, 300 ms), and the stream waits for this batch.
+        clock.addAndGet(400_000_000L);
+        get(b.checkStragglers());
+        await().atMost(Duration.ofSeconds(5)).until(() -> fast.pendingJobs().stream()
+                .anyMatch(p -> TestSources.key(p.job().spec()) == TestSources.key(head)));
+        assertEquals(1, get(b.status()).hedged());
+        fast.completeNewestFirst(j -> TestSources.key(j.spec()) == TestSources.key(head));
+        TakeOutcome.Next first = (TakeOutcome.Next) get(b.take(s));
+        assertEquals(TestSources.key(head), first.batch().payload().getLong(0));
+        first.batch().release();
+        assertEquals(0, (int) get(b.checkStragglers()), "at most one hedge per job");
+        frozen.completeNewestFirst(j -> true);
+        get(b.stop());
+        fast.completeNewestFirst(j -> true);
+        frozen.completeNewestFirst(j -> true);
+        // Results that come after the stop are released on the loop, as they arrive.
+        await().atMost(Duration.ofSeconds(5)).until(() -> java.util.stream.Stream.of(a, c)
+                .flatMap(w -> w.created.stream()).allMatch(buf -> buf.refCnt() == 0));
     }
 }
