@@ -1,9 +1,9 @@
 package dev.batcher.materializers.edf;
 
 import dev.batcher.materializers.format.FileAccess;
-import dev.batcher.materializers.format.FileNames;
 import dev.batcher.materializers.format.RecordingFormat;
 import dev.batcher.materializers.format.RecordingReader;
+import java.util.List;
 
 
 /**
@@ -15,7 +15,7 @@ public final class EdfFormat implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "edf";
     /** The file-name extensions it claims (ignoring case). */
-    private static final String[] EXTENSIONS = {".edf", ".bdf"};
+    private static final List<String> EXTENSIONS = List.of(".edf", ".bdf");
 
     @Override
     public String name() {
@@ -23,13 +23,8 @@ public final class EdfFormat implements RecordingFormat {
     }
 
     @Override
-    public boolean claims(String file) {
-        return FileNames.hasExtension(file, EXTENSIONS);
-    }
-
-    @Override
-    public String defaultRecording(String file) {
-        return FileNames.withoutExtension(file, EXTENSIONS);
+    public List<String> extensions() {
+        return EXTENSIONS;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.batcher.materializers.format;
 
+import java.util.List;
+
 /**
  * One file format recordings may be stored in (HDF5, EDF/BDF, ...): which files it claims and how to
  * open a reader of them. Implementations are immutable and thread-safe; {@link RecordingFiles} holds
@@ -14,14 +16,22 @@ public interface RecordingFormat {
     String name();
 
     /**
-     * Tells whether this format reads {@code file}, from its name alone (the extension, case
-     * insensitive). The reader checks the file's signature ("magic") when it opens it, and fails with
+     * Returns the file-name extensions this format claims, lower case with their dot, for example
+     * {@code [".edf", ".bdf"]}; matched ignoring case, the longest first where two match.
+     */
+    List<String> extensions();
+
+    /**
+     * Tells whether this format reads {@code file}, from its name alone (one of {@link #extensions()},
+     * case insensitive). The reader checks the file's signature ("magic") when it opens it, and fails with
      * {@link RecordingReadException.Reason#UNREADABLE} naming what it expected.
      *
      * @param file a file name relative to the dataset, with forward slashes
      * @return true if files of that name are this format's
      */
-    boolean claims(String file);
+    default boolean claims(String file) {
+        return FileNames.hasExtension(file, extensions().toArray(String[]::new));
+    }
 
     /**
      * Returns the default recording id of a file of this format: its name without the format's
@@ -30,7 +40,9 @@ public interface RecordingFormat {
      * @param file a file name relative to the dataset, with forward slashes
      * @return the recording id used when the file names none
      */
-    String defaultRecording(String file);
+    default String defaultRecording(String file) {
+        return FileNames.withoutExtension(file, extensions().toArray(String[]::new));
+    }
 
     /**
      * Opens a reader of this format's files through {@code access} (one reader per

@@ -1,9 +1,9 @@
 package dev.batcher.materializers.hdf5;
 
 import dev.batcher.materializers.format.FileAccess;
-import dev.batcher.materializers.format.FileNames;
 import dev.batcher.materializers.format.RecordingFormat;
 import dev.batcher.materializers.format.RecordingReader;
+import java.util.List;
 
 
 /**
@@ -14,7 +14,7 @@ public final class Hdf5Format implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "hdf5";
     /** The file-name extensions it claims (ignoring case). */
-    private static final String[] EXTENSIONS = {".h5", ".hdf5"};
+    private static final List<String> EXTENSIONS = List.of(".h5", ".hdf5");
     /**
      * The system property that turns the contiguous and chunked fast paths off when {@code false} (they are on unless
      * the property says {@code false}); read when a format is created with {@link #Hdf5Format()}.
@@ -43,13 +43,8 @@ public final class Hdf5Format implements RecordingFormat {
     }
 
     @Override
-    public boolean claims(String file) {
-        return FileNames.hasExtension(file, EXTENSIONS);
-    }
-
-    @Override
-    public String defaultRecording(String file) {
-        return FileNames.withoutExtension(file, EXTENSIONS);
+    public List<String> extensions() {
+        return EXTENSIONS;
     }
 
     @Override

@@ -1,11 +1,11 @@
 package dev.batcher.materializers.onda;
 
 import dev.batcher.materializers.format.FileAccess;
-import dev.batcher.materializers.format.FileNames;
 import dev.batcher.materializers.format.RecordingFormat;
 import dev.batcher.materializers.format.RecordingReader;
 import dev.batcher.materializers.storage.Storage;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +19,7 @@ public final class OndaFormat implements RecordingFormat {
     /** The name {@code recordings.json} records. */
     public static final String NAME = "onda";
     /** The file-name extensions it claims (ignoring case). */
-    private static final String[] EXTENSIONS = {".lpcm", ".lpcm.zst"};
+    private static final List<String> EXTENSIONS = List.of(".lpcm", ".lpcm.zst");
     private final Supplier<Storage> localStorage;
 
     /** The format with the process's {@link Storage#shared()} cache for decompressed local {@code lpcm.zst} files. */
@@ -43,13 +43,8 @@ public final class OndaFormat implements RecordingFormat {
     }
 
     @Override
-    public boolean claims(String file) {
-        return FileNames.hasExtension(file, EXTENSIONS);
-    }
-
-    @Override
-    public String defaultRecording(String file) {
-        return FileNames.withoutExtension(file, EXTENSIONS);
+    public List<String> extensions() {
+        return EXTENSIONS;
     }
 
     @Override
