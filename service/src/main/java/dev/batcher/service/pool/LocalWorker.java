@@ -42,6 +42,7 @@ public final class LocalWorker implements Worker {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.materializers = Objects.requireNonNull(materializers, "materializers");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
+        materializers.lendIdleSlots(slots);
     }
 
     @Override
@@ -90,7 +91,7 @@ public final class LocalWorker implements Worker {
                     "job " + job.id() + " cancelled", ""));
             return;
         }
-        try {
+        try (MaterializerCache.Busy busy = materializers.busy()) {
             Materialized m = Payloads.materialize(materializers.get(job.dataset(), job.options()), job.spec(), allocator,
                     job.target());
             storage.add(materializers.report(job.dataset(), job.spec()));

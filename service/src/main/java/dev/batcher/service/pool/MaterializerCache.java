@@ -30,6 +30,14 @@ public final class MaterializerCache implements AutoCloseable {
     private final Storage storage;
     private final Map<DatasetLocation, RecordingFiles> files = new HashMap<>();
     private final Map<Key, Materializer> materializers = new HashMap<>();
+    /** The idle slots lent to batches' reads, or null before {@link #lendIdleSlots}. */
+    private volatile IdleSlots idle;
+
+    /** One materialising slot marked busy until closed. */
+    public interface Busy extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     private record Key(DatasetLocation dataset, MaterializeOptions options) {}
 
@@ -90,8 +98,43 @@ public final class MaterializerCache implements AutoCloseable {
         if (!location.isS3() && !Files.isDirectory(location.local())) {
             throw new ServiceException("dataset: " + dataset + " (expected: a directory)");
         }
-        return materializers.computeIfAbsent(new Key(location, options), k -> new Materializer(
-                files.computeIfAbsent(location, this::open), options, kernels));
+        IdleSlots helpers = idle;
+        return materializers.computeIfAbsent(new Key(location, options), k -> helpers == null
+                ? new Materializer(files.computeIfAbsent(location, this::open), options, kernels)
+                : new Materializer(files.computeIfAbsent(location, this::open), options, kernels, helpers,
+                        helpers.slots() - 1));
+    }
+
+    /**
+     * Lends this worker's idle materialising slots to the batches it materialises: a batch's items
+     * are read in parallel by up to {@code slots - 1} helpers, each only while a slot is idle (see
+     * {@link #busy()}). The batches' bytes do not change. Called once, before the first job.
+     *
+     * @param slots how many jobs this worker runs at once ({@code > 0})
+     * @throws IllegalArgumentException if {@code slots <= 0}
+     * @throws IllegalStateException if slots were already lent
+     */
+    public synchronized void lendIdleSlots(int slots) {
+        if (idle != null) {
+            throw new IllegalStateException("idle slots already lent (" + idle.slots() + ")");
+        }
+        idle = new IdleSlots(slots);
+        materializers.clear(); // made without helpers
+    }
+
+    /**
+     * Marks one materialising slot busy until the returned handle is closed; a no-op before
+     * {@link #lendIdleSlots}. Every job holds one while it materialises.
+     */
+    public Busy busy() {
+        IdleSlots helpers = idle;
+        return helpers == null ? () -> { } : helpers.busy();
+    }
+
+    /** Returns how many read helpers idle slots have run so far; 0 before {@link #lendIdleSlots}. */
+    public long readHelpersStarted() {
+        IdleSlots helpers = idle;
+        return helpers == null ? 0 : helpers.helpersStarted();
     }
 
     private RecordingFiles open(DatasetLocation location) {
@@ -160,5 +203,8 @@ public final class MaterializerCache implements AutoCloseable {
         }
         files.clear();
         materializers.clear();
+        if (idle != null) {
+            idle.close();
+        }
     }
 }

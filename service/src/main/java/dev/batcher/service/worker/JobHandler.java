@@ -84,7 +84,7 @@ final class JobHandler extends SimpleChannelInboundHandler<Frame> {
             answerCancelled(ch, id);
             return;
         }
-        try {
+        try (MaterializerCache.Busy busy = materializers.busy()) {
             ByteBuffer slot = slot(job.arena());
             Materialized m;
             if (slot == null) {

@@ -98,6 +98,7 @@ public final class WorkerNode implements AutoCloseable {
             return t;
         });
         MaterializerCache materializers = new MaterializerCache(options.datasetRoots(), 64, Kernels.defaults());
+        materializers.lendIdleSlots(options.slots());
         try {
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .handler(WireInitializer.client(options.wire(), Hello.worker(options.name(),
