@@ -91,6 +91,30 @@ class JobHandlerTest {
     }
 
     @Test
+    void job_idleSlotLent_helperReadsAndSameTensors() throws Exception {
+        try (MaterializerCache lent = new MaterializerCache(List.of(), 8, Kernels.defaults())) {
+            lent.lendIdleSlots(2); // as WorkerNode does for a worker process with --slots 2
+            EmbeddedChannel ch = new EmbeddedChannel(new JobHandler("w", jobs::add, lent));
+            BatchSpec spec = spec();
+            ch.writeInbound(job(spec).toFrame(8));
+            runJobs();
+            Frame result = ch.readOutbound();
+            try (RecordingFiles files = new RecordingFiles(List.of(TestData.dataset()), 4);
+                    Batch expected = new Materializer(files, MaterializeOptions.defaults(), Kernels.defaults()).materialize(spec)) {
+                assertEquals(MessageType.JOB_RESULT, result.type());
+                JobResult r = JobResult.decode(result);
+                java.nio.FloatBuffer x = result.payload().nioBuffer(result.payload().readerIndex(), Math.toIntExact(r.tensors().xBytes()))
+                        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                assertEquals(expected.x(), x, "x as the materialiser makes it on one thread");
+            } finally {
+                result.release();
+                ch.finishAndReleaseAll();
+            }
+            assertEquals(1, lent.readHelpersStarted(), "the idle one of 2 slots helps the batch");
+        }
+    }
+
+    @Test
     void job_malformed_jobFailureNamingTheField() {
         channel.writeInbound(Frame.of(MessageType.JOB, 6, job(spec()).toHeader().put("dataset", 1)));
         Frame failure = channel.readOutbound();
