@@ -29,9 +29,11 @@ public final class LocalWorker implements Worker {
      * @param name its name in the pool
      * @param slots how many jobs run at once ({@code > 0}); the executor must have that many threads
      * @param executor where jobs run
-     * @param materializers the materializers, per dataset and options
+     * @param materializers the materializers, per dataset and options; this lends them its idle slots
+     *     ({@link MaterializerCache#lendIdleSlots}), so one cache serves one worker
      * @param allocator where payload buffers come from
      * @throws IllegalArgumentException if {@code slots <= 0}
+     * @throws IllegalStateException if {@code materializers} already lend another worker's slots
      */
     public LocalWorker(String name, int slots, Executor executor, MaterializerCache materializers, ByteBufAllocator allocator) {
         if (slots <= 0) {
