@@ -8,10 +8,8 @@ import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
 import dev.batcher.service.pool.ArenaTarget;
-import dev.batcher.service.pool.Job;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Worker;
-import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
@@ -19,7 +17,6 @@ import java.util.Deque;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +51,8 @@ public final class ManagedBatcher {
     /** Retries, redispatches or fails a batch whose job failed. */
     private final BatchFailures failures;
     private final LongSupplier ticker;
-    private final LongSupplier jobIds;
+    /** Sends jobs to workers and returns their slots when they end. */
+    private final JobRunner jobs;
     private final Runnable pumpTask = this::pump;
     /** The shared-memory slots batches are written into for workers on this host; closed by stop. */
     private final ArenaSlots slots;
@@ -74,6 +72,7 @@ public final class ManagedBatcher {
     private final BatcherMetrics metrics = new BatcherMetrics();
     /** When to send a job to a second worker: recent job times, thresholds, the timer. */
     private final StragglerPolicy stragglers;
+    private final Hedger hedger;
 
     private record Taker(BatchState state, CompletableFuture<TakeOutcome> promise, long since) {}
 
@@ -116,9 +115,11 @@ public final class ManagedBatcher {
         this.loop = pool.loop();
         this.failures = new BatchFailures(name, Objects.requireNonNull(retryPolicy, "retryPolicy"), spec.retries(), loop, metrics);
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
+        Objects.requireNonNull(jobIds, "jobIds");
         this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
+        this.jobs = new JobRunner(name, spec, pool, slots, ticker, jobIds);
         this.stragglers = new StragglerPolicy(loop);
+        this.hedger = new Hedger(name, stragglers, pool, files, metrics, ticker);
     }
 
     /** Returns the batcher's name. */
@@ -140,24 +141,7 @@ public final class ManagedBatcher {
     }
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> action) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Runnable r = () -> {
-            try {
-                f.complete(action.get());
-            } catch (RuntimeException | Error e) {
-                f.completeExceptionally(e);
-            }
-        };
-        if (loop.inEventLoop()) {
-            r.run();
-        } else {
-            try {
-                loop.execute(r);
-            } catch (RejectedExecutionException e) {
-                f.completeExceptionally(new NotRunningException(name, Status.CLOSED));
-            }
-        }
-        return f;
+        return OnLoop.call(loop, name, action);
     }
 
     /**
@@ -310,29 +294,8 @@ public final class ManagedBatcher {
     }
 
     private void dispatch(WindowEntry e, WorkerPool.Slot slot, boolean hedge) {
-        WindowEntry.Attempt a = new WindowEntry.Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
-        e.attempts.add(a);
-        e.needsDispatch = false;
-        e.hedged = hedge;
-        e.worker = slot.worker().name();
-        a.target = slot.worker().sharesMemory() ? slots.acquire(e.spec, capacity + HELD_SLOTS) : null;
         int gen = generation;
-        Job job = new Job(a.jobId, name, spec.dataset(), spec.options(), e.spec, a.target);
-        CompletableFuture<Materialized> f;
-        try {
-            f = slot.worker().submit(job);
-        } catch (RuntimeException ex) {
-            f = CompletableFuture.failedFuture(ex);
-        }
-        f.whenComplete((result, error) -> {
-            try {
-                loop.execute(() -> onDone(gen, e, a, result, error));
-            } catch (RejectedExecutionException closed) {
-                if (result != null) {
-                    result.release();
-                }
-            }
-        });
+        jobs.submit(e, slot, hedge, capacity + HELD_SLOTS, (a, result, error) -> onDone(gen, e, a, result, error));
         armStragglerTimer();
     }
 
@@ -345,16 +308,8 @@ public final class ManagedBatcher {
     }
 
     private void onDone(int gen, WindowEntry e, WindowEntry.Attempt a, Materialized result, Throwable error) {
-        e.attempts.remove(a);
+        // The job's worker slot and arena slot are back (JobRunner): now its outcome.
         Worker worker = a.slot.worker();
-        pool.release(a.slot);
-        if (a.target != null) {
-            // The job is over: a result written into the slot owns it now; a lost worker's slot is withheld;
-            // otherwise (a failure, or a result sent as a payload) the slot returns to the arena.
-            boolean lost = error != null && BatchFailures.unwrap(error) instanceof WorkerLostException;
-            slots.jobOver(a.target, result, lost ? worker : null);
-            a.target = null;
-        }
         if (gen != generation || status != Status.RUNNING || e.settled) {
             // Stopped, restarted, or the other job of a hedged batch won: this result is never delivered.
             if (result != null) {
@@ -404,35 +359,9 @@ public final class ManagedBatcher {
         });
     }
 
-    /**
-     * Sends the jobs that {@link StragglerPolicy} judges too slow to a free slot of another worker as
-     * well (once per dispatch); the first valid result wins. Results are a function of the batch alone,
-     * so either is the batch.
-     *
-     * @return how many jobs were hedged now
-     */
+    /** Sends the jobs that have run too long to another worker as well; returns how many. */
     private int hedgeStragglers() {
-        if (status != Status.RUNNING || stragglers.p95() < 0) {
-            return 0;
-        }
-        int parallelism = pool.slots();
-        int sent = 0;
-        for (StragglerPolicy.Pick p : stragglers.pick(window, ticker.getAsLong(), parallelism)) {
-            WindowEntry e = p.entry();
-            WindowEntry.Attempt a = e.attempts.get(0);
-            WorkerPool.Slot slot = pool.acquireOther(files.of(e.spec), a.slot.worker());
-            if (slot == null) {
-                break; // no other worker has a free slot
-            }
-            metrics.hedged++;
-            log.info("batcher '{}': batch {} has run {} ms on worker {} ({}; p95 of recent jobs {} ms);"
-                    + " sending it to worker {} as well, the first result wins", name, e.prev, p.ranNanos() / 1_000_000,
-                    a.slot.worker().name(), stragglers.describe(p, parallelism), stragglers.p95() / 1_000_000,
-                    slot.worker().name());
-            dispatch(e, slot, true);
-            sent++;
-        }
-        return sent;
+        return status != Status.RUNNING ? 0 : hedger.hedge(window, (e, slot) -> dispatch(e, slot, true));
     }
 
     /**
