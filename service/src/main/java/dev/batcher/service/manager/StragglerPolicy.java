@@ -196,4 +196,14 @@ final class StragglerPolicy {
             timer = null;
         }
     }
+
+    /** Says why {@code p} is hedged, with the threshold it passed, for the log. */
+    String describe(Pick p, int parallelism) {
+        return switch (p.reason()) {
+            case STRAGGLER -> "over the straggler threshold of " + stragglerThreshold() / 1_000_000 + " ms";
+            case HEAD_OF_LINE -> "the stream waits for it, over the head-of-line threshold of "
+                    + headThreshold(parallelism) / 1_000_000 + " ms";
+            case OVERTAKEN -> "the stream waits for it and " + p.laterDone() + " later batches are done";
+        };
+    }
 }
