@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
