@@ -1,6 +1,5 @@
 package dev.batcher.service.manager;
 
-import dev.batcher.materializers.storage.DatasetLocation;
 
 import dev.batcher.client.Failure;
 import dev.batcher.client.BatcherStatus;
@@ -9,6 +8,7 @@ import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
+import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ItemSpec;
 import dev.batcher.service.pool.ArenaTarget;
@@ -139,7 +139,7 @@ public final class ManagedBatcher {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
         this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
-        this.stragglers = new StragglerPolicy(loop);
+        this.stragglers = new StragglerPolicy(loop, !DatasetLocation.parse(spec.dataset()).isS3());
     }
 
     /** Returns the batcher's name. */
