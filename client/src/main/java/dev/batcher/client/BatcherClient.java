@@ -3,18 +3,11 @@ package dev.batcher.client;
 import dev.batcher.client.protocol.Op;
 import dev.batcher.client.protocol.Request;
 import dev.batcher.client.protocol.Response;
-import dev.batcher.client.protocol.ErrorFrames;
 import dev.batcher.client.protocol.Frame;
-import dev.batcher.client.protocol.HandshakeHandler;
-import dev.batcher.client.arena.Arena;
 import dev.batcher.client.arena.ArenaViews;
-import dev.batcher.client.protocol.Hello;
-import dev.batcher.client.protocol.PeerTimeoutException;
 import dev.batcher.client.protocol.WireInitializer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -24,13 +17,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +60,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatcherClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatcherClient.class);
-    /** Extra time given to netty's own timers (connect, handshake) before the caller gives up. */
-    private static final Duration GRACE = Duration.ofSeconds(1);
     /** How long {@link #close()} waits for the channel to close and the own group to stop. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -80,7 +67,7 @@ public final class BatcherClient implements AutoCloseable {
     private final ClientOptions options;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
-    private final Bootstrap bootstrap;
+    private final Dialer dialer;
     /** The daemon's arenas this client maps, read-only, for batches in shared memory. */
     private final ArenaViews arenas = new ArenaViews(false, 8);
     private final Object connectLock = new Object();
@@ -104,7 +91,7 @@ public final class BatcherClient implements AutoCloseable {
         if (allocator != null) {
             b.option(ChannelOption.ALLOCATOR, allocator);
         }
-        this.bootstrap = b;
+        this.dialer = new Dialer(address, options, b);
     }
 
     /**
@@ -261,7 +248,7 @@ public final class BatcherClient implements AutoCloseable {
                 LOG.info("reconnecting to {} for {}", address, op);
             }
             current = null;
-            c = open(++connections, what == null ? "" : " for " + what);
+            c = dialer.open(++connections, what == null ? "" : " for " + what);
             current = c;
         }
         if (closed.get()) {
@@ -280,101 +267,6 @@ public final class BatcherClient implements AutoCloseable {
     /** Returns the current connection, or null; for tests. */
     Connection currentConnection() {
         return current;
-    }
-
-    /**
-     * Connects and completes the handshake.
-     *
-     * @param purpose {@code ""}, or {@code " for take on batcher 'train'"}, appended to messages
-     */
-    private Connection open(long generation, String purpose) {
-        Connection connection = new Connection(address, generation);
-        Bootstrap b = bootstrap.clone()
-                .handler(WireInitializer.client(options.wire(), hello(), () -> connection));
-        ChannelFuture connected = b.connect(address);
-        Channel channel = connected.channel();
-        connection.attach(channel);
-        boolean ok = false;
-        try {
-            awaitConnect(connected, purpose);
-            awaitHandshake(channel, purpose);
-            ok = true;
-            return connection;
-        } finally {
-            if (!ok) {
-                channel.close();
-            }
-        }
-    }
-
-    /**
-     * The {@code HELLO} of a new connection. Without a token of its own the client reads the token file
-     * of a daemon on this host at every connection: a daemon restarted on the port may have a new token.
-     */
-    private Hello hello() {
-        String token = options.token() != null ? options.token() : TokenFile.find(TokenFile.directory(), address);
-        return Hello.client(options.clientName(), token).withHost(options.sharedMemory() ? Arena.hostId() : null);
-    }
-
-    private void awaitConnect(ChannelFuture connected, String purpose) {
-        Duration timeout = options.connectTimeout();
-        boolean done;
-        try {
-            done = connected.await(timeout.plus(GRACE).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BatcherClientException("connect to " + address + purpose + " interrupted", e);
-        }
-        if (!done) {
-            connected.cancel(false);
-            throw new ConnectionLostException(address, "could not connect to " + address + purpose
-                    + " within " + timeout.toMillis() + " ms", null);
-        }
-        if (!connected.isSuccess()) {
-            Throwable cause = connected.cause();
-            throw new ConnectionLostException(address, "could not connect to " + address + purpose
-                    + ": " + cause, cause);
-        }
-    }
-
-    private void awaitHandshake(Channel channel, String purpose) {
-        Duration timeout = options.wire().handshakeTimeout();
-        try {
-            HandshakeHandler.handshakeFuture(channel).get(timeout.plus(GRACE).toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BatcherClientException("handshake with " + address + purpose + " interrupted", e);
-        } catch (TimeoutException e) {
-            throw new ConnectionLostException(address, "no WELCOME from " + address + purpose
-                    + " within " + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            throw handshakeFailure(e.getCause(), purpose);
-        }
-    }
-
-    private BatcherClientException handshakeFailure(Throwable cause, String purpose) {
-        if (cause instanceof RemoteBatcherException) {
-            RemoteBatcherException rejection = (RemoteBatcherException) cause;
-            Map<String, String> context = new LinkedHashMap<>(rejection.context());
-            context.put("daemon", String.valueOf(address));
-            if (ErrorFrames.CODE_UNAUTHORIZED.equals(rejection.code())) {
-                context.put("hint", options.token() == null
-                        ? "the daemon requires a token: connect with its token (ClientOptions.withToken)"
-                        : "the token given to the client is not the daemon's token");
-            }
-            RemoteBatcherException rethrown = new RemoteBatcherException(rejection.code(),
-                    rejection.remoteClass(), "handshake rejected: " + rejection.remoteMessage(),
-                    rejection.remoteStack(), context);
-            rethrown.initCause(rejection);
-            return rethrown;
-        }
-        if (cause instanceof PeerTimeoutException) {
-            return new ConnectionLostException(address, "no WELCOME from " + address + purpose
-                    + ": " + cause.getMessage(), cause);
-        }
-        return new ConnectionLostException(address, "handshake with " + address + purpose
-                + " failed: " + cause.getMessage(), cause);
     }
 
     private void checkOpen(String op) {

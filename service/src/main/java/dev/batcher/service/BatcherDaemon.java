@@ -20,7 +20,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,8 +56,6 @@ public final class BatcherDaemon implements AutoCloseable {
     private final BatcherServer server;
     private final MetricsServer metrics;
     private final LocalWorkerProcesses localWorkers;
-    /** Arena ids: from the start time, so a daemon that reuses a dead one's pid never reuses its file names. */
-    private final java.util.concurrent.atomic.AtomicLong arenaIds = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
 
     /**
      * The daemon's settings; build them with {@link #defaults()} and the {@code with} methods.
@@ -249,13 +246,7 @@ public final class BatcherDaemon implements AutoCloseable {
 
     private BatcherDaemon(Options options) throws InterruptedException {
         this.options = options;
-        Path shm = options.sharedMemory();
-        if (shm != null && !(Files.isDirectory(shm) && Files.isWritable(shm))) {
-            // Checked here, before anything starts: an arena that cannot be made would otherwise send every
-            // batch over TCP without a word.
-            throw new ServiceException("sharedMemory: " + shm
-                    + " (expected: an existing directory this user can write; create it, or pass --no-shm)");
-        }
+        SharedMemoryArenas.checkDirectory(options.sharedMemory());
         boolean ok = false;
         group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
         loop = new DefaultEventExecutor((java.util.concurrent.ThreadFactory) r -> daemonThread(r, "batcher-manager"));
@@ -271,7 +262,7 @@ public final class BatcherDaemon implements AutoCloseable {
                 log.info("deleted the stale arena {} of a daemon that is gone", stale);
             }
         }
-        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), this::createArena,
+        manager = new Manager(pool, options.retry(), System::nanoTime, options.datasetRoots(), new SharedMemoryArenas(options.sharedMemory(), materializers),
                 options.closedRetention());
         localWorkers = new LocalWorkerProcesses(options, this::address, pool, loop);
         BatcherServer s = null;
@@ -299,14 +290,6 @@ public final class BatcherDaemon implements AutoCloseable {
         for (int i = 0; i < options.localWorkers(); i++) {
             localWorkers.spawn();
         }
-    }
-
-    private Arena createArena(BatcherSpec spec, dev.batcher.api.BatchSpec first, int slots) {
-        if (options.sharedMemory() == null) {
-            return null;
-        }
-        long bytes = materializers.get(spec.dataset(), spec.options()).layout(first).bytes();
-        return Arena.create(options.sharedMemory(), arenaIds.incrementAndGet(), slots, bytes);
     }
 
     private static Thread daemonThread(Runnable r, String name) {

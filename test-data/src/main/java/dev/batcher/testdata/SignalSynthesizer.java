@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  */
 final class SignalSynthesizer {
     /** Variance of the per-sample noise: the sum of two uniforms on [-1/2, 1/2). */
-    private static final double NOISE_VARIANCE = 1.0 / 6.0;
+    static final double NOISE_VARIANCE = 1.0 / 6.0;
     /** Noise stream ids of the sources; channel {@code c} uses {@code CHANNEL_NOISE + c}. */
     private static final long ALPHA_NOISE = 0;
     private static final long THETA_NOISE = 1;
@@ -172,7 +172,7 @@ final class SignalSynthesizer {
             double amplitude = stage.spindleAmplitude * variation.eventGain() * jitter(random);
             double phase = random.uniform(0.0, 2.0 * StrictMath.PI);
             if (length < n) {
-                burst(central, random.nextInt(n - length), length, hz, phase, amplitude, false);
+                Burst.add(central, fs, random.nextInt(n - length), length, hz, phase, amplitude, false);
             }
         }
         int sawtooth = random.nextPoisson(stage.sawtoothBurstsPerMinute * minutes);
@@ -182,7 +182,7 @@ final class SignalSynthesizer {
             double amplitude = stage.sawtoothAmplitude * variation.eventGain() * jitter(random);
             double phase = random.uniform(0.0, 2.0 * StrictMath.PI);
             if (length < n) {
-                burst(central, random.nextInt(n - length), length, hz, phase, amplitude, true);
+                Burst.add(central, fs, random.nextInt(n - length), length, hz, phase, amplitude, true);
             }
         }
         int kComplexes = random.nextPoisson(stage.kComplexesPerMinute * minutes);
@@ -355,34 +355,6 @@ final class SignalSynthesizer {
     }
 
     /**
-     * Adds a burst to {@code dst}: a sine (or a three-harmonic sawtooth) under a sine-squared
-     * envelope, made by rotating two unit vectors rather than by a sine per sample.
-     */
-    private void burst(double[] dst, int start, int length, double hz, double phase, double amplitude, boolean saw) {
-        double ew = StrictMath.PI / length;
-        double ecw = StrictMath.cos(ew);
-        double esw = StrictMath.sin(ew);
-        double w = 2.0 * StrictMath.PI * hz / fs;
-        double cw = StrictMath.cos(w);
-        double sw = StrictMath.sin(w);
-        double ec = 1.0;
-        double es = 0.0;
-        double c = StrictMath.cos(phase);
-        double s = StrictMath.sin(phase);
-        for (int k = 0; k < length; k++) {
-            // sin(p) - sin(2p)/2 + sin(3p)/3, with sin(2p) = 2 s c and sin(3p) = 3 s - 4 s^3
-            double v = saw ? s - s * c + s * (3.0 - 4.0 * s * s) / 3.0 : s;
-            dst[start + k] += amplitude * es * es * v;
-            double nc = c * cw - s * sw;
-            s = s * cw + c * sw;
-            c = nc;
-            double nec = ec * ecw - es * esw;
-            es = es * ecw + ec * esw;
-            ec = nec;
-        }
-    }
-
-    /**
      * Returns the stationary variance of the pink-noise filter's output: for one-pole filters
      * {@code y_i = p_i y_i + g_i x} summed with {@code g_d x}, the covariance of {@code y_i} and
      * {@code y_j} is {@code g_i g_j var(x) / (1 - p_i p_j)}.
@@ -408,65 +380,5 @@ final class SignalSynthesizer {
             t[i] = -StrictMath.exp(-a * a) + 0.55 * StrictMath.exp(-b * b);
         }
         return t;
-    }
-
-    /**
-     * White noise through a two-pole resonator: a rhythm whose amplitude and phase wander like an EEG
-     * rhythm's. Retuning keeps the state, so the rhythm changes smoothly from epoch to epoch.
-     */
-    static final class Resonator {
-        private final double fs;
-        private double a1;
-        private double a2;
-        private double gain;
-        private double y1;
-        private double y2;
-
-        Resonator(double fs) {
-            this.fs = fs;
-        }
-
-        /**
-         * Sets the centre frequency, the bandwidth and the RMS amplitude of the output.
-         *
-         * @param hz the centre frequency
-         * @param bandwidthHz the -3 dB bandwidth, roughly
-         * @param rms the output's RMS amplitude
-         */
-        void tune(double hz, double bandwidthHz, double rms) {
-            double r = 1.0 - StrictMath.PI * bandwidthHz / fs;
-            double cos = StrictMath.cos(2.0 * StrictMath.PI * hz / fs);
-            a1 = 2.0 * r * cos;
-            a2 = -r * r;
-            // Variance of an AR(2) process per unit input variance.
-            double opm = 1.0 - a2;
-            double g = opm / ((1.0 + a2) * (opm * opm - a1 * a1));
-            gain = rms / StrictMath.sqrt(NOISE_VARIANCE * g);
-        }
-
-        /**
-         * Adds {@code n} output samples to {@code dst}, driven by the noise stream at {@code counter}.
-         *
-         * @param dst where to add
-         * @param n how many samples
-         * @param counter the noise stream's first counter
-         */
-        void addTo(double[] dst, int n, long counter) {
-            double b1 = a1;
-            double b2 = a2;
-            double g = gain;
-            double p1 = y1;
-            double p2 = y2;
-            for (int i = 0; i < n; i++) {
-                long z = SplitMix64.mix(counter += SplitMix64.GOLDEN);
-                double x = ((int) z + (int) (z >>> 32)) * 0x1.0p-32;
-                double y = b1 * p1 + b2 * p2 + g * x;
-                p2 = p1;
-                p1 = y;
-                dst[i] += y;
-            }
-            y1 = p1;
-            y2 = p2;
-        }
     }
 }

@@ -1,14 +1,7 @@
 package dev.batcher.materializers.storage;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -54,13 +47,11 @@ public final class FileCache {
     private static final Logger LOG = LoggerFactory.getLogger(FileCache.class);
     /** The ending of a cached object's file name. */
     static final String SUFFIX = ".obj";
-    private static final String META = ".meta";
-
+    
     private final Path dir;
     private final long maxBytes;
-    /** Held for the life of the process: a cache directory has one owner. */
-    private final java.nio.channels.FileLock lock;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private final CacheDirectory files;
+    private final LinkedHashMap<String, CacheEntry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Object> downloading = new HashMap<>();
     private final Set<String> evictedKeys = new HashSet<>();
     /** Objects evicted or dropped since the last {@link #drainDropped()}, so workers can tell the manager. */
@@ -71,31 +62,15 @@ public final class FileCache {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder refetches = new LongAdder();
 
-    private static final class Entry {
-        final String id;
-        final String object;
-        final Path path;
-        final long size;
-        int leases;
-        boolean dropped;
-
-        Entry(String id, String object, Path path, long size) {
-            this.id = id;
-            this.object = object;
-            this.path = path;
-            this.size = size;
-        }
-    }
-
     /**
      * A leased cached file. Closing ends the lease; the file may then be evicted.
      */
     public final class Lease implements AutoCloseable {
-        private final Entry entry;
+        private final CacheEntry entry;
         private final boolean hit;
         private boolean closed;
 
-        private Lease(Entry entry, boolean hit) {
+        private Lease(CacheEntry entry, boolean hit) {
             this.entry = entry;
             this.hit = hit;
         }
@@ -149,8 +124,7 @@ public final class FileCache {
         this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
         this.maxBytes = maxBytes;
         try {
-            Files.createDirectories(this.dir);
-            lock = lock(this.dir);
+            files = new CacheDirectory(this.dir);
             restore();
         } catch (IOException e) {
             throw new StorageException(StorageException.Reason.FAILED, "cache " + this.dir,
@@ -163,43 +137,15 @@ public final class FileCache {
      * they are evicted first), within {@code maxBytes}; deletes everything else it wrote.
      */
     private void restore() throws IOException {
-        List<Entry> kept = new ArrayList<>();
-        Map<Entry, java.nio.file.attribute.FileTime> written = new HashMap<>();
-        List<Path> stray = new ArrayList<>();
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir)) {
-            for (Path p : old) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".tmp")) {
-                    stray.add(p);
-                } else if (name.endsWith(SUFFIX)) {
-                    Entry e = restored(p);
-                    if (e == null) {
-                        stray.add(p);
-                    } else {
-                        kept.add(e);
-                        written.put(e, Files.getLastModifiedTime(p));
-                    }
-                } else if (name.endsWith(META)
-                        && !Files.exists(dir.resolve(name.substring(0, name.length() - META.length()) + SUFFIX))) {
-                    stray.add(p);
-                }
-            }
-        }
-        for (Path p : stray) {
-            Files.deleteIfExists(p);
-            if (p.getFileName().toString().endsWith(SUFFIX)) {
-                Files.deleteIfExists(metaOf(p));
-            }
-        }
-        kept.sort(java.util.Comparator.comparing(written::get));
+        List<CacheEntry> kept = files.scan();
         long total = 0;
-        for (Entry e : kept) {
+        for (CacheEntry e : kept) {
             total += e.size;
         }
-        for (Entry e : kept) {
+        for (CacheEntry e : kept) {
             if (total > maxBytes) { // the bound shrank since: the oldest go
                 total -= e.size;
-                delete(e);
+                files.delete(e);
                 continue;
             }
             entries.put(e.id, e);
@@ -211,59 +157,12 @@ public final class FileCache {
         }
     }
 
-    /** The entry a cached file's record describes, or null if the record is missing, malformed or does not match. */
-    private Entry restored(Path file) {
-        try {
-            List<String> record = Files.readAllLines(metaOf(file), StandardCharsets.UTF_8);
-            if (record.size() < 3) {
-                return null;
-            }
-            String object = record.get(0);
-            String etag = record.get(1);
-            long size = Long.parseLong(record.get(2));
-            String id = object + "\n" + etag;
-            if (!file.getFileName().toString().equals(name(id)) || Files.size(file) != size) {
-                return null;
-            }
-            return new Entry(id, object, file, size);
-        } catch (IOException | NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Path metaOf(Path file) {
-        String n = file.getFileName().toString();
-        return file.resolveSibling(n.substring(0, n.length() - SUFFIX.length()) + META);
-    }
-
-    private static java.nio.channels.FileLock lock(Path dir) throws IOException {
-        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-        java.nio.channels.FileLock l;
-        try {
-            l = channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            l = null;
-        }
-        if (l == null) {
-            channel.close();
-            throw new StorageException(StorageException.Reason.FAILED, "cache " + dir,
-                    "in use by another cache (expected: a directory of its own for each worker process; --cache-dir)", null);
-        }
-        return l;
-    }
-
     /**
      * Gives up the directory's lock, as the end of the process does: another cache may then open it. A
      * worker keeps its cache for its life; the package's tests stand in for a restart with it.
      */
     void release() {
-        try {
-            lock.release();
-            lock.channel().close();
-        } catch (IOException e) {
-            LOG.warn("file cache {}: releasing its lock failed", dir, e);
-        }
+        files.unlock();
     }
 
     /** Returns the directory. */
@@ -303,7 +202,7 @@ public final class FileCache {
         String id = object + "\n" + etag;
         Object lock;
         synchronized (this) {
-            Entry e = entries.get(id);
+            CacheEntry e = entries.get(id);
             if (e != null) {
                 e.leases++;
                 hits.increment();
@@ -318,7 +217,7 @@ public final class FileCache {
         }
         synchronized (lock) {
             synchronized (this) {
-                Entry e = entries.get(id);
+                CacheEntry e = entries.get(id);
                 if (e != null) { // another thread downloaded it while this one waited
                     e.leases++;
                     hits.increment();
@@ -327,35 +226,17 @@ public final class FileCache {
                 makeRoom(object, size);
                 bytes += size; // reserved while downloading
             }
-            Path temp = null;
             boolean done = false;
             try {
-                temp = Files.createTempFile(dir, ".download-", ".tmp");
-                downloader.download(temp);
-                long actual = Files.size(temp);
-                if (actual != size) {
-                    throw new StorageException(StorageException.Reason.UNAVAILABLE, object,
-                            "downloaded " + actual + " bytes (expected: " + size + ", its size)", null);
-                }
-                Path target = dir.resolve(name(id));
-                // The record first: a file without one is deleted at the next start, never trusted.
-                Path meta = Files.createTempFile(dir, ".meta-", ".tmp");
-                Files.writeString(meta, object + "\n" + etag + "\n" + size + "\n", StandardCharsets.UTF_8);
-                Files.move(meta, metaOf(target), StandardCopyOption.REPLACE_EXISTING);
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-                temp = null;
-                Entry entry = new Entry(id, object, target, size);
+                Path target = files.store(id, object, etag, size, downloader);
+                CacheEntry entry = new CacheEntry(id, object, target, size);
                 entry.leases = 1;
                 boolean again;
-                List<Entry> stale = new ArrayList<>();
+                List<CacheEntry> stale = new ArrayList<>();
                 synchronized (this) {
                     // An entry of the same object with another ETag is stale: drop it (at its last lease).
-                    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-                        Entry old = it.next();
+                    for (Iterator<CacheEntry> it = entries.values().iterator(); it.hasNext(); ) {
+                        CacheEntry old = it.next();
                         if (old.object.equals(object)) {
                             it.remove();
                             bytes -= old.size;
@@ -371,7 +252,7 @@ public final class FileCache {
                     downloading.remove(id);
                     again = evictedKeys.remove(object);
                 }
-                stale.forEach(this::delete);
+                stale.forEach(files::delete);
                 misses.increment();
                 done = true;
                 if (again) {
@@ -396,24 +277,17 @@ public final class FileCache {
                         downloading.remove(id);
                     }
                 }
-                if (temp != null) {
-                    try {
-                        Files.deleteIfExists(temp);
-                    } catch (IOException e) {
-                        LOG.warn("file cache {}: could not delete {}", dir, temp, e);
-                    }
-                }
             }
         }
     }
 
     /** Evicts unleased entries, least recently used first, until {@code size} more bytes fit. */
     private void makeRoom(String object, long size) {
-        List<Entry> victims = new ArrayList<>();
+        List<CacheEntry> victims = new ArrayList<>();
         long free = maxBytes - bytes;
-        Iterator<Entry> it = entries.values().iterator();
+        Iterator<CacheEntry> it = entries.values().iterator();
         while (free < size && it.hasNext()) {
-            Entry e = it.next();
+            CacheEntry e = it.next();
             if (e.leases == 0) {
                 victims.add(e);
                 free += e.size;
@@ -421,7 +295,7 @@ public final class FileCache {
         }
         if (free < size) {
             long leased = 0;
-            for (Entry e : entries.values()) {
+            for (CacheEntry e : entries.values()) {
                 leased += e.leases > 0 ? e.size : 0;
             }
             throw new StorageException(StorageException.Reason.CACHE_TOO_SMALL, object,
@@ -429,13 +303,13 @@ public final class FileCache {
                             + " bytes hold files being read (expected: a cache that holds the files read at once, "
                             + "at least " + (leased + size) + " bytes; --cache-bytes)", null);
         }
-        for (Entry e : victims) {
+        for (CacheEntry e : victims) {
             entries.remove(e.id);
             bytes -= e.size;
             evictions.increment();
             evictedKeys.add(e.object);
             noteDropped(e.object);
-            delete(e);
+            files.delete(e);
         }
     }
 
@@ -446,21 +320,12 @@ public final class FileCache {
                 return;
             }
             lease.closed = true;
-            Entry e = lease.entry;
+            CacheEntry e = lease.entry;
             e.leases--;
             delete = e.leases == 0 && e.dropped;
         }
         if (delete) {
-            delete(lease.entry);
-        }
-    }
-
-    private void delete(Entry e) {
-        try {
-            Files.deleteIfExists(e.path);
-            Files.deleteIfExists(metaOf(e.path));
-        } catch (IOException ex) {
-            LOG.warn("file cache {}: could not delete {}", dir, e.path, ex);
+            files.delete(lease.entry);
         }
     }
 
@@ -482,7 +347,7 @@ public final class FileCache {
 
     /** Tells whether a copy of {@code object} (any ETag) is held. */
     public synchronized boolean holds(String object) {
-        for (Entry e : entries.values()) {
+        for (CacheEntry e : entries.values()) {
             if (e.object.equals(object)) {
                 return true;
             }
@@ -493,7 +358,7 @@ public final class FileCache {
     /** Returns the objects held now (names as given to {@link #acquire}), in no particular order. */
     public synchronized Set<String> objects() {
         Set<String> out = new HashSet<>();
-        for (Entry e : entries.values()) {
+        for (CacheEntry e : entries.values()) {
             out.add(e.object);
         }
         return out;
@@ -502,19 +367,6 @@ public final class FileCache {
     /** Returns the counters and sizes. */
     public synchronized Stats stats() {
         return new Stats(hits.sum(), misses.sum(), evictions.sum(), bytes, maxBytes, entries.size());
-    }
-
-    private static String name(String id) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 16; i++) {
-                b.append(String.format("%02x", d[i]));
-            }
-            return b.append(SUFFIX).toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256: missing (expected: in every JDK)", e);
-        }
     }
 
     @Override

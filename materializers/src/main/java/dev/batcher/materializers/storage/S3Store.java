@@ -1,42 +1,20 @@
 package dev.batcher.materializers.storage;
 
 import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -69,6 +47,7 @@ public final class S3Store implements AutoCloseable {
 
     private final S3Client client;
     private final Options options;
+    private final S3Transfers transfers;
     private final LongAdder requests = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final LongAdder bytesFetched = new LongAdder();
@@ -188,52 +167,8 @@ public final class S3Store implements AutoCloseable {
      */
     public S3Store(Options options) {
         this.options = Objects.requireNonNull(options, "options");
-        S3ClientBuilder b = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(options.timeout())
-                        .socketTimeout(options.timeout()))
-                .forcePathStyle(options.pathStyle())
-                // Plain ranged GETs and PUTs that any S3-compatible store understands.
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(o -> o
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(options.attempts()).build())
-                        .apiCallAttemptTimeout(options.timeout().multipliedBy(2))
-                        .addExecutionInterceptor(new Counting()))
-                .region(region(options))
-                .credentialsProvider(options.credentials() != null ? options.credentials()
-                        : DefaultCredentialsProvider.builder().build());
-        if (options.endpoint() != null) {
-            b.endpointOverride(options.endpoint());
-        }
-        this.client = b.build();
-    }
-
-    private static Region region(Options options) {
-        if (options.region() != null) {
-            return Region.of(options.region());
-        }
-        try {
-            return DefaultAwsRegionProviderChain.builder().build().getRegion();
-        } catch (SdkClientException e) {
-            return Region.US_EAST_1; // as the AWS CLI does when nothing names a region
-        }
-    }
-
-    /** Counts every HTTP attempt, so retries by the SDK show in the request rate. */
-    private final class Counting implements ExecutionInterceptor {
-        @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            requests.increment();
-        }
-
-        @Override
-        public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-            if (context.httpResponse().statusCode() == 503) {
-                throttled.increment();
-            }
-        }
+        this.client = S3Clients.build(options, requests, throttled);
+        this.transfers = new S3Transfers(client, options.attempts(), bytesFetched, retries);
     }
 
     /** Returns the options, for messages (never holding credentials). */
@@ -256,7 +191,7 @@ public final class S3Store implements AutoCloseable {
             HeadObjectResponse r = client.headObject(h -> h.bucket(bucket).key(key));
             return new ObjectInfo(r.contentLength(), r.eTag());
         } catch (SdkException e) {
-            throw translate(e, bucket, key);
+            throw S3Failures.translate(e, bucket, key);
         }
     }
 
@@ -273,45 +208,7 @@ public final class S3Store implements AutoCloseable {
      * @throws StorageException if the object is missing, forbidden or changed, or the store keeps failing
      */
     public void read(String bucket, String key, String etag, ByteBuffer dst, long position) throws EOFException {
-        int want = dst.remaining();
-        if (want == 0) {
-            return;
-        }
-        int start = dst.position();
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key)
-                .range("bytes=" + position + "-" + (position + want - 1));
-        if (etag != null) {
-            request.ifMatch(etag);
-        }
-        GetObjectRequest get = request.build();
-        for (int attempt = 1; ; attempt++) {
-            dst.position(start);
-            try (ResponseInputStream<GetObjectResponse> in = client.getObject(get)) {
-                long length = in.response().contentLength() == null ? -1 : in.response().contentLength();
-                if (length >= 0 && length < want) {
-                    throw new EOFException("s3://" + bucket + "/" + key + ": the object ends inside bytes ["
-                            + position + ", " + (position + want) + ") (" + length + " bytes of the range exist)");
-                }
-                int got = readInto(in, dst);
-                if (got == want) {
-                    return;
-                }
-                retryOrFail(attempt, bucket, key, "a body of " + got + " bytes (expected: " + want
-                        + ", the range asked for)", null);
-            } catch (S3Exception e) {
-                if (e.statusCode() == 416) {
-                    throw new EOFException("s3://" + bucket + "/" + key + ": bytes [" + position + ", "
-                            + (position + want) + ") lie beyond the end of the object");
-                }
-                throw translate(e, bucket, key);
-            } catch (SdkException e) {
-                throw translate(e, bucket, key);
-            } catch (EOFException e) {
-                throw e;
-            } catch (IOException | UncheckedIOException e) {
-                retryOrFail(attempt, bucket, key, "a body cut off: " + e, e);
-            }
-        }
+        transfers.read(bucket, key, etag, dst, position);
     }
 
     /**
@@ -336,31 +233,6 @@ public final class S3Store implements AutoCloseable {
         };
     }
 
-    private int readInto(InputStream in, ByteBuffer dst) throws IOException {
-        int got = 0;
-        byte[] chunk = dst.hasArray() ? null : new byte[Math.min(dst.remaining(), 64 << 10)];
-        while (dst.hasRemaining()) {
-            int n;
-            if (chunk == null) {
-                n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
-                if (n > 0) {
-                    dst.position(dst.position() + n);
-                }
-            } else {
-                n = in.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
-                if (n > 0) {
-                    dst.put(chunk, 0, n);
-                }
-            }
-            if (n < 0) {
-                break;
-            }
-            got += n;
-            bytesFetched.add(n);
-        }
-        return got;
-    }
-
     /**
      * Downloads a whole object into {@code target} (created or truncated), checking the byte count
      * against the object's length, retrying short or reset bodies.
@@ -374,40 +246,7 @@ public final class S3Store implements AutoCloseable {
      *     or the file cannot be written
      */
     public ObjectInfo download(String bucket, String key, String etag, Path target) {
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
-        if (etag != null) {
-            request.ifMatch(etag);
-        }
-        GetObjectRequest get = request.build();
-        byte[] chunk = new byte[256 << 10];
-        for (int attempt = 1; ; attempt++) {
-            try (ResponseInputStream<GetObjectResponse> in = client.getObject(get);
-                 FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                         StandardOpenOption.TRUNCATE_EXISTING)) {
-                long length = in.response().contentLength();
-                long got = 0;
-                for (int n; (n = in.read(chunk)) >= 0; ) {
-                    ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
-                    while (b.hasRemaining()) {
-                        out.write(b);
-                    }
-                    got += n;
-                    bytesFetched.add(n);
-                }
-                if (got == length) {
-                    return new ObjectInfo(length, in.response().eTag());
-                }
-                retryOrFail(attempt, bucket, key, "a body of " + got + " bytes (expected: " + length
-                        + ", the object's length)", null);
-            } catch (SdkException e) {
-                throw translate(e, bucket, key);
-            } catch (java.nio.file.FileSystemException e) {
-                throw new StorageException(StorageException.Reason.FAILED, target.toString(),
-                        "not writable (expected: a writable cache directory): " + e, e);
-            } catch (IOException | UncheckedIOException e) {
-                retryOrFail(attempt, bucket, key, "a body cut off: " + e, e);
-            }
-        }
+        return transfers.download(bucket, key, etag, target);
     }
 
     /**
@@ -416,21 +255,7 @@ public final class S3Store implements AutoCloseable {
      * @throws StorageException if it is missing or forbidden, or the store keeps failing
      */
     public byte[] readAll(String bucket, String key) {
-        for (int attempt = 1; ; attempt++) {
-            try (ResponseInputStream<GetObjectResponse> in = client.getObject(g -> g.bucket(bucket).key(key))) {
-                byte[] bytes = in.readAllBytes();
-                bytesFetched.add(bytes.length);
-                Long length = in.response().contentLength();
-                if (length == null || length == bytes.length) {
-                    return bytes;
-                }
-                retryOrFail(attempt, bucket, key, "a body of " + bytes.length + " bytes (expected: " + length + ")", null);
-            } catch (SdkException e) {
-                throw translate(e, bucket, key);
-            } catch (IOException | UncheckedIOException e) {
-                retryOrFail(attempt, bucket, key, "a body cut off: " + e, e);
-            }
-        }
+        return transfers.readAll(bucket, key);
     }
 
     /**
@@ -460,7 +285,7 @@ public final class S3Store implements AutoCloseable {
             client.putObject(p -> p.bucket(bucket).key(key).contentLength((long) bytes.length),
                     RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
-            throw translate(e, bucket, key);
+            throw S3Failures.translate(e, bucket, key);
         }
     }
 
@@ -481,7 +306,7 @@ public final class S3Store implements AutoCloseable {
                 out.add(new Listed(o.key().substring(p.length()), new ObjectInfo(o.size(), o.eTag())));
             }
         } catch (SdkException e) {
-            throw translate(e, bucket, prefix + "/");
+            throw S3Failures.translate(e, bucket, prefix + "/");
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
@@ -496,49 +321,6 @@ public final class S3Store implements AutoCloseable {
     public record Listed(String name, ObjectInfo info) {
     }
 
-    private void retryOrFail(int attempt, String bucket, String key, String what, Throwable cause) {
-        if (attempt >= options.attempts()) {
-            throw new StorageException(StorageException.Reason.UNAVAILABLE, "s3://" + bucket + "/" + key,
-                    "read: " + what + " after " + attempt + " attempts (expected: a complete body)", cause);
-        }
-        retries.increment();
-        long backoff = Math.min(2_000, 50L << Math.min(attempt - 1, 6));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException(StorageException.Reason.UNAVAILABLE, "s3://" + bucket + "/" + key,
-                    "read: interrupted while backing off (expected: not interrupted; the flag is still set)", e);
-        }
-    }
-
-    /** Turns an SDK failure into a message naming the object and status, never the credentials. */
-    static StorageException translate(SdkException e, String bucket, String key) {
-        String where = "s3://" + bucket + "/" + key;
-        if (e instanceof S3Exception s) {
-            String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
-            String status = "HTTP " + s.statusCode() + (code == null ? "" : " " + code);
-            switch (s.statusCode()) {
-                case 404:
-                    return new StorageException(StorageException.Reason.NOT_FOUND, where,
-                            "not found, " + status + " (expected: an existing object; check the bucket, prefix and key)", null);
-                case 403:
-                    return new StorageException(StorageException.Reason.FORBIDDEN, where,
-                            "access denied, " + status + " (expected: credentials allowed to read it; see docs/operations.md)", null);
-                case 412:
-                    return new StorageException(StorageException.Reason.CHANGED, where,
-                            "changed since it was indexed, " + status
-                                    + " (expected: the ETag recorded by bin/batcher index; index the dataset again)", null);
-                default:
-                    return new StorageException(s.statusCode() >= 500 ? StorageException.Reason.UNAVAILABLE
-                            : StorageException.Reason.FAILED, where, status + " (expected: a successful response)", null);
-            }
-        }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new StorageException(StorageException.Reason.UNAVAILABLE, where,
-                "unreachable: " + message.replaceAll("\\s+", " ")
-                        + " (expected: a reachable store; check AWS_ENDPOINT_URL and the network)", null);
-    }
 
     @Override
     public void close() {

@@ -2,12 +2,10 @@ package dev.batcher.samples.sleep;
 
 import dev.batcher.api.BatchState;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -231,7 +228,7 @@ public final class Checkpoint {
      * @throws CheckpointException if it cannot be written; the message names the file
      */
     public void write(Path file) {
-        byte[] payload = payload();
+        byte[] payload = CheckpointPayload.encode(this);
         ByteBuffer bytes = ByteBuffer.allocate(HEADER + payload.length + DIGEST);
         bytes.put(MAGIC).putInt(VERSION).putLong(payload.length).put(payload).put(sha256(payload)).flip();
         Path dir = file.toAbsolutePath().getParent();
@@ -268,35 +265,6 @@ public final class Checkpoint {
         } catch (IOException | UnsupportedOperationException ignored) {
             // Not every platform can sync a directory; the file itself is on disk.
         }
-    }
-
-    private byte[] payload() {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(buffer)) {
-            out.writeLong(step);
-            out.writeUTF(state.toString());
-            out.writeInt(settings.size());
-            for (Map.Entry<String, String> e : settings.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
-            }
-            out.writeDouble(lossEma);
-            out.writeDouble(accuracyEma);
-            out.writeLong(statsRows);
-            out.writeLong(optimizerSteps);
-            out.writeInt(arrays.size());
-            for (Array a : arrays) {
-                out.writeUTF(a.name());
-                out.writeInt(a.rows());
-                out.writeInt(a.columns());
-                for (double v : a.values) {
-                    out.writeDouble(v);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return buffer.toByteArray();
     }
 
     /**
@@ -347,7 +315,7 @@ public final class Checkpoint {
                     + "digest (expected: an intact file; restore it from a copy or remove it to start over)", null);
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-            Checkpoint c = parse(in);
+            Checkpoint c = CheckpointPayload.decode(in);
             if (in.read() != -1) {
                 throw new IOException("bytes after the last array");
             }
@@ -356,46 +324,6 @@ public final class Checkpoint {
             throw new CheckpointException(file + ": malformed payload: " + (e instanceof EOFException ? "ends early" : e.getMessage())
                     + " (expected: the version " + VERSION + " layout)", e);
         }
-    }
-
-    private static Checkpoint parse(DataInputStream in) throws IOException {
-        long step = in.readLong();
-        BatchState state = BatchState.parse(in.readUTF());
-        int count = count(in, "settings");
-        SortedMap<String, String> settings = new TreeMap<>();
-        for (int i = 0; i < count; i++) {
-            settings.put(in.readUTF(), in.readUTF());
-        }
-        double lossEma = in.readDouble();
-        double accuracyEma = in.readDouble();
-        long statsRows = in.readLong();
-        long optimizerSteps = in.readLong();
-        int arrays = count(in, "arrays");
-        List<Array> list = new ArrayList<>(Math.min(arrays, 64));
-        for (int i = 0; i < arrays; i++) {
-            String name = in.readUTF();
-            int rows = in.readInt();
-            int columns = in.readInt();
-            long n = (long) rows * columns;
-            if (rows < 0 || columns < 0 || n * 8 > in.available()) {
-                throw new IOException("array " + name + ": " + rows + "x" + columns + " does not fit the "
-                        + in.available() + " bytes left");
-            }
-            double[] values = new double[(int) n];
-            for (int j = 0; j < n; j++) {
-                values[j] = in.readDouble();
-            }
-            list.add(new Array(name, rows, columns, values));
-        }
-        return new Checkpoint(step, state, settings, lossEma, accuracyEma, statsRows, optimizerSteps, list);
-    }
-
-    private static int count(DataInputStream in, String what) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException(what + " count " + n + " does not fit the " + in.available() + " bytes left");
-        }
-        return n;
     }
 
     private static byte[] sha256(byte[] payload) {

@@ -106,4 +106,31 @@ final class Mat {
         }
         return a;
     }
+
+    /** Returns {@code a}, stored row-major, in column-major order; its shape must be that of {@code like}. */
+    static double[] columnMajor(Checkpoint.Array a, Checkpoint.Array like) {
+        if (a.rows() != like.rows() || a.columns() != like.columns()) {
+            throw new IllegalArgumentException(a.name() + ": " + a.rows() + "x" + a.columns() + " (expected: "
+                    + like.rows() + "x" + like.columns() + ", the shape of " + like.name() + ")");
+        }
+        double[] row = a.values();
+        double[] col = new double[row.length];
+        for (int r = 0; r < a.rows(); r++) {
+            for (int c = 0; c < a.columns(); c++) {
+                col[c * a.rows() + r] = row[r * a.columns() + c];
+            }
+        }
+        return col;
+    }
+
+    /** Returns a column-major {@code rows x cols} array in row-major order. */
+    static double[] rowMajor(double[] columnMajor, int rows, int cols) {
+        double[] out = new double[columnMajor.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r * cols + c] = columnMajor[c * rows + r];
+            }
+        }
+        return out;
+    }
 }

@@ -95,4 +95,37 @@ final class TrainOptions {
     @Option(names = "--digest-log", paramLabel = "FILE",
             description = "Append 'step state sha256' of every training batch to FILE, one flushed line a step.")
     java.nio.file.Path digestLog;
+
+    /** Checks the options that picocli cannot: ranges and combinations. */
+    static void check(TrainOptions o) {
+        positive("--batch-size", o.batchSize);
+        positive("--eval-batch-size", o.evalBatchSize);
+        positive("--stats-batches", o.statsBatches);
+        positive("--checkpoint-every", o.checkpointEvery);
+        if (o.steps < 0) {
+            throw new IllegalArgumentException("--steps: " + o.steps + " (expected: >= 0)");
+        }
+        if (o.hidden < 0) {
+            throw new IllegalArgumentException("--hidden: " + o.hidden + " (expected: >= 0)");
+        }
+        if (!(o.learningRate > 0) || Double.isInfinite(o.learningRate)) {
+            throw new IllegalArgumentException("--lr: " + o.learningRate + " (expected: finite and > 0)");
+        }
+        if (!(o.weightDecay >= 0) || Double.isInfinite(o.weightDecay)) {
+            throw new IllegalArgumentException("--weight-decay: " + o.weightDecay + " (expected: finite and >= 0)");
+        }
+        if (!(o.progressSeconds >= 0) || o.progressEvery < 0) {
+            throw new IllegalArgumentException("--progress-seconds " + o.progressSeconds + ", --progress-every "
+                    + o.progressEvery + " (expected: both >= 0)");
+        }
+        if (o.resume && o.checkpointDir == null) {
+            throw new IllegalArgumentException("--resume: no --checkpoint-dir (expected: the directory to resume from)");
+        }
+    }
+
+    private static void positive(String option, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + ": " + value + " (expected: >= 1)");
+        }
+    }
 }

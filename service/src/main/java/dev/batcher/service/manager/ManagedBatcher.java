@@ -1,7 +1,8 @@
 package dev.batcher.service.manager;
 
-import dev.batcher.materializers.storage.DatasetLocation;
-
+        this.jobs = new JobRunner(name, spec, pool, slots, ticker, jobIds);
+        this.stragglers = new StragglerPolicy(loop, !DatasetLocation.parse(spec.dataset()).isS3());
+        this.hedger = new Hedger(name, stragglers, pool, files, metrics, ticker);
 import dev.batcher.client.Failure;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.client.Status;
@@ -9,30 +10,23 @@ import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
+<<<<<<< HEAD
+import dev.batcher.materializers.storage.DatasetLocation;
 import dev.batcher.api.BatchSpec;
 import dev.batcher.api.ItemSpec;
+=======
+>>>>>>> wip-split-service
 import dev.batcher.service.pool.ArenaTarget;
-import dev.batcher.service.pool.Job;
-import dev.batcher.service.pool.JobFailedException;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Worker;
-import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,16 +52,16 @@ public final class ManagedBatcher {
 
     private final String name;
     private final BatcherSpec spec;
-    /** Where the dataset lives, for naming files as workers report them. */
-    private final DatasetLocation location;
-    /** The workers' object-storage requests when this batcher last started (loop-confined). */
-    private long objectRequestsAtStart;
+    /** Names a batch's files as workers report them, for locality. */
+    private final BatchFiles files;
     private final BatchSource source;
     private final WorkerPool pool;
     private final EventExecutor loop;
-    private final RetryPolicy retryPolicy;
+    /** Retries, redispatches or fails a batch whose job failed. */
+    private final BatchFailures failures;
     private final LongSupplier ticker;
-    private final LongSupplier jobIds;
+    /** Sends jobs to workers and returns their slots when they end. */
+    private final JobRunner jobs;
     private final Runnable pumpTask = this::pump;
     /** The shared-memory slots batches are written into for workers on this host; closed by stop. */
     private final ArenaSlots slots;
@@ -84,17 +78,10 @@ public final class ManagedBatcher {
     private BatchState doneState;
     private int capacity;
 
-    private long produced;
-    private long taken;
-    private long retries;
-    private long redispatched;
-    private long restarts;
-    private long takeWaitNanos;
-    private long startedAt;
-    private long takenSinceStart;
-    private long hedged;
+    private final BatcherMetrics metrics = new BatcherMetrics();
     /** When to send a job to a second worker: recent job times, thresholds, the timer. */
     private final StragglerPolicy stragglers;
+    private final Hedger hedger;
 
     private record Taker(BatchState state, CompletableFuture<TakeOutcome> promise, long since) {}
 
@@ -131,15 +118,21 @@ public final class ManagedBatcher {
             LongSupplier ticker, LongSupplier jobIds, ArenaFactory arenas) {
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
-        this.location = locate(spec.dataset());
+        this.files = new BatchFiles(spec.dataset());
         this.source = Objects.requireNonNull(source, "source");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.loop = pool.loop();
-        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        this.failures = new BatchFailures(name, Objects.requireNonNull(retryPolicy, "retryPolicy"), spec.retries(), loop, metrics);
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.jobIds = Objects.requireNonNull(jobIds, "jobIds");
+        Objects.requireNonNull(jobIds, "jobIds");
         this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
+<<<<<<< HEAD
+        this.stragglers = new StragglerPolicy(loop, !DatasetLocation.parse(spec.dataset()).isS3());
+=======
+        this.jobs = new JobRunner(name, spec, pool, slots, ticker, jobIds);
         this.stragglers = new StragglerPolicy(loop);
+        this.hedger = new Hedger(name, stragglers, pool, files, metrics, ticker);
+>>>>>>> wip-split-service
     }
 
     /** Returns the batcher's name. */
@@ -161,24 +154,7 @@ public final class ManagedBatcher {
     }
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> action) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Runnable r = () -> {
-            try {
-                f.complete(action.get());
-            } catch (RuntimeException | Error e) {
-                f.completeExceptionally(e);
-            }
-        };
-        if (loop.inEventLoop()) {
-            r.run();
-        } else {
-            try {
-                loop.execute(r);
-            } catch (RejectedExecutionException e) {
-                f.completeExceptionally(new NotRunningException(name, Status.CLOSED));
-            }
-        }
-        return f;
+        return OnLoop.call(loop, name, action);
     }
 
     /**
@@ -251,7 +227,7 @@ public final class ManagedBatcher {
 
     /** Returns the batcher's status and metrics. */
     public CompletableFuture<BatcherStatus> status() {
-        return onLoop(this::snapshot);
+        return onLoop(() -> metrics.snapshot(name, status, failure, expected(), window, ended, capacity, pool, ticker));
     }
 
     private BatchState expected() {
@@ -268,9 +244,7 @@ public final class ManagedBatcher {
         status = Status.RUNNING;
         closedAt = NOT_CLOSED;
         capacity = spec.capacity() != null ? spec.capacity() : 2 * Math.max(1, pool.slots()) + 1;
-        startedAt = ticker.getAsLong();
-        objectRequestsAtStart = pool.storageTotals().requests();
-        takenSinceStart = 0;
+        metrics.started(ticker.getAsLong(), pool);
         pump();
     }
 
@@ -299,7 +273,7 @@ public final class ManagedBatcher {
         hedgeStragglers();
         for (WindowEntry e : window) {
             if (e.needsDispatch) {
-                WorkerPool.Slot slot = pool.acquire(files(e.spec));
+                WorkerPool.Slot slot = pool.acquire(files.of(e.spec));
                 if (slot == null) {
                     pool.awaitSlot(pumpTask);
                     return;
@@ -316,14 +290,14 @@ public final class ManagedBatcher {
             try {
                 step = source.next(cursor);
             } catch (RuntimeException ex) {
-                fail(failureOf(ex, "manager", cursor, null, 1), cursor);
+                fail(BatchFailures.failureOf(ex, "manager", cursor, null, 1), cursor);
                 return;
             }
             if (step instanceof Step.Next next) {
                 WindowEntry e = new WindowEntry(cursor, next.state(), next.spec(), false);
                 window.add(e);
                 cursor = next.state();
-                dispatch(e, pool.acquire(files(e.spec)), false);
+                dispatch(e, pool.acquire(files.of(e.spec)), false);
             } else {
                 window.add(new WindowEntry(cursor, null, null, true));
                 ended = true;
@@ -332,50 +306,9 @@ public final class ManagedBatcher {
         }
     }
 
-    private static DatasetLocation locate(String dataset) {
-        try {
-            return DatasetLocation.parse(dataset);
-        } catch (dev.batcher.materializers.storage.StorageException e) {
-            return DatasetLocation.of(java.nio.file.Path.of(dataset).toAbsolutePath());
-        }
-    }
-
-    /**
-     * Names a batch's files as workers report them (for locality): {@code s3://bucket/prefix/file} for
-     * object storage, the path under the dataset directory otherwise.
-     */
-    private Set<String> files(BatchSpec batch) {
-        Set<String> files = new LinkedHashSet<>();
-        for (ItemSpec item : batch.items()) {
-            files.add(location.describe(item.file()));
-        }
-        return files;
-    }
-
     private void dispatch(WindowEntry e, WorkerPool.Slot slot, boolean hedge) {
-        WindowEntry.Attempt a = new WindowEntry.Attempt(slot, jobIds.getAsLong(), ticker.getAsLong(), hedge);
-        e.attempts.add(a);
-        e.needsDispatch = false;
-        e.hedged = hedge;
-        e.worker = slot.worker().name();
-        a.target = slot.worker().sharesMemory() ? slots.acquire(e.spec, capacity + HELD_SLOTS) : null;
         int gen = generation;
-        Job job = new Job(a.jobId, name, spec.dataset(), spec.options(), e.spec, a.target);
-        CompletableFuture<Materialized> f;
-        try {
-            f = slot.worker().submit(job);
-        } catch (RuntimeException ex) {
-            f = CompletableFuture.failedFuture(ex);
-        }
-        f.whenComplete((result, error) -> {
-            try {
-                loop.execute(() -> onDone(gen, e, a, result, error));
-            } catch (RejectedExecutionException closed) {
-                if (result != null) {
-                    result.release();
-                }
-            }
-        });
+        jobs.submit(e, slot, hedge, capacity + HELD_SLOTS, (a, result, error) -> onDone(gen, e, a, result, error));
         armStragglerTimer();
     }
 
@@ -388,16 +321,8 @@ public final class ManagedBatcher {
     }
 
     private void onDone(int gen, WindowEntry e, WindowEntry.Attempt a, Materialized result, Throwable error) {
-        e.attempts.remove(a);
+        // The job's worker slot and arena slot are back (JobRunner): now its outcome.
         Worker worker = a.slot.worker();
-        pool.release(a.slot);
-        if (a.target != null) {
-            // The job is over: a result written into the slot owns it now; a lost worker's slot is withheld;
-            // otherwise (a failure, or a result sent as a payload) the slot returns to the arena.
-            boolean lost = error != null && unwrap(error) instanceof WorkerLostException;
-            slots.jobOver(a.target, result, lost ? worker : null);
-            a.target = null;
-        }
         if (gen != generation || status != Status.RUNNING || e.settled) {
             // Stopped, restarted, or the other job of a hedged batch won: this result is never delivered.
             if (result != null) {
@@ -408,40 +333,20 @@ public final class ManagedBatcher {
         if (error != null && !e.attempts.isEmpty()) {
             // The other job of a hedged batch is still running: its result (or failure) decides.
             log.info("batcher '{}': one job of hedged batch {} ended without a result on worker {} ({}); the other goes on",
-                    name, e.prev, worker.name(), unwrap(error).toString());
+                    name, e.prev, worker.name(), BatchFailures.unwrap(error).toString());
             return;
         }
         if (error != null) {
-            Throwable cause = unwrap(error);
-            if (cause instanceof WorkerLostException lost) {
-                log.warn("batcher '{}': {}; sending batch {} to another worker", name, lost.getMessage(), e.prev);
-                redispatched++;
-                e.needsDispatch = true;
-                pump();
-                return;
+            Failure f = failures.onJobFailed(e, BatchFailures.unwrap(error), () -> gen == generation && status == Status.RUNNING,
+                    pumpTask);
+            if (f != null) {
+                fail(f, e.prev);
             }
-            e.failures++;
-            if (e.failures > retryLimit() || !retryPolicy.retries(cause)) {
-                // A deterministic failure (bad spec, missing channel, corrupt data) would fail every attempt.
-                fail(failureOf(cause, e.worker, e.prev, e.spec, e.failures), e.prev);
-                return;
-            }
-            retries++;
-            long delay = retryPolicy.delayNanos(e.failures);
-            log.warn("batcher '{}': batch {} failed on worker {} (attempt {} of {}), retrying in {} ms: {}", name, e.prev,
-                    e.worker, e.failures, retryLimit() + 1, delay / 1_000_000, cause.toString());
-            e.retryTimer = loop.schedule(() -> {
-                e.retryTimer = null;
-                if (gen == generation && status == Status.RUNNING) {
-                    e.needsDispatch = true;
-                    pump();
-                }
-            }, delay, TimeUnit.NANOSECONDS);
             return;
         }
         e.result = result;
         e.settled = true;
-        produced++;
+        metrics.produced++;
         stragglers.record(ticker.getAsLong() - a.startedNanos);
         for (WindowEntry.Attempt other : e.attempts) {
             other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
@@ -467,44 +372,9 @@ public final class ManagedBatcher {
         });
     }
 
-    /**
-     * Sends the jobs that {@link StragglerPolicy} judges too slow to a free slot of another worker as
-     * well (once per dispatch); the first valid result wins. Results are a function of the batch alone,
-     * so either is the batch.
-     *
-     * @return how many jobs were hedged now
-     */
+    /** Sends the jobs that have run too long to another worker as well; returns how many. */
     private int hedgeStragglers() {
-        if (status != Status.RUNNING || stragglers.p95() < 0) {
-            return 0;
-        }
-        int parallelism = pool.slots();
-        int sent = 0;
-        for (StragglerPolicy.Pick p : stragglers.pick(window, ticker.getAsLong(), parallelism)) {
-            WindowEntry e = p.entry();
-            WindowEntry.Attempt a = e.attempts.get(0);
-            WorkerPool.Slot slot = pool.acquireOther(files(e.spec), a.slot.worker());
-            if (slot == null) {
-                break; // no other worker has a free slot
-            }
-            hedged++;
-            log.info("batcher '{}': batch {} has run {} ms on worker {} ({}; p95 of recent jobs {} ms);"
-                    + " sending it to worker {} as well, the first result wins", name, e.prev, p.ranNanos() / 1_000_000,
-                    a.slot.worker().name(), describe(p.reason(), p.laterDone(), parallelism), stragglers.p95() / 1_000_000,
-                    slot.worker().name());
-            dispatch(e, slot, true);
-            sent++;
-        }
-        return sent;
-    }
-
-    private String describe(StragglerPolicy.Reason why, int laterDone, int parallelism) {
-        return switch (why) {
-            case STRAGGLER -> "over the straggler threshold of " + stragglers.stragglerThreshold() / 1_000_000 + " ms";
-            case HEAD_OF_LINE -> "the stream waits for it, over the head-of-line threshold of "
-                    + stragglers.headThreshold(parallelism) / 1_000_000 + " ms";
-            case OVERTAKEN -> "the stream waits for it and " + laterDone + " later batches are done";
-        };
+        return status != Status.RUNNING ? 0 : hedger.hedge(window, (e, slot) -> dispatch(e, slot, true));
     }
 
     /**
@@ -515,14 +385,6 @@ public final class ManagedBatcher {
      */
     CompletableFuture<Integer> checkStragglers() {
         return onLoop(this::hedgeStragglers);
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    private int retryLimit() {
-        return spec.retries() != null ? spec.retries() : 4;
     }
 
     private void fail(Failure f, BatchState failedAt) {
@@ -536,19 +398,6 @@ public final class ManagedBatcher {
         cursor = failedAt;
         ended = false;
         serveTakers();
-    }
-
-    static Failure failureOf(Throwable cause, String worker, BatchState state, BatchSpec spec, int attempts) {
-        String batch = spec == null ? "(not iterated)"
-                : spec.items().stream().map(ItemSpec::describe).collect(Collectors.joining("; "));
-        if (cause instanceof JobFailedException j) {
-            return new Failure(j.remoteClass(), j.remoteMessage(), j.remoteStack(), j.worker(), String.valueOf(state), batch,
-                    attempts);
-        }
-        StringWriter w = new StringWriter();
-        cause.printStackTrace(new PrintWriter(w));
-        return new Failure(cause.getClass().getName(), String.valueOf(cause.getMessage()), w.toString(), worker,
-                String.valueOf(state), batch, attempts);
     }
 
     private void serveTakers() {
@@ -566,12 +415,12 @@ public final class ManagedBatcher {
             if (status == Status.DONE) {
                 if (t.state.equals(doneState)) {
                     takers.pollFirst();
-                    takeWaitNanos += ticker.getAsLong() - t.since;
+                    metrics.takeWaitNanos += ticker.getAsLong() - t.since;
                     t.promise.complete(new TakeOutcome.End(doneState));
                     continue;
                 }
                 log.warn("batcher '{}' is done at {}; restarting at the requested state {}", name, doneState, t.state);
-                restarts++;
+                metrics.restarts++;
                 restart(t.state);
                 continue;
             }
@@ -582,7 +431,7 @@ public final class ManagedBatcher {
             if (!t.state.equals(expected())) {
                 log.warn("batcher '{}': requested state {} does not match the batcher's state {}; restarting at {}", name,
                         t.state, expected(), t.state);
-                restarts++;
+                metrics.restarts++;
                 restart(t.state);
                 continue;
             }
@@ -592,7 +441,7 @@ public final class ManagedBatcher {
             }
             window.pollFirst();
             takers.pollFirst();
-            takeWaitNanos += ticker.getAsLong() - t.since;
+            metrics.takeWaitNanos += ticker.getAsLong() - t.since;
             if (head.end) {
                 status = Status.DONE;
                 doneState = head.prev;
@@ -600,38 +449,12 @@ public final class ManagedBatcher {
             } else {
                 Materialized result = head.result;
                 head.result = null;
-                taken++;
-                takenSinceStart++;
+                metrics.tookBatch();
                 if (!t.promise.complete(new TakeOutcome.Next(result, head.next, head.prev))) {
                     result.release();
                 }
                 pump();
             }
         }
-    }
-
-    private BatcherStatus snapshot() {
-        int buffered = 0;
-        int inFlight = 0;
-        boolean undispatched = false;
-        for (WindowEntry e : window) {
-            if (e.result != null) {
-                buffered++;
-            }
-            if (!e.attempts.isEmpty()) {
-                inFlight++;
-            }
-            undispatched |= e.needsDispatch;
-        }
-        boolean waiting = status == Status.RUNNING && pool.workers() == 0
-                && (undispatched || (!ended && window.size() < capacity));
-        double seconds = (ticker.getAsLong() - startedAt) / 1e9;
-        WorkerPool.StorageTotals storage = pool.storageTotals();
-        return new BatcherStatus(name, status, failure, expected() == null ? null : expected().toString(), produced, taken,
-                buffered, inFlight, capacity, retries, redispatched, restarts, pool.workers(), pool.slots(), waiting,
-                status == Status.RUNNING && seconds > 0 ? takenSinceStart / seconds : 0.0, takeWaitNanos / 1e9,
-                pool.workerRestarts(), storage.requests(), storage.bytesFetched(),
-                status == Status.RUNNING && seconds > 0 ? (storage.requests() - objectRequestsAtStart) / seconds : 0.0,
-                storage.hitRatio(), hedged);
     }
 }

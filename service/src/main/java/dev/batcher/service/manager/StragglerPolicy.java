@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * The rules only decide when; the batcher hedges at most once per dispatch and only to a free slot of
  * another worker, and the result does not depend on which job wins.
+ *
+ * <p>For datasets in object storage only the straggler rule applies. There a job that holds up the
+ * stream is most often fetching a file into its worker's cold cache, and a hedge would fetch the same
+ * file again into another worker's cache: twice the requests and bytes, and a worker that then holds a
+ * file locality did not give it (the S3 locality test saw the hit ratio fall to that of no locality).
  */
 final class StragglerPolicy {
     /** A job that has run this many times the p95 of recent jobs is hedged. */
@@ -52,13 +57,18 @@ final class StragglerPolicy {
     /** The p95 of {@link #recent}, or -1 before {@value #MIN_SAMPLES} jobs. */
     private long p95 = -1;
     private final EventExecutor loop;
+    /** Whether the head-of-line rules apply (local datasets) or only the straggler rule (object storage). */
+    private final boolean headOfLineRules;
     private ScheduledFuture<?> timer;
 
     /**
      * @param loop the batcher's event loop, for the timer
+     * @param headOfLineRules whether the head-of-line rules apply besides the straggler rule (false for
+     *     datasets in object storage)
      */
-    StragglerPolicy(EventExecutor loop) {
+    StragglerPolicy(EventExecutor loop, boolean headOfLineRules) {
         this.loop = loop;
+        this.headOfLineRules = headOfLineRules;
     }
 
     /** Records the duration of a job that produced its batch. */
@@ -109,7 +119,7 @@ final class StragglerPolicy {
         if (ranNanos >= stragglerThreshold()) {
             return Reason.STRAGGLER;
         }
-        if (!headOfLine) {
+        if (!headOfLine || !headOfLineRules) {
             return null;
         }
         if (ranNanos >= headThreshold(parallelism)) {
@@ -185,5 +195,15 @@ final class StragglerPolicy {
             timer.cancel(false);
             timer = null;
         }
+    }
+
+    /** Says why {@code p} is hedged, with the threshold it passed, for the log. */
+    String describe(Pick p, int parallelism) {
+        return switch (p.reason()) {
+            case STRAGGLER -> "over the straggler threshold of " + stragglerThreshold() / 1_000_000 + " ms";
+            case HEAD_OF_LINE -> "the stream waits for it, over the head-of-line threshold of "
+                    + headThreshold(parallelism) / 1_000_000 + " ms";
+            case OVERTAKEN -> "the stream waits for it and " + p.laterDone() + " later batches are done";
+        };
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class StragglerPolicyTest {
     private static final long MS = 1_000_000L;
     private final DefaultEventExecutor loop = new DefaultEventExecutor();
-    private final StragglerPolicy policy = new StragglerPolicy(loop);
+    private final StragglerPolicy policy = new StragglerPolicy(loop, true);
 
     @AfterEach
     void shutdown() {
@@ -79,6 +79,17 @@ class StragglerPolicyTest {
         assertEquals(StragglerPolicy.Reason.OVERTAKEN, policy.judge(60 * MS, true, 3, 3));
         assertNull(policy.judge(StragglerPolicy.FLOOR_NANOS - 1, true, 3, 3), "never before the floor");
         assertNull(policy.judge(60 * MS, false, 3, 3), "only the head of line");
+    }
+
+    @Test
+    void judge_objectStorageDataset_onlyTheStragglerRule() {
+        StragglerPolicy s3 = new StragglerPolicy(loop, false);
+        for (int i = 0; i < 20; i++) {
+            s3.record(100 * MS);
+        }
+        assertNull(s3.judge(200 * MS, true, 0, 3), "no head-of-line hedge: a hedge would fetch the file again");
+        assertNull(s3.judge(200 * MS, true, 3, 3), "no overtaken hedge either");
+        assertEquals(StragglerPolicy.Reason.STRAGGLER, s3.judge(300 * MS, true, 0, 3));
     }
 
     @Test
