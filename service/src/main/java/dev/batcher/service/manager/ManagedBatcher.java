@@ -1,8 +1,5 @@
 package dev.batcher.service.manager;
 
-        this.jobs = new JobRunner(name, spec, pool, slots, ticker, jobIds);
-        this.stragglers = new StragglerPolicy(loop, !DatasetLocation.parse(spec.dataset()).isS3());
-        this.hedger = new Hedger(name, stragglers, pool, files, metrics, ticker);
 import dev.batcher.client.Failure;
 import dev.batcher.client.BatcherStatus;
 import dev.batcher.client.Status;
@@ -10,12 +7,7 @@ import dev.batcher.client.BatcherSpec;
 import dev.batcher.materializers.iteration.BatchSource;
 import dev.batcher.api.BatchState;
 import dev.batcher.materializers.iteration.Step;
-<<<<<<< HEAD
 import dev.batcher.materializers.storage.DatasetLocation;
-import dev.batcher.api.BatchSpec;
-import dev.batcher.api.ItemSpec;
-=======
->>>>>>> wip-split-service
 import dev.batcher.service.pool.ArenaTarget;
 import dev.batcher.service.pool.Materialized;
 import dev.batcher.service.pool.Worker;
@@ -126,13 +118,9 @@ public final class ManagedBatcher {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(jobIds, "jobIds");
         this.slots = new ArenaSlots(name, spec, Objects.requireNonNull(arenas, "arenas"), loop);
-<<<<<<< HEAD
-        this.stragglers = new StragglerPolicy(loop, !DatasetLocation.parse(spec.dataset()).isS3());
-=======
         this.jobs = new JobRunner(name, spec, pool, slots, ticker, jobIds);
-        this.stragglers = new StragglerPolicy(loop);
+        this.stragglers = new StragglerPolicy(loop, !DatasetLocation.parse(spec.dataset()).isS3());
         this.hedger = new Hedger(name, stragglers, pool, files, metrics, ticker);
->>>>>>> wip-split-service
     }
 
     /** Returns the batcher's name. */
