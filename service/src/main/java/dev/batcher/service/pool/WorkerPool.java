@@ -207,11 +207,21 @@ public final class WorkerPool {
             if (!open) {
                 continue;
             }
-            if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
+            if (prefer(m, a, best, bestAffinity)) {
                 best = m;
                 bestAffinity = a;
             }
         }
+        return take(best, files);
+    }
+
+    /** Whether {@code m}, with affinity {@code a}, beats {@code best}: more of the job's files, then more free slots. */
+    private static boolean prefer(Member m, int a, Member best, int bestAffinity) {
+        return best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free);
+    }
+
+    /** Takes one slot of {@code best} (null: none) for a job of {@code files}. */
+    private static Slot take(Member best, Collection<String> files) {
         if (best == null) {
             return null;
         }
@@ -238,18 +248,12 @@ public final class WorkerPool {
                 continue;
             }
             int a = locality ? m.affinity(files) : 0;
-            if (best == null || a > bestAffinity || (a == bestAffinity && m.free > best.free)) {
+            if (prefer(m, a, best, bestAffinity)) {
                 best = m;
                 bestAffinity = a;
             }
         }
-        if (best == null) {
-            return null;
-        }
-        best.free--;
-        best.dispatched++;
-        best.touch(files);
-        return new Slot(best);
+        return take(best, files);
     }
 
     /**
