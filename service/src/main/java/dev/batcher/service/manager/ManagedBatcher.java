@@ -297,7 +297,18 @@ public final class ManagedBatcher {
     private void dispatch(WindowEntry e, WorkerPool.Slot slot, boolean hedge) {
         int gen = generation;
         jobs.submit(e, slot, hedge, capacity + HELD_SLOTS, (a, result, error) -> onDone(gen, e, a, result, error));
+        hedger.dispatched(hedge);
         armStragglerTimer();
+    }
+
+    /**
+     * Returns the median duration of the batcher's recent jobs (up to 64, from dispatch to result, as
+     * its hedging rules see them), for benchmarks that state a stall in job times.
+     *
+     * @return the median in nanoseconds, or -1 before 8 jobs have produced their batch
+     */
+    public CompletableFuture<Long> medianJobNanos() {
+        return onLoop(stragglers::median);
     }
 
     /**
@@ -335,7 +346,8 @@ public final class ManagedBatcher {
         e.result = result;
         e.settled = true;
         metrics.produced++;
-        stragglers.record(ticker.getAsLong() - a.startedNanos);
+        long now = ticker.getAsLong();
+        hedger.produced(worker, now - a.startedNanos, now);
         for (WindowEntry.Attempt other : e.attempts) {
             other.slot.worker().cancel(other.jobId); // its result, if it still comes, is released unseen
         }
@@ -353,7 +365,8 @@ public final class ManagedBatcher {
             if (gen != generation || status != Status.RUNNING) {
                 return;
             }
-            hedgeStragglers();
+            // pump, not only hedges: a silent worker heard from again (a PONG, no result) takes jobs again.
+            pump();
             if (window.stream().anyMatch(e -> !e.attempts.isEmpty())) {
                 armStragglerTimer();
             }

@@ -13,17 +13,21 @@ import java.util.concurrent.TimeUnit;
  * is passed in as durations, so tests need no sleeps.
  *
  * <p>Two rules, the first that holds wins (each needs {@value #MIN_SAMPLES} finished jobs and a job
- * that has run at least {@link #FLOOR_NANOS}):
+ * that has run at least {@link #FLOOR_NANOS}, a floor against the timer's granularity only: every
+ * threshold is relative to the batcher's own job times):
  * <ul>
  *   <li><b>straggler</b>: any job that has run {@value #FACTOR} times the p95 of recent jobs;</li>
  *   <li><b>head of line</b>: the job the ordered stream needs next (what the client waits for), once it
- *       has run {@value #FACTOR} times the p95 divided by the parallelism (the pool's slots), or once as
- *       many later batches as there are slots have finished while it has not. With {@code n} slots in
- *       parallel the client's batch time is about a job time over {@code n}, so the first rule alone
- *       would let the client wait about {@value #FACTOR}{@code n} batch times.</li>
+ *       has run {@value #FACTOR} times the p95 divided by the parallelism (the pool's slots) but at least
+ *       the p95 itself (a job that has run less is not late), or once as many later batches as there are
+ *       slots have finished while it has not. With {@code n} slots in parallel the client's batch time
+ *       is about a job time over {@code n}, so the first rule alone would let the client wait about
+ *       {@value #FACTOR}{@code n} batch times.</li>
  * </ul>
- * The rules only decide when; the batcher hedges at most once per dispatch and only to a free slot of
- * another worker, and the result does not depend on which job wins.
+ * The rules only decide when; the batcher hedges at most once per dispatch, only to a free slot of
+ * another worker and within its {@link HedgeBudget}, and the result does not depend on which job wins.
+ * A worker that has gone silent altogether ({@link SilentWorkers}) is judged against the head-of-line
+ * threshold too, and all of its jobs are hedged at once.
  *
  * <p>For datasets in object storage only the straggler rule applies. There a job that holds up the
  * stream is most often fetching a file into its worker's cold cache, and a hedge would fetch the same
@@ -33,8 +37,11 @@ import java.util.concurrent.TimeUnit;
 final class StragglerPolicy {
     /** A job that has run this many times the p95 of recent jobs is hedged. */
     static final int FACTOR = 3;
-    /** No job is hedged before it has run this long, however fast recent jobs were. */
-    static final long FLOOR_NANOS = 50_000_000L;
+    /**
+     * No job is hedged before it has run this long, however fast recent jobs were: the timer checks at
+     * most this often, so a shorter threshold could not be told apart from it.
+     */
+    static final long FLOOR_NANOS = 5_000_000L;
     /** Jobs a batcher must have finished before it hedges (the p95 of fewer says little). */
     static final int MIN_SAMPLES = 8;
     /** How many recent jobs the p95 is taken over. */
@@ -48,7 +55,9 @@ final class StragglerPolicy {
         /** It holds up the ordered stream and has run {@value #FACTOR} times the p95 over the parallelism. */
         HEAD_OF_LINE,
         /** It holds up the ordered stream and as many later batches as there are slots are done. */
-        OVERTAKEN
+        OVERTAKEN,
+        /** Its worker has sent nothing for longer than the head-of-line threshold while others returned results. */
+        SILENT_WORKER
     }
 
     private final long[] recent = new long[RECENT_JOBS];
@@ -56,6 +65,8 @@ final class StragglerPolicy {
     private int next;
     /** The p95 of {@link #recent}, or -1 before {@value #MIN_SAMPLES} jobs. */
     private long p95 = -1;
+    /** The median of {@link #recent}, or -1 before {@value #MIN_SAMPLES} jobs. */
+    private long median = -1;
     private final EventExecutor loop;
     /** Whether the head-of-line rules apply (local datasets) or only the straggler rule (object storage). */
     private final boolean headOfLineRules;
@@ -80,12 +91,18 @@ final class StragglerPolicy {
             long[] d = Arrays.copyOf(recent, count);
             Arrays.sort(d);
             p95 = d[Math.max(0, (int) Math.ceil(0.95 * d.length) - 1)];
+            median = d[(d.length - 1) / 2];
         }
     }
 
     /** Returns the p95 of recent jobs, or -1 before {@value #MIN_SAMPLES} have finished. */
     long p95() {
         return p95;
+    }
+
+    /** Returns the median of recent jobs, or -1 before {@value #MIN_SAMPLES} have finished. */
+    long median() {
+        return median;
     }
 
     /** Returns how long any job may run before it is hedged, or -1 before {@value #MIN_SAMPLES} jobs. */
@@ -100,7 +117,8 @@ final class StragglerPolicy {
      * @param parallelism slots working for the batcher (at least 1 is assumed)
      */
     long headThreshold(int parallelism) {
-        return p95 < 0 ? -1 : Math.max(FLOOR_NANOS, FACTOR * p95 / Math.max(1, parallelism));
+        // Never under the p95 itself: a job that has run less is not late, however many slots there are.
+        return p95 < 0 ? -1 : Math.max(FLOOR_NANOS, Math.max(p95, FACTOR * p95 / Math.max(1, parallelism)));
     }
 
     /**
@@ -172,7 +190,7 @@ final class StragglerPolicy {
     /** Returns how often to check the jobs in flight: a few times per head-of-line threshold. */
     long periodNanos(int parallelism) {
         long t = headThreshold(parallelism);
-        return t < 0 ? IDLE_PERIOD_NANOS : Math.max(5_000_000L, Math.min(1_000_000_000L, t / 4));
+        return t < 0 ? IDLE_PERIOD_NANOS : Math.max(FLOOR_NANOS, Math.min(1_000_000_000L, t / 4));
     }
 
     /**
@@ -204,6 +222,8 @@ final class StragglerPolicy {
             case HEAD_OF_LINE -> "the stream waits for it, over the head-of-line threshold of "
                     + headThreshold(parallelism) / 1_000_000 + " ms";
             case OVERTAKEN -> "the stream waits for it and " + p.laterDone() + " later batches are done";
+            case SILENT_WORKER -> "its worker has sent nothing for longer than the head-of-line threshold of "
+                    + headThreshold(parallelism) / 1_000_000 + " ms while other workers returned results";
         };
     }
 }

@@ -50,6 +50,27 @@ public interface Worker {
         return null;
     }
 
+    /** {@link #lastHeardNanos()} of a worker that cannot fall silent apart from its jobs (one in process). */
+    long ALWAYS_HEARD = Long.MAX_VALUE;
+
+    /**
+     * Returns when anything (a result, a failure, a heartbeat, part of a frame) last arrived from the
+     * worker, in {@link System#nanoTime()}'s time base (the manager's ticker), or {@link #ALWAYS_HEARD}
+     * for a worker that cannot fall silent apart from its jobs. A batcher compares it with its
+     * head-of-line threshold to tell a frozen or partitioned worker from a slow one.
+     */
+    default long lastHeardNanos() {
+        return ALWAYS_HEARD;
+    }
+
+    /**
+     * Asks the worker to say something now (a {@code PING}, which its connection answers with
+     * {@code PONG} whatever its jobs are doing), so that a worker busy with long jobs is heard from
+     * and only a frozen or cut-off one stays silent. Never blocks; a no-op for workers in process.
+     */
+    default void probe() {
+    }
+
     /**
      * Tells the worker a job's result is no longer wanted. The job's future still completes.
      *

@@ -24,11 +24,14 @@ import java.util.function.Consumer;
  * are warm there), then the one with the most free slots. A worker whose cache holds all of a job's
  * files may take it beyond its slots, up to twice its slots in all (the job waits in its queue instead
  * of another worker downloading the files); beyond that it is overloaded and the job goes to the least
- * loaded worker, so no worker is swamped while another idles. Where a job lands never changes what it contains, so locality never changes the
- * batch sequence.
+ * loaded worker, so no worker is swamped while another idles. A worker {@linkplain #suspect(Worker) suspected}
+ * of silence gets no job until it is heard from again. Where a job lands never changes what it
+ * contains, so locality never changes the batch sequence.
  */
 public final class WorkerPool {
     private static final int RECENT_FILES = 64;
+    private static final long NOT_SUSPECT = Long.MIN_VALUE;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerPool.class);
 
     private final EventExecutor loop;
     private final Map<String, Member> members = new LinkedHashMap<>();
@@ -79,6 +82,8 @@ public final class WorkerPool {
         final Set<String> held = new java.util.HashSet<>();
         /** The worker's latest cumulative storage counters, or null if it reported none. */
         StorageReport counters;
+        /** Its {@link Worker#lastHeardNanos()} when it was suspected of silence, or {@link #NOT_SUSPECT}. */
+        long suspectHeard = NOT_SUSPECT;
 
         Member(Worker worker) {
             this.worker = worker;
@@ -180,10 +185,50 @@ public final class WorkerPool {
         }
     }
 
+    /**
+     * Suspects a worker of silence (frozen or cut off while its connection stays open): until it is
+     * heard from again ({@link Worker#lastHeardNanos()} moves), no job goes to it, first or hedge. It
+     * stays in the pool with its jobs; only the heartbeat timeout drops a worker.
+     *
+     * @param worker a worker of the pool (one that cannot fall silent, {@link Worker#ALWAYS_HEARD}, is never suspect)
+     * @return true if it is suspect now and was not before
+     */
+    public boolean suspect(Worker worker) {
+        Member m = members.get(worker.name());
+        if (m == null || m.worker != worker || worker.lastHeardNanos() == Worker.ALWAYS_HEARD || stillSilent(m)) {
+            return false;
+        }
+        m.suspectHeard = worker.lastHeardNanos();
+        return true;
+    }
+
+    /**
+     * Returns whether {@code worker} is suspected of silence and has not been heard from since.
+     *
+     * @param worker a worker
+     */
+    public boolean isSuspect(Worker worker) {
+        Member m = members.get(worker.name());
+        return m != null && m.worker == worker && stillSilent(m);
+    }
+
+    /** Whether {@code m} is suspect; clears it once the worker has been heard from again. */
+    private static boolean stillSilent(Member m) {
+        if (m.suspectHeard == NOT_SUSPECT) {
+            return false;
+        }
+        if (m.worker.lastHeardNanos() == m.suspectHeard) {
+            return true;
+        }
+        m.suspectHeard = NOT_SUSPECT;
+        log.info("worker {} is heard from again: jobs go to it again", m.worker.name());
+        return false;
+    }
+
     /** Returns true if some worker has a free slot. */
     public boolean hasFreeSlot() {
         for (Member m : members.values()) {
-            if (m.free > 0) {
+            if (m.free > 0 && !stillSilent(m)) {
                 return true;
             }
         }
@@ -204,7 +249,7 @@ public final class WorkerPool {
             // A worker holding the files may take a job beyond its slots, up to twice its slots in all
             // (the job waits in its queue, for a read without a download); more would overload it.
             boolean open = m.free > 0 || (a >= 2 * files.size() && a > 0 && m.free > -m.worker.slots());
-            if (!open) {
+            if (!open || stillSilent(m)) {
                 continue;
             }
             if (prefer(m, a, best, bestAffinity)) {
@@ -244,7 +289,7 @@ public final class WorkerPool {
         Member best = null;
         int bestAffinity = -1;
         for (Member m : members.values()) {
-            if (m.worker == avoid || m.free <= 0) {
+            if (m.worker == avoid || m.free <= 0 || stillSilent(m)) {
                 continue;
             }
             int a = locality ? m.affinity(files) : 0;

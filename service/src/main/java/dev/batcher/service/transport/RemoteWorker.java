@@ -19,6 +19,8 @@ import dev.batcher.service.pool.WorkerLostException;
 import dev.batcher.service.pool.WorkerPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import dev.batcher.client.protocol.MessageType;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.ArrayList;
@@ -46,6 +48,10 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
     private final ResultShapes shapes;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private volatile String lostBecause;
+    /** When anything last arrived on the connection (System.nanoTime), stamped at the head of the pipeline. */
+    private volatile long lastHeard = System.nanoTime();
+    /** Ids of the PINGs sent as probes; the worker's connection answers each with a PONG. */
+    private long probes;
     private volatile boolean saidGoodbye;
     /** Results rejected; event loop only. */
     private long rejected;
@@ -120,6 +126,34 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
         if (p != null) {
             p.future().completeExceptionally(t);
         }
+    }
+
+    @Override
+    public long lastHeardNanos() {
+        return lastHeard;
+    }
+
+    @Override
+    public void probe() {
+        if (channel.isActive()) {
+            channel.writeAndFlush(Frame.of(MessageType.PING, PROBE_IDS + ++probes));
+        }
+    }
+
+    /** Probe PINGs count from here, apart from the heartbeat's own (1, 2, ...), for packet captures. */
+    private static final long PROBE_IDS = 1L << 40;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Everything read counts, at the head of the pipeline: heartbeats (PONG, which the heartbeat handler
+        // swallows) and the first bytes of a large result as much as whole frames.
+        ctx.pipeline().addFirst("heard", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext c, Object msg) {
+                lastHeard = System.nanoTime();
+                c.fireChannelRead(msg);
+            }
+        });
     }
 
     @Override

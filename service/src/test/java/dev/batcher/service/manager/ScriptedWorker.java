@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -31,6 +32,22 @@ final class ScriptedWorker implements Worker {
 
     private final boolean sharesMemory;
     private final CompletableFuture<?> processExit;
+    /** The test's clock, or null for a worker that is always heard ({@link Worker#ALWAYS_HEARD}). */
+    private final AtomicLong clock;
+    private volatile long heard = ALWAYS_HEARD;
+    /** A frozen worker answers no probe (its results, if the test completes jobs, still count as heard). */
+    volatile boolean frozen;
+    int probes;
+
+    /** A worker whose silence the batcher watches: it is heard at {@code clock} on each result and probe it answers. */
+    ScriptedWorker(String name, int slots, AtomicLong clock) {
+        this.name = name;
+        this.slots = slots;
+        this.sharesMemory = false;
+        this.processExit = null;
+        this.clock = clock;
+        this.heard = clock.get();
+    }
 
     ScriptedWorker(String name, int slots) {
         this(name, slots, false, null);
@@ -42,6 +59,25 @@ final class ScriptedWorker implements Worker {
         this.slots = slots;
         this.sharesMemory = sharesMemory;
         this.processExit = processExit;
+        this.clock = null;
+    }
+
+    @Override
+    public long lastHeardNanos() {
+        return heard;
+    }
+
+    @Override
+    public synchronized void probe() {
+        probes++;
+        if (clock != null && !frozen) {
+            heard = clock.get();
+        }
+    }
+
+    /** The worker says something (a PONG, say) now, by the test's clock. */
+    void speak() {
+        heard = clock.get();
     }
 
     @Override
@@ -93,6 +129,9 @@ final class ScriptedWorker implements Worker {
         for (Pending p : jobs) {
             if (which.test(p.job())) {
                 pending.remove(p.job().id());
+                if (clock != null) {
+                    heard = clock.get();
+                }
                 p.future().complete(payload(p.job()));
                 n++;
             }

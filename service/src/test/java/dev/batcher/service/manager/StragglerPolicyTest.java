@@ -102,6 +102,35 @@ class StragglerPolicyTest {
     }
 
     @Test
+    void judge_fastJobs_headThresholdScalesWithTheJobsNotA50msFloor() {
+        recordJobs(20, 6 * MS); // a fast machine: 6 ms jobs, 3 slots, a 2 ms batch time at the client
+        assertEquals(6 * MS, policy.headThreshold(3));
+        assertEquals(18 * MS, policy.stragglerThreshold());
+        assertNull(policy.judge(5 * MS, true, 0, 3));
+        assertEquals(StragglerPolicy.Reason.HEAD_OF_LINE, policy.judge(7 * MS, true, 0, 3));
+        assertEquals(StragglerPolicy.Reason.STRAGGLER, policy.judge(19 * MS, false, 0, 3));
+        assertTrue(StragglerPolicy.FLOOR_NANOS <= 5 * MS, "the floor is only the timer's granularity");
+    }
+
+    @Test
+    void headThreshold_manySlots_neverUnderTheP95() {
+        recordJobs(20, 100 * MS);
+        assertEquals(100 * MS, policy.headThreshold(6), "3 x p95 / 6 would hedge jobs that are not late");
+        assertEquals(100 * MS, policy.headThreshold(16));
+        assertNull(policy.judge(99 * MS, true, 0, 16));
+    }
+
+    @Test
+    void median_recentJobs_middleValue() {
+        assertEquals(-1, policy.median());
+        recordJobs(10, 10 * MS);
+        recordJobs(5, 30 * MS);
+        assertEquals(10 * MS, policy.median());
+        recordJobs(10, 30 * MS);
+        assertEquals(30 * MS, policy.median());
+    }
+
+    @Test
     void periodNanos_aQuarterOfTheHeadThresholdWithinBounds() {
         assertEquals(250 * MS, policy.periodNanos(3), "before any samples");
         recordJobs(20, 100 * MS);
