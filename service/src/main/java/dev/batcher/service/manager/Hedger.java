@@ -56,10 +56,13 @@ final class Hedger {
      * Hedges the jobs of {@code window} that have run too long now, and the jobs of silent workers.
      *
      * @param window the batcher's batches, in iteration order
+     * @param stuck whether no new batch can take a free slot (the window is full, or iteration has ended): then
+     *     the head of line's hedge costs no other batch its slot and is sent whatever the budget says, or a
+     *     stream stuck on its head would wait for dispatches to refill the budget, and none come
      * @param dispatch sends a batch's job to a slot as a hedge
      * @return how many jobs were hedged
      */
-    int hedge(Collection<WindowEntry> window, BiConsumer<WindowEntry, WorkerPool.Slot> dispatch) {
+    int hedge(Collection<WindowEntry> window, boolean stuck, BiConsumer<WindowEntry, WorkerPool.Slot> dispatch) {
         if (stragglers.p95() < 0) {
             return 0;
         }
@@ -85,11 +88,18 @@ final class Hedger {
                 picks.add(p);
             }
         }
+        WindowEntry head = null;
+        for (WindowEntry e : window) {
+            if (e.result == null && !e.end) {
+                head = e;
+                break;
+            }
+        }
         int sent = 0;
         for (StragglerPolicy.Pick p : picks) {
             WindowEntry e = p.entry();
             WindowEntry.Attempt a = e.attempts.get(0);
-            if (!budget.allows()) {
+            if (!(stuck && e == head) && !budget.allows()) {
                 if (budget.refused() - refusalsLogged >= HedgeBudget.WINDOW || refusalsLogged == 0) {
                     refusalsLogged = budget.refused();
                     log.warn("batcher '{}': batch {} has run {} ms on worker {} ({}), but {} of its last {} jobs were hedges"
@@ -97,7 +107,7 @@ final class Hedger {
                             p.ranNanos() / 1_000_000, a.slot.worker().name(), stragglers.describe(p, parallelism),
                             budget.hedgesInWindow(), HedgeBudget.WINDOW, budget.refused());
                 }
-                break;
+                continue; // the head of line, later in the picks, may still go
             }
             WorkerPool.Slot slot = pool.acquireOther(files.of(e.spec), a.slot.worker());
             if (slot == null) {

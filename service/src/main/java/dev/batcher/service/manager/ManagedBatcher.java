@@ -375,7 +375,8 @@ public final class ManagedBatcher {
 
     /** Sends the jobs that have run too long to another worker as well; returns how many. */
     private int hedgeStragglers() {
-        return status != Status.RUNNING ? 0 : hedger.hedge(window, (e, slot) -> dispatch(e, slot, true));
+        return status != Status.RUNNING ? 0
+                : hedger.hedge(window, ended || window.size() >= capacity, (e, slot) -> dispatch(e, slot, true));
     }
 
     /**

@@ -16,10 +16,12 @@ import java.util.Set;
  * <ul>
  *   <li>nothing at all has arrived from it ({@link Worker#lastHeardNanos()}) for the head-of-line
  *       threshold {@code T};</li>
- *   <li>it left a probe unanswered for at least {@code T / 2}: once a worker has been quiet for
- *       {@code T / 2} it is sent a {@code PING} ({@link Worker#probe()}), which a live worker's
+ *   <li>it left a probe unanswered for at least {@code 3T / 4}: once a worker has been quiet for
+ *       {@code T / 4} it is sent a {@code PING} ({@link Worker#probe()}), which a live worker's
  *       connection answers at once whatever its jobs are doing, so a worker busy with long jobs is
- *       never silent;</li>
+ *       not silent. The answer may take a while on a loaded host (thread wake-ups, a garbage
+ *       collection: up to a few tens of milliseconds were seen on a 2-core machine running three
+ *       workers); three quarters of the threshold is its allowance;</li>
  *   <li>another worker has returned a result of this batcher since it was last heard from (a pause of
  *       the whole pool, or of the daemon, makes nobody silent).</li>
  * </ul>
@@ -29,7 +31,7 @@ import java.util.Set;
 final class SilentWorkers {
     private static final long NONE = Long.MIN_VALUE;
 
-    /** When each worker quiet for half the threshold was last probed; only workers with jobs in flight. */
+    /** When each worker quiet for a quarter of the threshold was last probed; only workers with jobs in flight. */
     private final Map<Worker, Long> probedAt = new HashMap<>();
     /** The worker of the latest result and when it came; the latest result of any other worker. */
     private Worker lastWorker;
@@ -79,10 +81,11 @@ final class SilentWorkers {
             Long probed = probedAt.get(w);
             boolean unanswered = probed != null && probed - heard > 0;
             long other = lastResultOtherThan(w);
-            if (quiet >= threshold && unanswered && now - probed >= threshold / 2 && other != NONE && other - heard > 0) {
+            if (quiet >= threshold && unanswered && now - probed >= threshold - threshold / 4 && other != NONE
+                    && other - heard > 0) {
                 silent.add(w);
                 probedAt.remove(w);
-            } else if (quiet >= threshold / 2 && !unanswered) {
+            } else if (quiet >= threshold / 4 && !unanswered) {
                 w.probe();
                 probedAt.put(w, now);
             }

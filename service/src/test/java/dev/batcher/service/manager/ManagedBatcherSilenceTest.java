@@ -92,13 +92,13 @@ class ManagedBatcherSilenceTest {
         assertEquals(2, c.pendingCount());
         assertEquals(0, get(b.status()).hedged());
 
-        // a freezes. 12 ms later c returns its two jobs (a is probed: quiet for over half the threshold).
+        // a freezes. 6 ms later c returns its two jobs (a is probed: quiet for over a quarter of the threshold).
         a.frozen = true;
         int aSubmitted;
         synchronized (a) {
             aSubmitted = a.submitted;
         }
-        clock.addAndGet(12 * MS);
+        clock.addAndGet(6 * MS);
         c.completeNewestFirst(j -> true);
         get(b.checkStragglers());
         await().atMost(Duration.ofSeconds(5)).until(() -> {
@@ -106,11 +106,11 @@ class ManagedBatcherSilenceTest {
                 return a.probes >= 1;
             }
         });
-        assertEquals(0, get(b.status()).hedged(), "12 ms of silence is under the head-of-line threshold");
+        assertEquals(0, get(b.status()).hedged(), "6 ms of silence is under the head-of-line threshold");
 
-        // 24 ms without a word, the probe unanswered for 12 ms, c's results since: both of a's jobs are hedged
+        // 24 ms without a word, the probe unanswered for 18 ms, c's results since: both of a's jobs are hedged
         // at once, not only the head of line (the second has run 24 ms: under the straggler threshold).
-        clock.addAndGet(12 * MS);
+        clock.addAndGet(18 * MS);
         get(b.checkStragglers());
         await().atMost(Duration.ofSeconds(5)).until(() -> c.pendingCount() == 2);
         assertEquals(2, get(b.status()).hedged());
@@ -161,10 +161,10 @@ class ManagedBatcherSilenceTest {
                 new RetryPolicy(Duration.ofMillis(1), Duration.ofMillis(4)), clock::get, () -> ++ids);
         BatchState s = warmUp(b, BatchState.initial(8), a, c);
         // a is slow but alive: its jobs run on, and it answers every probe.
-        clock.addAndGet(12 * MS);
+        clock.addAndGet(6 * MS);
         c.completeNewestFirst(j -> true);
         get(b.checkStragglers());
-        clock.addAndGet(12 * MS);
+        clock.addAndGet(18 * MS);
         get(b.checkStragglers());
         clock.addAndGet(12 * MS);
         get(b.checkStragglers());
