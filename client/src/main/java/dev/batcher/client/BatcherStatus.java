@@ -29,9 +29,9 @@ package dev.batcher.client;
  * @param objectRequestsPerSecond object-storage requests per second since this batcher's last start
  * @param cacheHitRatio of the windows read through the workers' file caches, the share that needed no
  *     download (daemon-wide; 0 before any)
- * @param hedged jobs sent to a second worker because they ran long against the batcher's recent jobs
- *     or held up the stream (the first result wins; a straggling or frozen worker then does not stall
- *     the stream)
+ * @param hedged jobs sent to a second worker because they ran long against the batcher's recent jobs,
+ *     held up the stream or sat on a silent worker (the first result wins; a straggling or frozen
+ *     worker then does not stall the stream)
  */
 public record BatcherStatus(
         String name,

@@ -25,7 +25,7 @@ public final class PrometheusFormat {
             new Family("batcher_redispatched_total", "counter", "Jobs moved to another worker after theirs was lost.",
                     s -> s.redispatched()),
             new Family("batcher_hedged_total", "counter",
-                    "Jobs also sent to a second worker because they ran long against recent jobs or held up the stream (the first result wins).",
+                    "Jobs also sent to a second worker because they ran long against recent jobs, held up the stream or sat on a silent worker (the first result wins).",
                     s -> s.hedged()),
             new Family("batcher_restarts_total", "counter", "Restarts caused by take at another state.", s -> s.restarts()),
             new Family("batcher_workers", "gauge", "Workers in the pool.", s -> s.workers()),
