@@ -16,8 +16,9 @@ float32 (7.9 MB), it measures in one run:
 4. the cost of take() from Python for a batch the daemon has already buffered, against a raw
    loopback socket moving the same bytes into numpy in this process (the baseline).
 
-Every figure is printed next to the baseline measured in the same run. Data is written once into
---data (default bench-data/) and reused.
+Every figure is printed next to the baseline measured in the same run. Each daemon is warmed up first
+(1.5 x --batches batches, untimed; its rate is printed as a note), so no path pays for a fresh JVM's JIT
+and heap growth. Data is written once into --data (default bench-data/) and reused.
 """
 
 from __future__ import annotations
@@ -300,6 +301,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         for lw in [int(v) for v in a.local_workers.split(",")]:
             d = Daemon(lw, data)
             try:
+                warm_up(d, f"serve --local-workers {lw}", directory, a)
                 for path in ("shm", "tcp"):
                     with batcher.connect(d.address, shared_memory=path == "shm") as client:
                         h = client.batcher(f"peer-{layout}-{path}")
@@ -359,6 +361,22 @@ def java_loop(address: str, directory: Path, batches: int, path: str, cpu: Optio
     return float(loops[1][1])
 
 
+def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> None:
+    """Takes 1.5 x --batches batches from a fresh daemon before anything is measured on it, and prints that rate.
+
+    A new JVM runs its first seconds slower than it will for the rest of a training run: the JIT compiles the
+    read and decode paths, and the heap grows to the allocation rate (JFR of a fresh daemon on gzip data showed
+    its first ~3 s in young collections and in zeroing newly committed heap). Without this, whichever path is
+    measured first on a daemon pays for it, and a run of a few seconds measures start-up, not throughput.
+    """
+    t = time.perf_counter()
+    n = 3 * a.batches // 2
+    take_loop(d.address, directory, n, 0, True, "peer-warm")
+    s = time.perf_counter() - t
+    print(f"# warm-up of a fresh daemon ({name}): {n} batches in {s:.1f} s ({n / s:.1f} batches/s, not a figure: "
+          f"JIT and heap growth)", flush=True)
+
+
 def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) -> None:
     """Alternating rounds of two candidates after a warm-up, then the ratio of their medians."""
     lw = int(a.local_workers.split(",")[-1])
@@ -374,9 +392,7 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
             paths = ["shm", "tcp"]
             names = [f"{c} client, {path}" for path in paths for c in ("Python", "Java")]
         for n, d in daemons.items():
-            t = time.perf_counter()
-            take_loop(d.address, directory, 3 * a.batches // 2, 0, True, "peer-warm")
-            print(f"# warm-up of {n}: {3 * a.batches // 2} batches in {time.perf_counter() - t:.1f} s", flush=True)
+            warm_up(d, n, directory, a)
         figures: Dict[str, List[float]] = {n: [] for n in names}
         cpu: Dict[str, List[float]] = {n: [] for n in names}
         for r in range(a.rounds):

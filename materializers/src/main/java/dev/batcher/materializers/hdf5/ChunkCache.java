@@ -8,7 +8,7 @@ import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 /**
- * A bounded, thread-safe LRU of decoded (decompressed, unshuffled) chunks, so that the windows of one
+ * A bounded, thread-safe LRU of decoded chunks (inflated, and unshuffled unless {@link ChunkDecoder} left that to the window copy), so that the windows of one
  * batch that share a chunk decode it once. A chunk is keyed by the open file's {@link Handle} (a file
  * reopened is a new handle, so nothing outlives the file it came from), the dataset and the chunk's
  * offset. Loads are single-flight: threads asking for a chunk being decoded wait for that decode

@@ -14,8 +14,8 @@ import java.nio.ByteOrder;
 /**
  * Reads windows of two-dimensional chunked int16/float32 datasets chunk by chunk through a
  * {@link ChunkCache}, so that windows sharing a chunk (in one batch, or close in time) decode it once.
- * jhdf decodes each chunk ({@link ChunkedDataset#getDecompressedChunk}, through the dataset's filter
- * pipeline); this copies the window's part of each chunk out in the dataset's byte order. The values
+ * {@link ChunkDecoder} decodes each chunk, leaving a final shuffle undone where it can; this copies the
+ * window's part of each chunk out in the dataset's byte order, unshuffling just those cells. The values
  * are those of jhdf's {@code getData(offset, shape)}: chunks are stored whole, edge chunks included,
  * and only the cells inside the window are copied.
  */
@@ -69,23 +69,32 @@ final class ChunkedWindows {
         int start = Math.toIntExact(window.start());
         short[][] shorts = type == SampleType.INT16 ? new short[rows][count] : null;
         float[][] floats = type == SampleType.INT16 ? null : new float[rows][count];
-        int expected = Math.multiplyExact(Math.multiplyExact(chunk[0], chunk[1]), size);
+        int elements = Math.multiplyExact(chunk[0], chunk[1]);
+        int expected = Math.multiplyExact(elements, size);
+        ChunkDecoder.Plan plan = ChunkDecoder.plan(dataset, size);
+        boolean shuffled = plan.shuffled() > 0;
+        boolean little = order == ByteOrder.LITTLE_ENDIAN;
         for (int cr = firstRow / chunk[0] * chunk[0]; cr < firstRow + rows; cr += chunk[0]) {
             for (int cc = start / chunk[1] * chunk[1]; cc < start + count; cc += chunk[1]) {
                 int[] offset = {cr, cc};
-                byte[] bytes = cache.get(new ChunkCache.Key(handle, path, cr, cc), () -> chunked.getDecompressedChunk(offset));
+                byte[] bytes = cache.get(new ChunkCache.Key(handle, path, cr, cc),
+                        () -> ChunkDecoder.decode(chunked, plan, offset, expected));
                 if (bytes.length != expected) {
                     throw new IllegalStateException("chunk at " + cr + ", " + cc + " of " + path + ": " + bytes.length
                             + " bytes decoded (expected: " + expected + ", the chunk's full size)");
                 }
-                ByteBuffer b = ByteBuffer.wrap(bytes).order(order);
+                ByteBuffer b = shuffled ? null : ByteBuffer.wrap(bytes).order(order);
                 int r0 = Math.max(cr, firstRow);
                 int r1 = Math.min(cr + chunk[0], firstRow + rows);
                 int c0 = Math.max(cc, start);
                 int c1 = Math.min(cc + chunk[1], start + count);
                 for (int r = r0; r < r1; r++) {
                     int from = (r - cr) * chunk[1] + (c0 - cc);
-                    if (shorts != null) {
+                    if (shuffled && shorts != null) {
+                        ChunkDecoder.unshuffleShorts(bytes, elements, from, little, shorts[r - firstRow], c0 - start, c1 - c0);
+                    } else if (shuffled) {
+                        ChunkDecoder.unshuffleFloats(bytes, elements, from, little, floats[r - firstRow], c0 - start, c1 - c0);
+                    } else if (shorts != null) {
                         b.asShortBuffer().get(from, shorts[r - firstRow], c0 - start, c1 - c0);
                     } else {
                         b.asFloatBuffer().get(from, floats[r - firstRow], c0 - start, c1 - c0);

@@ -107,6 +107,37 @@ public final class Kernels {
     }
 
     /**
+     * Joins the two byte planes of shuffled little-endian int16 values (HDF5's shuffle filter stores
+     * the low byte of every value, then the high byte of every value):
+     * {@code dst[dstOff + i] = (short) ((src[lowOff + i] & 0xff) | (src[highOff + i] << 8))} for
+     * {@code i} in {@code [0, n)}. For big-endian values pass the planes the other way round.
+     *
+     * @param src the shuffled bytes
+     * @param lowOff where the low bytes of the {@code n} values start
+     * @param highOff where their high bytes start
+     * @param dst where the values go
+     * @param dstOff the first value to write
+     * @param n how many values
+     * @throws NullPointerException if {@code src} or {@code dst} is null
+     * @throws IllegalArgumentException if {@code n < 0}
+     * @throws IndexOutOfBoundsException if {@code [lowOff, lowOff + n)} or {@code [highOff, highOff + n)}
+     *     is not inside {@code src}, or {@code [dstOff, dstOff + n)} is not inside {@code dst}
+     */
+    public void unshuffle16(byte[] src, int lowOff, int highOff, short[] dst, int dstOff, int n) {
+        Checks.notNull(src, "src");
+        Checks.notNull(dst, "dst");
+        Checks.count("n", n);
+        Checks.range("lowOff", lowOff, n, "src", src.length);
+        Checks.range("highOff", highOff, n, "src", src.length);
+        Checks.range("dstOff", dstOff, n, "dst", dst.length);
+        if (vector) {
+            VectorKernels.unshuffle16(src, lowOff, highOff, dst, dstOff, n);
+        } else {
+            ScalarKernels.unshuffle16(src, lowOff, highOff, dst, dstOff, n);
+        }
+    }
+
+    /**
      * Decodes int16 samples: {@code dst[dstOff + i] = (float) src[srcOff + i] * scale + offset} for
      * {@code i} in {@code [0, n)}, as a rounded multiply followed by a rounded add (no fused
      * multiply-add).

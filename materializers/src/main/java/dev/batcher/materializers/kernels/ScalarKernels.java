@@ -11,6 +11,12 @@ import java.util.Arrays;
 final class ScalarKernels {
     private ScalarKernels() {}
 
+    static void unshuffle16(byte[] src, int lowOff, int highOff, short[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = (short) ((src[lowOff + i] & 0xff) | (src[highOff + i] << 8));
+        }
+    }
+
     static void decode(short[] src, int srcOff, float[] dst, int dstOff, int n, float scale, float offset) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = (float) src[srcOff + i] * scale + offset;

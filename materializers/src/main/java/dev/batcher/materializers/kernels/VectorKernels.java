@@ -1,6 +1,7 @@
 package dev.batcher.materializers.kernels;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
@@ -62,6 +63,9 @@ final class VectorKernels {
     static final VectorSpecies<Float> F = floatSpecies();
     /** Shorts with the same lane count as {@link #F}, for the int16 decode. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /** Shorts as wide as {@link #F}, and bytes with their lane count, for the unshuffle (byte planes to int16). */
+    static final VectorSpecies<Short> US = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize()));
+    static final VectorSpecies<Byte> UB = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     /** Four floats, widened to {@link #D} for the reductions. */
     static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     /** Four doubles: two of them make the eight logical lanes of the reductions. */
@@ -72,6 +76,8 @@ final class VectorKernels {
     private static final Class<? extends Vector<Float>> F4_CLASS = F4.vectorType();
     private static final Class<? extends Vector<Double>> D_CLASS = D.vectorType();
     private static final Class<? extends Vector<Short>> S_CLASS = S.vectorType();
+    private static final Class<? extends Vector<Short>> US_CLASS = US.vectorType();
+    private static final Class<? extends Vector<Byte>> UB_CLASS = UB.vectorType();
 
     private static final int V = F.length();
 
@@ -101,6 +107,19 @@ final class VectorKernels {
 
     static int bits() {
         return F.vectorBitSize();
+    }
+
+    static void unshuffle16(byte[] src, int lowOff, int highOff, short[] dst, int dstOff, int n) {
+        int lanes = US.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            ShortVector low = us(ub(ByteVector.fromArray(UB, src, lowOff + i)).convertShape(VectorOperators.B2S, US, 0));
+            ShortVector high = us(ub(ByteVector.fromArray(UB, src, highOff + i)).convertShape(VectorOperators.B2S, US, 0));
+            low.and((short) 0xff).or(high.lanewise(VectorOperators.LSHL, 8)).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = (short) ((src[lowOff + i] & 0xff) | (src[highOff + i] << 8));
+        }
     }
 
     static void decode(short[] src, int srcOff, float[] dst, int dstOff, int n, float scale, float offset) {
@@ -526,5 +545,15 @@ final class VectorKernels {
     /** {@code v} as an instance of {@link #S}'s vector class. */
     private static ShortVector s(Vector<Short> v) {
         return (ShortVector) S_CLASS.cast(v);
+    }
+
+    /** {@code v} as an instance of {@link #US}'s vector class. */
+    private static ShortVector us(Vector<Short> v) {
+        return (ShortVector) US_CLASS.cast(v);
+    }
+
+    /** {@code v} as an instance of {@link #UB}'s vector class. */
+    private static ByteVector ub(Vector<Byte> v) {
+        return (ByteVector) UB_CLASS.cast(v);
     }
 }

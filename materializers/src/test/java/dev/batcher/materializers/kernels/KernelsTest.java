@@ -139,6 +139,13 @@ class KernelsTest {
     }
 
     @Test
+    void unshuffle16_highPlanePastTheEnd_throwsNamingTheOffset() {
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> Kernels.vector().unshuffle16(new byte[10], 0, 6, new short[5], 0, 5));
+        assertTrue(e.getMessage().startsWith("highOff: 6 (expected:"), e.getMessage());
+    }
+
+    @Test
     void combineSingleRow_termOutsideTheRow_throwsNamingTheTerm() {
         IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
                 () -> Kernels.vector().combine(new float[10], new int[] {0, 6}, new float[] {1, 1}, 2, new float[5], 0, 5));

@@ -1,5 +1,7 @@
 package dev.batcher.materializers.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -30,6 +32,29 @@ class VectorScalarIdentityTest {
         Float.intBitsToFloat(0x7fc01234), 1e-40f, 3.4e38f, -1e-45f, 1f, -1f};
 
     private final SplittableRandom random = new SplittableRandom(42);
+
+    @Test
+    void unshuffle16_randomPlanesAllTailsAndOffsets_vectorEqualsScalarAndTheDefinition() {
+        for (int n : LENGTHS) {
+            for (int off : OFFSETS) {
+                byte[] src = new byte[2 * n + 3 * off + 1];
+                for (int i = 0; i < src.length; i++) {
+                    src[i] = (byte) random.nextInt();
+                }
+                int low = off;
+                int high = 2 * off + n;
+                short[] a = new short[n + off + 1];
+                short[] b = a.clone();
+                VECTOR.unshuffle16(src, low, high, a, off, n);
+                SCALAR.unshuffle16(src, low, high, b, off, n);
+                assertArrayEquals(b, a, "unshuffle16 n=" + n + " off=" + off);
+                for (int i = 0; i < n; i++) {
+                    short want = (short) (((src[high + i] & 0xff) << 8) | (src[low + i] & 0xff));
+                    assertEquals(want, b[off + i], "value " + i + " of n=" + n);
+                }
+            }
+        }
+    }
 
     @Test
     void decodeShort_randomDataAllTailsAndOffsets_vectorEqualsScalarBits() {
