@@ -231,13 +231,38 @@ public final class ServiceBench {
         }
     }
 
-    record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare) {
+    record Run(long batches, long bytesPerBatch, double elapsed, double takeWaitShare, BatchState next) {
         double batchesPerSecond() {
             return batches / elapsed;
         }
 
         double megabytesPerSecond() {
             return batches * (double) bytesPerBatch / elapsed / 1e6;
+        }
+    }
+
+    /**
+     * Takes batches in windows of {@code window} seconds until two windows in a row differ by at most 10% (a
+     * fresh JVM's JIT and heap growth are over) or {@code maxSeconds} have passed, and says how it went: the
+     * rate of each window. Pools of fresh worker JVMs take longer than one warm JVM to get there; a fixed
+     * short warm-up measured their start-up, not their throughput.
+     */
+    static String warmUntilSteady(Batcher b, BatchState start, double window, double maxSeconds) {
+        long end = System.nanoTime() + (long) (maxSeconds * 1e9);
+        List<String> rates = new ArrayList<>();
+        double previous = -1;
+        BatchState s = start;
+        while (true) {
+            Run run = drive(b, window, s);
+            double rate = run.batchesPerSecond();
+            s = run.next();
+            rates.add(String.format(Locale.ROOT, "%.1f", rate));
+            boolean steady = previous > 0 && Math.abs(rate - previous) <= 0.1 * Math.max(rate, previous);
+            if (steady || System.nanoTime() > end) {
+                return String.format(Locale.ROOT, "%s after %d windows of %.1f s (batches/s: %s)",
+                        steady ? "steady" : "not steady", rates.size(), window, String.join(", ", rates));
+            }
+            previous = rate;
         }
     }
 
@@ -266,7 +291,7 @@ public final class ServiceBench {
             batches++;
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        return new Run(batches, bytes, elapsed, waiting / 1e9 / elapsed);
+        return new Run(batches, bytes, elapsed, waiting / 1e9 / elapsed, s);
     }
 
     private static float sink;

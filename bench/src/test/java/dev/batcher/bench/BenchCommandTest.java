@@ -74,6 +74,9 @@ class BenchCommandTest {
         assertEquals(expected, figures.stream().map(f -> f.name().substring(0, f.name().indexOf(','))).toList(), r.out());
         assertTrue(figures.stream().allMatch(f -> f.unit().equals("batches/s") && f.ratio() > 0
                 && f.baseline().startsWith("LocalBatcher in one thread (")), r.out());
+        long warmUps = r.lines().stream().filter(l -> Figure.isComment(l)
+                && l.matches("# W=\\d+ (in-process slots|worker processes): warm-up (steady|not steady) after \\d+ windows.*")).count();
+        assertEquals(expected.size(), warmUps, "one warm-up line per daemon, saying whether its rate settled: " + r.out());
     }
 
     @Test
