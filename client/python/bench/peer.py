@@ -17,8 +17,8 @@ float32 (7.9 MB), it measures in one run:
    loopback socket moving the same bytes into numpy in this process (the baseline).
 
 Every figure is printed next to the baseline measured in the same run. Each daemon is warmed up first
-(1.5 x --batches batches, untimed; its rate is printed as a note), so no path pays for a fresh JVM's JIT
-and heap growth. Data is written once into --data (default bench-data/) and reused.
+(--daemon-warmup seconds, default 5, and at least 1.5 x --batches batches, untimed; its rate is printed as
+a note), so no path pays for a fresh JVM's JIT and heap growth. Data is written once into --data (default bench-data/) and reused.
 """
 
 from __future__ import annotations
@@ -251,7 +251,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     p.add_argument("--hours", type=float, default=4.0)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--batches", type=int, default=200)
-    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=20, help="batches of each loop left out of its figure (default: %(default)s)")
+    p.add_argument("--daemon-warmup", type=float, default=5.0,
+                   help="seconds of untimed batches from each fresh daemon before it is measured, at least 1.5 x "
+                        "--batches (default: %(default)s)")
     p.add_argument("--workers", default="0,1,2", help="DataLoader worker counts to try (default: %(default)s)")
     p.add_argument("--local-workers", default="2", help="Batcher local worker processes (default: %(default)s)")
     p.add_argument("--step-ms", type=float, default=20.0, help="the synthetic training step (default: %(default)s)")
@@ -362,16 +365,19 @@ def java_loop(address: str, directory: Path, batches: int, path: str, cpu: Optio
 
 
 def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> None:
-    """Takes 1.5 x --batches batches from a fresh daemon before anything is measured on it, and prints that rate.
+    """Takes batches from a fresh daemon, untimed, for --daemon-warmup seconds (and at least 1.5 x --batches).
 
     A new JVM runs its first seconds slower than it will for the rest of a training run: the JIT compiles the
     read and decode paths, and the heap grows to the allocation rate (JFR of a fresh daemon on gzip data showed
-    its first ~3 s in young collections and in zeroing newly committed heap). Without this, whichever path is
-    measured first on a daemon pays for it, and a run of a few seconds measures start-up, not throughput.
+    its first ~3 s in young collections and in zeroing newly committed heap; on contiguous data the first
+    300 batches ran at half the rate of the next ones). Without this, whichever path is measured first on a
+    daemon pays for it, and a run of a few seconds measures start-up, not throughput.
     """
     t = time.perf_counter()
-    n = 3 * a.batches // 2
-    take_loop(d.address, directory, n, 0, True, "peer-warm")
+    n = 0
+    while n < 3 * a.batches // 2 or time.perf_counter() - t < a.daemon_warmup:
+        take_loop(d.address, directory, a.batches, 0, True, f"peer-warm-{n}")
+        n += a.batches
     s = time.perf_counter() - t
     print(f"# warm-up of a fresh daemon ({name}): {n} batches in {s:.1f} s ({n / s:.1f} batches/s, not a figure: "
           f"JIT and heap growth)", flush=True)
