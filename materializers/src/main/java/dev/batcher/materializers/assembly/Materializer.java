@@ -153,7 +153,7 @@ public final class Materializer {
     public BatchShapes layout(BatchSpec spec) {
         ItemSpec item = spec.items().get(0);
         try {
-            Item out = signal(item);
+            Item out = signal(item, false);
             int[][] labels = files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount());
             int n = spec.items().size();
             return new BatchShapes(prepend(n, out.shape), new int[] {n, labels.length, item.labelCount()});
@@ -262,9 +262,13 @@ public final class Materializer {
     /** One item's window read and processed, and its labels. */
     private record Read(Item signal, int[][] labels) {}
 
-    private Read read(int i, ItemSpec item) {
+    /**
+     * Reads and processes item {@code i}. With {@code consumedAtOnce} its x may live in this thread's
+     * scratch, valid until the thread's next read: only for a caller that writes it out before then.
+     */
+    private Read read(int i, ItemSpec item, boolean consumedAtOnce) {
         try {
-            return new Read(signal(item), files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount()));
+            return new Read(signal(item, consumedAtOnce), files.readLabels(item.file(), item.labels(), item.labelStart(), item.labelCount()));
         } catch (ItemException e) {
             throw e;
         } catch (MaterializerException | IllegalArgumentException e) {
@@ -280,7 +284,7 @@ public final class Materializer {
     private List<Future<Read>> fetchAll(List<ItemSpec> items) {
         Executor executor = files.fetchExecutor();
         if (executor == null && readExecutor != null && items.size() >= 2) {
-            return ItemClaims.start(items.size(), i -> read(i, items.get(i)), readExecutor, readHelpers);
+            return ItemClaims.start(items.size(), i -> read(i, items.get(i), SINKING.get()[0] == i), readExecutor, readHelpers);
         }
         if (executor == null || items.size() < 2) {
             return null;
@@ -289,7 +293,7 @@ public final class Materializer {
         try {
             for (int i = 0; i < items.size(); i++) {
                 int index = i;
-                FutureTask<Read> task = new FutureTask<>(() -> read(index, items.get(index)));
+                FutureTask<Read> task = new FutureTask<>(() -> read(index, items.get(index), SINKING.get()[0] == index));
                 futures.add(task);
                 executor.execute(task);
             }
@@ -301,12 +305,25 @@ public final class Materializer {
     }
 
     /**
+     * The item this thread is reading in {@link #await} and will write out next, or -1: a read for that item on
+     * this thread may use the thread's scratch for its x (helpers and fetch threads read other items, and
+     * their results wait).
+     */
+    private static final ThreadLocal<int[]> SINKING = ThreadLocal.withInitial(() -> new int[] {-1});
+
+    /**
      * Waits for item {@code i}'s read; its failure is thrown as the sequential read would have thrown it.
      * An interrupt while waiting fails the batch with the interrupt flag set (the caller cancels the reads).
      */
     private static Read await(List<Future<Read>> fetched, int i, ItemSpec item) {
         if (fetched.get(i) instanceof FutureTask<Read> task) {
-            task.run(); // an item no helper has claimed yet is read here (a no-op if claimed or done)
+            int[] sinking = SINKING.get();
+            sinking[0] = i;
+            try {
+                task.run(); // an item no helper has claimed yet is read here (a no-op if claimed or done)
+            } finally {
+                sinking[0] = -1;
+            }
         }
         try {
             return fetched.get(i).get();
@@ -334,7 +351,7 @@ public final class Materializer {
         int[] itemLabels = null;
         for (int i = 0; i < items.size(); i++) {
             ItemSpec item = items.get(i);
-            Read read = fetched == null ? read(i, item) : await(fetched, i, item);
+            Read read = fetched == null ? read(i, item, true) : await(fetched, i, item);
             Item out = read.signal;
             int[][] labels = read.labels;
             int[] lShape = {labels.length, item.labelCount()};
@@ -391,6 +408,24 @@ public final class Materializer {
         return rows == scratch.length ? scratch : Arrays.copyOf(scratch, rows);
     }
 
+    /**
+     * This thread's reused output of exactly {@code floats} floats (the item's x), or a new array when over
+     * {@value #SCRATCH_FLOATS}. The length must be exact: it is the item's x.
+     */
+    private static float[] scratchOutput(int floats) {
+        if (floats > SCRATCH_FLOATS) {
+            return new float[floats];
+        }
+        float[] out = SCRATCH_OUTPUT.get();
+        if (out.length != floats) {
+            out = new float[floats];
+            SCRATCH_OUTPUT.set(out);
+        }
+        return out;
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH_OUTPUT = ThreadLocal.withInitial(() -> new float[0]);
+
     /** The most floats of decoded rows a thread keeps for reuse (8 channels of 10 min at 256 Hz is 1.2 M). */
     private static final int SCRATCH_FLOATS = 1 << 21;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
@@ -398,7 +433,7 @@ public final class Materializer {
     /** One item's x and its shape. */
     private record Item(int[] shape, float[] values) {}
 
-    private Item signal(ItemSpec item) {
+    private Item signal(ItemSpec item, boolean consumedAtOnce) {
         SignalInfo info = files.signalInfo(item.file(), item.signal());
         ChannelPlan plan = ChannelSelectors.plan(item.channels(), info.channels());
         int n = item.sampleCount();
@@ -436,7 +471,10 @@ public final class Materializer {
             }
         }
         int channels = plan.outputChannels();
-        float[] selected = new float[channels * read];
+        // Written out at once, the selected channels of a window that is neither resampled nor featurised go
+        // through this thread's scratch: no batch-sized stream of fresh, zeroed arrays.
+        float[] selected = consumedAtOnce && resampler == null && featurizer == null
+                ? scratchOutput(channels * read) : new float[channels * read];
         plan.apply(kernels, decoded, selected, 0, read);
         if (resampler != null) {
             int total = resampler.outputLength(read);
