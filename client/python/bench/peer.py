@@ -350,18 +350,20 @@ def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: boo
     return rate
 
 
-def java_loop(address: str, directory: Path, batches: int, path: str, cpu: Optional[List[float]] = None) -> float:
-    """The Java client's take loop in a JVM of its own: two loops, the second's figures (the first warms the JVM)."""
+def java_loop(address: str, directory: Path, batches: int, path: str, warm_s: float,
+              cpu: Optional[List[float]] = None) -> float:
+    """The Java client's take loop in a JVM of its own: warm_s seconds of untimed batches (the JIT of a fresh
+    JVM), then one measured loop."""
     cmd = java()
     cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.bench.ClientTakeLoop"
-    out = subprocess.run(cmd + [address, str(directory), str(batches), "2", path], capture_output=True, text=True,
-                         timeout=600)
+    out = subprocess.run(cmd + [address, str(directory), str(batches), "1", path, str(warm_s)], capture_output=True,
+                         text=True, timeout=600)
     loops = [line.split() for line in out.stdout.splitlines() if line.startswith("java ")]
-    if len(loops) != 2:
+    if len(loops) != 1:
         raise SystemExit(f"the Java take loop failed:\n{out.stdout}\n{out.stderr}")
     if cpu is not None:
-        cpu.append(float(loops[1][2]))
-    return float(loops[1][1])
+        cpu.append(float(loops[0][2]))
+    return float(loops[0][1])
 
 
 def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> None:
@@ -413,7 +415,7 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
                                                                        path == "shm", f"peer-{r}-{path}",
                                                                        cpu[f"Python client, {path}"]))
                     figures[f"Java client, {path}"].append(java_loop(d.address, directory, a.batches, path,
-                                                                     cpu[f"Java client, {path}"]))
+                                                                     a.daemon_warmup, cpu[f"Java client, {path}"]))
             print(f"round {r}: " + ", ".join(f"{n} {v[-1]:.1f}" for n, v in figures.items()), flush=True)
         for path in paths:
             pair = [n for n in names if n.endswith(", " + path)]

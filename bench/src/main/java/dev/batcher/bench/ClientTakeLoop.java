@@ -16,10 +16,12 @@ import java.util.Locale;
  * The Java client's take loop, as {@code client/python/bench/peer.py --compare clients} runs it beside the
  * Python client's against the same daemon: {@code BatcherClient} with prefetch takes random batches of
  * 32 x all channels x 30 s, reads the first and last value of x (as the Python loop does) and closes
- * each batch. One JVM runs {@code rounds} loops on fresh batchers and prints one line per loop,
- * {@code java <batches/s> <CPU ms of this process per batch>}; the first loop carries this JVM's warm-up.
+ * each batch. One JVM first takes batches for {@code WARMUP_SECONDS} (default 0) without measuring them
+ * (the JIT of a fresh JVM: a loop of a few hundred batches lasts under a second at these rates), then runs
+ * {@code rounds} loops on fresh batchers and prints one line per loop,
+ * {@code java <batches/s> <CPU ms of this process per batch>}.
  *
- * <pre>java -cp ... dev.batcher.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp</pre>
+ * <pre>java -cp ... dev.batcher.bench.ClientTakeLoop HOST:PORT DATASET BATCHES ROUNDS shm|tcp [WARMUP_SECONDS]</pre>
  */
 public final class ClientTakeLoop {
     private static final int WARMUP = 10;
@@ -39,16 +41,34 @@ public final class ClientTakeLoop {
      * @throws IllegalArgumentException if an argument is malformed
      */
     public static void main(String[] args) {
-        if (args.length != 5 || !args[0].contains(":") || !(args[4].equals("shm") || args[4].equals("tcp"))) {
+        if (args.length < 5 || args.length > 6 || !args[0].contains(":") || !(args[4].equals("shm") || args[4].equals("tcp"))) {
             throw new IllegalArgumentException("arguments: " + String.join(" ", args)
-                    + " (expected: HOST:PORT DATASET BATCHES ROUNDS shm|tcp)");
+                    + " (expected: HOST:PORT DATASET BATCHES ROUNDS shm|tcp [WARMUP_SECONDS])");
         }
+        double warmUpSeconds = args.length == 6 ? Double.parseDouble(args[5]) : 0;
         int colon = args[0].lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(args[0].substring(0, colon), Integer.parseInt(args[0].substring(colon + 1)));
         int batches = Integer.parseInt(args[2]);
         int rounds = Integer.parseInt(args[3]);
         ClientOptions options = ClientOptions.defaults().withPrefetch(true).withSharedMemory(args[4].equals("shm"));
         try (BatcherClient client = BatcherClient.connect(address, options)) {
+            if (warmUpSeconds > 0) {
+                BatcherHandle h = client.batcher("java-warm-" + ProcessHandle.current().pid());
+                h.create(BatcherSpec.of(args[1], new SourceConfig.Random(32, 30, null, "all", null, null)));
+                BatchState state = BatchState.initial(2);
+                h.start(state);
+                long t0 = System.nanoTime();
+                long end = t0 + (long) (warmUpSeconds * 1e9);
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    Taken.Next next = (Taken.Next) h.take(state);
+                    next.batch().close();
+                    state = next.state();
+                    n++;
+                }
+                h.stop();
+                System.out.printf(Locale.ROOT, "# warm-up: %d batches in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+            }
             for (int r = 0; r < rounds; r++) {
                 BatcherHandle h = client.batcher("java-take-" + ProcessHandle.current().pid() + "-" + r);
                 h.create(BatcherSpec.of(args[1], new SourceConfig.Random(32, 30, null, "all", null, null)));
