@@ -101,6 +101,14 @@ final class BenchCommand implements Callable<Integer> {
         };
         boolean data = what != What.kernels;
         Path scratch = dir != null || !data ? dir : temporaryDir();
+        if (dir != null && data) {
+            try {
+                Files.createDirectories(dir); // kept for the next run: made on the first
+            } catch (IOException e) {
+                throw new UncheckedIOException("--dir: " + dir + " (expected: a directory this user can create or"
+                        + " write: " + e + ")", e);
+            }
+        }
         try {
             if (what == What.kernels || what == What.all) {
                 KernelBench.run(quick ? new String[] {"--quick"} : new String[] {

@@ -81,8 +81,10 @@ class BenchCommandTest {
 
     @Test
     void stall_quick_printsTheLongestTakeWithAFrozenWorker() {
-        Run r = execute("bench", "stall", "--quick", "--dir", dir.toString());
+        Path missing = dir.resolve("made-by-bench");
+        Run r = execute("bench", "stall", "--quick", "--dir", missing.toString());
         assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isDirectory(missing), "--dir is made when missing");
         List<Figure> figures = r.lines().stream().filter(l -> !Figure.isComment(l)).map(Figure::parse).toList();
         assertEquals(1, figures.size(), r.out());
         assertTrue(figures.get(0).name().startsWith("longest take with 1 of 3 workers frozen"), r.out());
