@@ -2,6 +2,7 @@ package dev.batcher.client.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 import java.util.Objects;
@@ -29,21 +30,49 @@ final class FrameReadAllocator implements RecvByteBufAllocator {
     }
 
     private final class ReadHandle extends DelegatingHandle implements ExtendedHandle {
+        /** Whether the last read went into a large frame's buffer, and how many did in this read burst. */
+        private boolean inPlace;
+        private int inPlaceReads;
+
         ReadHandle(Handle delegate) {
             super(delegate);
         }
 
         @Override
+        public void reset(ChannelConfig config) {
+            inPlaceReads = 0;
+            super.reset(config);
+        }
+
+        @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
             ByteBuf target = decoder.readTarget();
-            return target != null ? target : delegate().allocate(alloc);
+            inPlace = target != null;
+            return inPlace ? target : delegate().allocate(alloc);
+        }
+
+        @Override
+        public boolean continueReading() {
+            return readOnIntoFrame() || delegate().continueReading();
         }
 
         @Override
         public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return delegate() instanceof ExtendedHandle extended
+            return readOnIntoFrame() || (delegate() instanceof ExtendedHandle extended
                     ? extended.continueReading(maybeMoreDataSupplier)
-                    : delegate().continueReading();
+                    : delegate().continueReading());
+        }
+
+        /**
+         * Into a large frame, read on while the socket has bytes: the delegate ends the burst at the first read
+         * shorter than the buffer, which a multi-megabyte frame's remaining space always is, and every extra
+         * burst costs a trip through the selector. The cap keeps the loop's other channels served.
+         */
+        private boolean readOnIntoFrame() {
+            return inPlace && lastBytesRead() > 0 && ++inPlaceReads < MAX_IN_PLACE_READS;
         }
     }
+
+    /** The most reads into a large frame in one read burst. */
+    static final int MAX_IN_PLACE_READS = 64;
 }

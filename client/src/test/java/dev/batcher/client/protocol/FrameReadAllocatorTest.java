@@ -6,6 +6,7 @@ import static dev.batcher.client.protocol.WireTestSupport.bytes;
 import static dev.batcher.client.protocol.WireTestSupport.encode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
@@ -13,13 +14,16 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -82,6 +86,41 @@ class FrameReadAllocatorTest {
             server.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+    @Test
+    void continueReading_intoALargeFrame_readsOnWhileTheSocketHasBytes() {
+        FrameDecoder decoder = new FrameDecoder(MAX_FRAME, MAX_HEADER);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        ByteBuf wire = encode(Frame.of(MessageType.BATCH, 4, Frame.newHeader().put("index", 1),
+                Unpooled.wrappedBuffer(bytes(8 << 20, 3))));
+        try {
+            channel.writeInbound(Unpooled.copiedBuffer(wire.readSlice(4096)));
+            RecvByteBufAllocator.Handle handle = new FrameReadAllocator(new AdaptiveRecvByteBufAllocator(), decoder).newHandle();
+            handle.reset(channel.config());
+            int bursts = 0;
+            for (int read = 1; read <= FrameReadAllocator.MAX_IN_PLACE_READS; read++) {
+                ByteBuf target = handle.allocate(channel.alloc());
+                assertTrue(target.writableBytes() > 100_000, "the frame's remaining space is lent: " + target.writableBytes());
+                handle.attemptedBytesRead(target.writableBytes());
+                handle.lastBytesRead(65536); // a read far shorter than the space: the socket had that much
+                handle.incMessagesRead(1);
+                target.release();
+                if (!handle.continueReading()) {
+                    bursts++;
+                    assertEquals(FrameReadAllocator.MAX_IN_PLACE_READS, read, "the burst ends only at the cap");
+                }
+            }
+            assertEquals(1, bursts);
+            handle.reset(channel.config());
+            ByteBuf target = handle.allocate(channel.alloc());
+            handle.attemptedBytesRead(target.writableBytes());
+            handle.lastBytesRead(0); // the socket is drained
+            target.release();
+            assertFalse(handle.continueReading(), "an empty read ends the burst");
+        } finally {
+            wire.release();
+            channel.finishAndReleaseAll();
         }
     }
 }
