@@ -42,8 +42,8 @@ final class EdfReader implements RecordingReader {
     private static final int MAX_READ_BYTES = 8 << 20;
     private static final ThreadLocal<ByteBuffer> BUFFERS = new ThreadLocal<>();
 
-    /** Reads tried again on a fresh channel after another thread's interrupt closed the shared one, plus one. */
-    private static final int MAX_ATTEMPTS = 3;
+    /** Reads tried again on a fresh channel after another thread's interrupt closed the shared one, plus one (see Hdf5Reader). */
+    private static final int MAX_ATTEMPTS = 8;
     /** Runs of a window closer than this are read together: the gap rule of the HDF5 contiguous path. */
     private static final int MAX_GAP_BYTES = 4 << 10;
 

@@ -85,6 +85,9 @@ public final class FileNames {
         if (dataset == null) {
             return "/";
         }
+        if (isNormalDataset(dataset)) {
+            return dataset; // every window read asks: most names come normalised already, and the split allocated
+        }
         StringBuilder b = new StringBuilder();
         for (String part : dataset.split("/")) {
             if (!part.isEmpty() && !part.equals(".")) {
@@ -92,5 +95,29 @@ public final class FileNames {
             }
         }
         return b.length() == 0 ? "/" : b.toString();
+    }
+
+    /** Whether {@link #normalizeDataset} would return {@code dataset} unchanged: "/", or "/a/b" with no empty or "." part. */
+    static boolean isNormalDataset(String dataset) {
+        int n = dataset.length();
+        if (n == 0 || dataset.charAt(0) != '/') {
+            return false;
+        }
+        if (n == 1) {
+            return true;
+        }
+        if (dataset.charAt(n - 1) == '/') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (dataset.charAt(i) == '/') {
+                int next = i + 1;
+                if (dataset.charAt(next) == '/'
+                        || dataset.charAt(next) == '.' && (next + 1 == n || dataset.charAt(next + 1) == '/')) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

@@ -74,8 +74,13 @@ import static dev.batcher.materializers.hdf5.ReadErrors.translate;
  * concurrency tests (including readers interrupted mid-read), not guaranteed upstream.
  */
 final class Hdf5Reader implements RecordingReader {
-    /** Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. */
-    private static final int MAX_ATTEMPTS = 3;
+    /**
+     * Reads retried on a fresh handle after another thread's interrupt closed the channel, plus one. This
+     * thread's own interrupt ends the read at once; other threads' interrupts (cancelled jobs: a hedge's loser,
+     * a stopped batcher) can close a shared channel several times in a row, and with two retries a reader of
+     * {@code RecordingFilesContiguousTest}'s interrupt storm once ran out.
+     */
+    private static final int MAX_ATTEMPTS = 8;
     /**
      * Decoded chunk bytes kept by default: 256 chunks of (8, 8192) int16, more than two batches of
      * 32 windows of 7680 samples touch (each window overlaps one or two chunks).
