@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * End-to-end figures of the batcher service, each as a ratio against a baseline measured in the same
@@ -122,7 +123,10 @@ public final class ServiceBench {
                     if (w == 2 && shm) {
                         rssBefore = d.rssBytes();
                     }
-                    h.start(BatchState.initial(1));
+                    h.start(BatchState.initial(2));
+                    emit.accept(Figure.comment(String.format(Locale.ROOT, "%d worker process(es), %s: warm-up %s", w,
+                            shm ? "shared memory" : "TCP", warmUntilSteady(h, BatchState.initial(2), quick ? 0.2 : 1,
+                                    quick ? 0.5 : 30))));
                     Run r = drive(h, seconds, BatchState.initial(1));
                     emit.accept(new Figure(String.format(Locale.ROOT, "service, %s, %s (%.0f MB/s, %.0f%% of the time in take)",
                             w == 0 ? "0 workers (daemon materialises on 2 threads)" : w + " local worker process" + (w > 1 ? "es" : ""),
@@ -242,27 +246,32 @@ public final class ServiceBench {
     }
 
     /**
-     * Takes batches in windows of {@code window} seconds until two windows in a row differ by at most 10% (a
-     * fresh JVM's JIT and heap growth are over) or {@code maxSeconds} have passed, and says how it went: the
-     * rate of each window. Pools of fresh worker JVMs take longer than one warm JVM to get there; a fixed
-     * short warm-up measured their start-up, not their throughput.
+     * Takes batches in windows of {@code window} seconds until three windows in a row agree within 10% (a
+     * fresh JVM's JIT and heap growth are over; two were not enough: a slow ramp passes that test) or
+     * {@code maxSeconds} have passed, and says how it went: the rate of each window. Pools of fresh worker
+     * JVMs take longer than one warm JVM to get there; a fixed short warm-up measured their start-up, not
+     * their throughput.
      */
     static String warmUntilSteady(Batcher b, BatchState start, double window, double maxSeconds) {
         long end = System.nanoTime() + (long) (maxSeconds * 1e9);
-        List<String> rates = new ArrayList<>();
-        double previous = -1;
+        List<Double> rates = new ArrayList<>();
         BatchState s = start;
         while (true) {
             Run run = drive(b, window, s);
-            double rate = run.batchesPerSecond();
             s = run.next();
-            rates.add(String.format(Locale.ROOT, "%.1f", rate));
-            boolean steady = previous > 0 && Math.abs(rate - previous) <= 0.1 * Math.max(rate, previous);
+            rates.add(run.batchesPerSecond());
+            boolean steady = false;
+            if (rates.size() >= 3) {
+                List<Double> last = rates.subList(rates.size() - 3, rates.size());
+                double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+                double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+                steady = max - min <= 0.1 * max;
+            }
             if (steady || System.nanoTime() > end) {
                 return String.format(Locale.ROOT, "%s after %d windows of %.1f s (batches/s: %s)",
-                        steady ? "steady" : "not steady", rates.size(), window, String.join(", ", rates));
+                        steady ? "steady" : "not steady", rates.size(), window,
+                        rates.stream().map(r -> String.format(Locale.ROOT, "%.1f", r)).collect(Collectors.joining(", ")));
             }
-            previous = rate;
         }
     }
 
