@@ -284,7 +284,7 @@ public final class Materializer {
     private List<Future<Read>> fetchAll(List<ItemSpec> items) {
         Executor executor = files.fetchExecutor();
         if (executor == null && readExecutor != null && items.size() >= 2) {
-            return ItemClaims.start(items.size(), i -> read(i, items.get(i), SINKING.get()[0] == i), readExecutor, readHelpers);
+            return ItemClaims.start(items.size(), i -> read(i, items.get(i), Scratch.get().sinking == i), readExecutor, readHelpers);
         }
         if (executor == null || items.size() < 2) {
             return null;
@@ -293,7 +293,7 @@ public final class Materializer {
         try {
             for (int i = 0; i < items.size(); i++) {
                 int index = i;
-                FutureTask<Read> task = new FutureTask<>(() -> read(index, items.get(index), SINKING.get()[0] == index));
+                FutureTask<Read> task = new FutureTask<>(() -> read(index, items.get(index), Scratch.get().sinking == index));
                 futures.add(task);
                 executor.execute(task);
             }
@@ -305,24 +305,17 @@ public final class Materializer {
     }
 
     /**
-     * The item this thread is reading in {@link #await} and will write out next, or -1: a read for that item on
-     * this thread may use the thread's scratch for its x (helpers and fetch threads read other items, and
-     * their results wait).
-     */
-    private static final ThreadLocal<int[]> SINKING = ThreadLocal.withInitial(() -> new int[] {-1});
-
-    /**
      * Waits for item {@code i}'s read; its failure is thrown as the sequential read would have thrown it.
      * An interrupt while waiting fails the batch with the interrupt flag set (the caller cancels the reads).
      */
     private static Read await(List<Future<Read>> fetched, int i, ItemSpec item) {
         if (fetched.get(i) instanceof FutureTask<Read> task) {
-            int[] sinking = SINKING.get();
-            sinking[0] = i;
+            Scratch scratch = Scratch.get();
+            scratch.sinking = i;
             try {
                 task.run(); // an item no helper has claimed yet is read here (a no-op if claimed or done)
             } finally {
-                sinking[0] = -1;
+                scratch.sinking = -1;
             }
         }
         try {
@@ -384,52 +377,6 @@ public final class Materializer {
         return s;
     }
 
-    /**
-     * The decoded input rows of one item: this thread's reused rows when they are at most {@value
-     * #SCRATCH_FLOATS} floats in all (every row is overwritten before it is read, and the rows do not leave
-     * {@link #signal}), else new ones. Why: a JFR allocation profile of a daemon serving 30 s windows had a
-     * quarter of all allocated bytes in these rows, each zeroed and then overwritten; reused, they stay in
-     * the core's cache.
-     */
-    private static float[][] scratchRows(int rows, int samples) {
-        if ((long) rows * samples > SCRATCH_FLOATS) {
-            return new float[rows][samples];
-        }
-        float[][] scratch = SCRATCH.get();
-        if (scratch.length < rows) {
-            scratch = Arrays.copyOf(scratch, rows);
-            SCRATCH.set(scratch);
-        }
-        for (int k = 0; k < rows; k++) {
-            if (scratch[k] == null || scratch[k].length < samples) {
-                scratch[k] = new float[samples];
-            }
-        }
-        return rows == scratch.length ? scratch : Arrays.copyOf(scratch, rows);
-    }
-
-    /**
-     * This thread's reused output of exactly {@code floats} floats (the item's x), or a new array when over
-     * {@value #SCRATCH_FLOATS}. The length must be exact: it is the item's x.
-     */
-    private static float[] scratchOutput(int floats) {
-        if (floats > SCRATCH_FLOATS) {
-            return new float[floats];
-        }
-        float[] out = SCRATCH_OUTPUT.get();
-        if (out.length != floats) {
-            out = new float[floats];
-            SCRATCH_OUTPUT.set(out);
-        }
-        return out;
-    }
-
-    private static final ThreadLocal<float[]> SCRATCH_OUTPUT = ThreadLocal.withInitial(() -> new float[0]);
-
-    /** The most floats of decoded rows a thread keeps for reuse (8 channels of 10 min at 256 Hz is 1.2 M). */
-    private static final int SCRATCH_FLOATS = 1 << 21;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
-
     /** One item's x and its shape. */
     private record Item(int[] shape, float[] values) {}
 
@@ -453,7 +400,7 @@ public final class Materializer {
         }
         int read = before + n + after;
         int[] inputs = plan.inputs();
-        float[][] decoded = scratchRows(inputs.length, read);
+        float[][] decoded = Scratch.get().rows(inputs.length, read);
         if (inputs.length > 0) {
             int first = inputs[0];
             int last = inputs[inputs.length - 1];
@@ -474,7 +421,7 @@ public final class Materializer {
         // Written out at once, the selected channels of a window that is neither resampled nor featurised go
         // through this thread's scratch: no batch-sized stream of fresh, zeroed arrays.
         float[] selected = consumedAtOnce && resampler == null && featurizer == null
-                ? scratchOutput(channels * read) : new float[channels * read];
+                ? Scratch.get().output(channels * read) : new float[channels * read];
         plan.apply(kernels, decoded, selected, 0, read);
         if (resampler != null) {
             int total = resampler.outputLength(read);

@@ -82,8 +82,7 @@ final class ChunkDecoder {
             PipelineFilterWithData f = plan.inner().get(i);
             if (f.getId() == InflateFilter.ID) {
                 // The last step before the shuffle inflates into the array the cache keeps; an earlier one cannot know its size.
-                bytes = i == 0 ? InflateFilter.inflate(bytes == null ? raw : ByteBuffer.wrap(bytes), expected)
-                        : InflateFilter.inflate(bytes == null ? raw : ByteBuffer.wrap(bytes), -1);
+                bytes = InflateFilter.inflate(bytes == null ? raw : ByteBuffer.wrap(bytes), i == 0 ? expected : -1);
             } else {
                 bytes = FLETCHER32.decode(bytes == null ? copy(raw) : bytes, f.getFilterData());
             }
