@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import Enum, IntEnum
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 """The version this client states in ``HELLO.protocol``; the daemon speaks exactly this one."""
 
 

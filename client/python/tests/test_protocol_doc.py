@@ -117,7 +117,7 @@ def test_hello_fieldsAreTheDocs():
 def test_welcome_fieldsReadAreTheDocs():
     fields = set(column(DOC, "| field | type | meaning |"))
     assert {"server", "maxFrameLength"} <= fields
-    w = _messages.Welcome.decode(Frame(MessageType.WELCOME, 0, {"protocol": 2, "server": "v1", "maxFrameLength": 1 << 20,
+    w = _messages.Welcome.decode(Frame(MessageType.WELCOME, 0, {"protocol": PROTOCOL_VERSION, "server": "v1", "maxFrameLength": 1 << 20,
                                                                 "heartbeatMillis": 5000}, None))
     assert w == _messages.Welcome("v1", 1 << 20)
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What a client or worker says about itself in its {@code HELLO} frame. The header is
- * {@code {"protocol": 2, "role": "worker", "name": "w1", "slots": 2, "token": "..."}}; {@code slots}
+ * {@code {"protocol": 3, "role": "worker", "name": "w1", "slots": 2, "token": "..."}}; {@code slots}
  * is present for workers only and {@code token} only when one is configured.
  *
  * @param role client or worker
@@ -23,7 +23,7 @@ import java.util.Objects;
  */
 public record Hello(Role role, String name, String token, int slots, String host, java.util.List<String> held) {
     /** The version of the protocol (message types and their headers) this code speaks. */
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
     /** The longest name accepted. */
     public static final int MAX_NAME_LENGTH = 128;
     /** The most slots a worker may announce. */

@@ -6,19 +6,23 @@ import dev.batcher.client.BatcherJson;
 import dev.batcher.client.InvalidJsonException;
 import dev.batcher.api.MaterializeOptions;
 import dev.batcher.api.BatchSpec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.Objects;
 
 /**
  * A {@code JOB} frame (daemon to worker): one batch to materialise, with a job id chosen by the
- * daemon. Header (no payload):
+ * daemon. Header, then the spec in binary as the payload ({@link SpecPayload}):
  *
  * <pre>
- * {"batcher": "train", "dataset": "/data/sleep", "options": MaterializeOptions, "spec": BatchSpec}
+ * {"batcher": "train", "dataset": "/data/sleep", "options": MaterializeOptions}
  * </pre>
  *
- * The worker answers with a {@code JOB_RESULT} ({@link JobResult}) or a {@code JOB_FAILURE}
- * ({@link ErrorFrames#jobFailure}) carrying the same id. Adding a field: add the component, write it
- * in {@link #toHeader()} and read it in {@link #decode(Frame)}.
+ * The spec is binary because a worker reads one per batch: as JSON, decoding it took a quarter of a
+ * worker's network thread and most of the daemon's JIT work (docs/benchmarks.md). The worker answers
+ * with a {@code JOB_RESULT} ({@link JobResult}) or a {@code JOB_FAILURE} ({@link ErrorFrames#jobFailure})
+ * carrying the same id. Adding a field: add the component, write it in {@link #toHeader()} (or the
+ * payload, with a new {@link SpecPayload#VERSION}) and read it in {@link #decode(Frame)}.
  *
  * @param batcher the batcher the job belongs to, for logs and errors
  * @param dataset the dataset directory, as the daemon knows it
@@ -47,7 +51,6 @@ public record JobMessage(String batcher, String dataset, MaterializeOptions opti
         h.put("batcher", batcher);
         h.put("dataset", dataset);
         h.set("options", BatcherJson.toTree(options));
-        h.set("spec", BatcherJson.toTree(spec));
         if (arena != null) {
             arena.writeTo(h);
         }
@@ -58,10 +61,19 @@ public record JobMessage(String batcher, String dataset, MaterializeOptions opti
      * Encodes the job as a {@code JOB} frame.
      *
      * @param jobId the job's id, unique on the connection
+     * @param alloc the allocator of the spec's payload
      * @return a frame with a reference count of 1
      */
-    public Frame toFrame(long jobId) {
-        return Frame.of(MessageType.JOB, jobId, toHeader());
+    public Frame toFrame(long jobId, ByteBufAllocator alloc) {
+        ObjectNode header = toHeader();
+        ByteBuf payload = alloc.buffer(64 + 64 * spec.items().size());
+        try {
+            SpecPayload.write(spec, payload);
+        } catch (RuntimeException | Error e) {
+            payload.release();
+            throw e;
+        }
+        return Frame.of(MessageType.JOB, jobId, header, payload);
     }
 
     /**
@@ -77,7 +89,7 @@ public record JobMessage(String batcher, String dataset, MaterializeOptions opti
         }
         JsonNode h = frame.header();
         return new JobMessage(Headers.text(h, "job.batcher", "batcher"), Headers.text(h, "job.dataset", "dataset"),
-                value(h, "options", MaterializeOptions.class), value(h, "spec", BatchSpec.class), ArenaRef.read(h, "job"));
+                value(h, "options", MaterializeOptions.class), SpecPayload.read(frame.payload()), ArenaRef.read(h, "job"));
     }
 
     private static <T> T value(JsonNode h, String field, Class<T> type) {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * What the daemon answers to an accepted {@code HELLO}. The header is
- * {@code {"protocol": 2, "server": "0.1.0", "heartbeatMillis": 5000, "maxFrameLength": 268435456}}.
+ * {@code {"protocol": 3, "server": "0.1.0", "heartbeatMillis": 5000, "maxFrameLength": 268435456}}.
  *
  * @param serverVersion the daemon's version, for logs
  * @param heartbeatInterval how often the daemon sends {@code PING} when it has nothing else to send

@@ -184,7 +184,7 @@ class MessagesTest {
         BatchSpec spec = new BatchSpec(List.of(new ItemSpec("r", "r.h5", "/signal", 0, 7680, ChannelSelection.all(),
                 "/labels", 0, 1, 0)));
         JobMessage job = new JobMessage("train", "/data", MaterializeOptions.defaults().withNormalize(true), spec);
-        assertEquals(job, decoded(job.toFrame(11), JobMessage::decode));
+        assertEquals(job, decoded(job.toFrame(11, io.netty.buffer.ByteBufAllocator.DEFAULT), JobMessage::decode));
         ObjectNode bad = job.toHeader().put("dataset", 3);
         Frame frame = Frame.of(MessageType.JOB, 1, bad);
         try {

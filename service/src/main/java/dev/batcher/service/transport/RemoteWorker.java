@@ -109,7 +109,7 @@ final class RemoteWorker extends SimpleChannelInboundHandler<Frame> implements W
         ArenaRef ref = target == null ? null
                 : new ArenaRef(target.arena().path().toString(), target.slot(), target.offset(), target.bytes());
         JobMessage message = new JobMessage(job.batcher(), job.dataset(), job.options(), job.spec(), ref);
-        channel.writeAndFlush(message.toFrame(job.id())).addListener(w -> {
+        channel.writeAndFlush(message.toFrame(job.id(), channel.alloc())).addListener(w -> {
             if (!w.isSuccess()) {
                 fail(job.id(), new WorkerLostException(name, "sending the job failed: " + w.cause()));
             }

@@ -72,7 +72,7 @@ class JobHandlerTest {
     @Test
     void job_valid_answersTheMaterialisedTensors() throws Exception {
         BatchSpec spec = spec();
-        channel.writeInbound(job(spec).toFrame(5));
+        channel.writeInbound(job(spec).toFrame(5, channel.alloc()));
         runJobs();
         Frame result = channel.readOutbound();
         try (RecordingFiles files = new RecordingFiles(List.of(TestData.dataset()), 4);
@@ -96,7 +96,7 @@ class JobHandlerTest {
             lent.lendIdleSlots(2); // as WorkerNode does for a worker process with --slots 2
             EmbeddedChannel ch = new EmbeddedChannel(new JobHandler("w", jobs::add, lent));
             BatchSpec spec = spec();
-            ch.writeInbound(job(spec).toFrame(8));
+            ch.writeInbound(job(spec).toFrame(8, ch.alloc()));
             runJobs();
             Frame result = ch.readOutbound();
             try (RecordingFiles files = new RecordingFiles(List.of(TestData.dataset()), 4);
@@ -132,7 +132,7 @@ class JobHandlerTest {
 
     @Test
     void job_cancelledBeforeItRuns_answeredCancelled() {
-        channel.writeInbound(job(spec()).toFrame(7));
+        channel.writeInbound(job(spec()).toFrame(7, channel.alloc()));
         channel.writeInbound(new Cancel("test").toFrame(7));
         runJobs();
         Frame failure = channel.readOutbound();
