@@ -97,9 +97,24 @@ final class ContiguousStorage {
      */
     static ContiguousStorage of(Dataset dataset, HdfFile file, String name) {
         StorageLayout layout = layoutOf(dataset, file);
-        if (layout == null || layout.sampleType() == null) {
-            return null;
-        }
+        return layout == null || layout.sampleType() == null ? null : on(layout, file, name);
+    }
+
+    /**
+     * Returns the storage of a label dataset if {@link #readInts} can read it: as {@link #of}, but of any
+     * integer type of 1, 2, 4 or 8 bytes, signed or not; else {@code null}. Does no I/O.
+     *
+     * @param dataset the dataset, of {@code file}
+     * @param file the open file holding it
+     * @param name the file's name for messages
+     * @return the storage, or {@code null} to read the dataset through jhdf
+     */
+    static ContiguousStorage ofIntegers(Dataset dataset, HdfFile file, String name) {
+        StorageLayout layout = layoutOf(dataset, file);
+        return layout == null || (layout.kind() != 'i' && layout.kind() != 'u') ? null : on(layout, file, name);
+    }
+
+    private static ContiguousStorage on(StorageLayout layout, HdfFile file, String name) {
         HdfBackingStorage storage = file.getHdfBackingStorage();
         FileChannel channel = storage.getFileChannel();
         if (channel == null) {

@@ -23,6 +23,7 @@ final class Handle {
     private final AtomicBoolean unreadDownload;
     private final ConcurrentHashMap<String, Dataset> datasets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Optional<ContiguousStorage>> storages = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Optional<ContiguousStorage>> labelStorages = new ConcurrentHashMap<>();
 
     /** Guarded by the cache. */
     int leases;
@@ -61,10 +62,23 @@ final class Handle {
      * or {@code null} if jhdf does; worked out once per handle (it reads this handle's channel).
      */
     ContiguousStorage contiguous(String normalizedPath, Dataset dataset) {
-        Optional<ContiguousStorage> storage = storages.get(normalizedPath);
+        return storage(storages, normalizedPath, () -> ContiguousStorage.of(dataset, file, path));
+    }
+
+    /**
+     * Returns the contiguous storage of the integer label dataset at {@code normalizedPath} if the fast path
+     * reads it ({@link ContiguousStorage#readInts}), or {@code null} if jhdf does; worked out once per handle.
+     */
+    ContiguousStorage contiguousLabels(String normalizedPath, Dataset dataset) {
+        return storage(labelStorages, normalizedPath, () -> ContiguousStorage.ofIntegers(dataset, file, path));
+    }
+
+    private static ContiguousStorage storage(ConcurrentHashMap<String, Optional<ContiguousStorage>> known, String normalizedPath,
+            java.util.function.Supplier<ContiguousStorage> of) {
+        Optional<ContiguousStorage> storage = known.get(normalizedPath);
         if (storage == null) {
-            storage = Optional.ofNullable(ContiguousStorage.of(dataset, file, path));
-            Optional<ContiguousStorage> raced = storages.putIfAbsent(normalizedPath, storage);
+            storage = Optional.ofNullable(of.get());
+            Optional<ContiguousStorage> raced = known.putIfAbsent(normalizedPath, storage);
             if (raced != null) {
                 storage = raced;
             }

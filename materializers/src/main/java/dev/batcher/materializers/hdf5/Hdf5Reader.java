@@ -374,6 +374,20 @@ final class Hdf5Reader implements RecordingReader {
                 checkLabelType(file, path, ds);
                 Window window = new Window(0, dims[0], start, count);
                 checkWindow(file, path, window, dims);
+                ContiguousStorage storage = fastPath ? handle.contiguousLabels(path, ds) : null;
+                if (storage != null) {
+                    // As for signals: one positional read, not jhdf's slice (which builds the dataset's path
+                    // string and a fresh buffer on every call).
+                    contiguousReads.increment();
+                    try {
+                        return storage.readInts(0, Math.toIntExact(dims[0]), start, count, file, path, window);
+                    } catch (EOFException e) {
+                        throw new RecordingReadException(Reason.UNREADABLE, file, path, window,
+                                "read: " + e.getMessage() + " (expected: a readable, complete HDF5 file)", e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("positional read of " + storage + ": " + e, e);
+                    }
+                }
                 Object data;
                 try {
                     data = ds.getData(new long[] {0, start}, new int[] {Math.toIntExact(dims[0]), count});

@@ -103,6 +103,34 @@ class RecordingFilesContiguousTest {
         assertEquals(ReadPath.JHDF, Hdf5Hooks.readPath(viaJhdf, file, dataset));
     }
 
+    /** Every layout fixture whose label dataset is stored contiguously. */
+    static Stream<Arguments> contiguousLabels() {
+        return Fixtures.layouts().filter(n -> n.get("labels").get("chunks").isNull())
+                .map(n -> Arguments.of(n.get("file").asText(), n));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contiguousLabels")
+    void readLabels_contiguousFixture_fastPathEqualsJhdfEveryWindow(String file, JsonNode entry) {
+        String dataset = entry.get("labels").get("dataset").asText();
+        int cols = entry.get("labels").get("shape").get(1).asInt();
+        for (int start = 0; start < cols; start += Math.max(1, cols / 7)) {
+            for (int count : new int[] {1, 2, cols - start}) {
+                if (start + count > cols) {
+                    continue;
+                }
+                long before = Hdf5Hooks.contiguousReads(files);
+                int[][] fast = files.readLabels(file, dataset, start, count);
+                assertEquals(before + 1, Hdf5Hooks.contiguousReads(files), file + " read by the fast path");
+                int[][] jhdf = viaJhdf.readLabels(file, dataset, start, count);
+                assertEquals(jhdf.length, fast.length, file);
+                for (int r = 0; r < jhdf.length; r++) {
+                    assertArrayEquals(jhdf[r], fast[r], file + " [" + start + ", +" + count + ") row " + r);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("chunkedLayouts")
     void readPath_chunkedOrFilteredFixture_isChunkByChunk(String file, JsonNode entry) {
