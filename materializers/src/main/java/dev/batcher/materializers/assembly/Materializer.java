@@ -404,7 +404,8 @@ public final class Materializer {
         if (inputs.length > 0) {
             int first = inputs[0];
             int last = inputs[inputs.length - 1];
-            RawWindow raw = files.readSignal(item.file(), item.signal(), first, last - first + 1, item.sampleStart() - before, read);
+            RawWindow raw = files.readSignal(item.file(), item.signal(), first, last - first + 1, item.sampleStart() - before, read,
+                    Scratch.get().raw);
             float scale = (float) info.resolution();
             float offset = (float) info.offset();
             for (int k = 0; k < inputs.length; k++) {

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.assembly;
 
+import dev.batcher.materializers.format.RawBuffers;
 import java.util.Arrays;
 
 /**
@@ -19,6 +20,8 @@ final class Scratch {
      * items, and their results wait).
      */
     int sinking = -1;
+    /** Raw windows as read, decoded into {@link #rows} at once. */
+    final RawBuffers raw = new RawBuffers();
     private float[][] rows = new float[0][];
     private float[] output = new float[0];
 

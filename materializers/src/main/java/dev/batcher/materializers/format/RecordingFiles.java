@@ -371,6 +371,28 @@ public final class RecordingFiles implements AutoCloseable {
     }
 
     /**
+     * Reads a window as {@link #readSignal(String, String, int, int, long, int)} does, into this thread's
+     * {@code into} where the format's reader can ({@link RecordingReader#readSignal(String, String, Window,
+     * RawBuffers)}): valid until the thread's next read into {@code into}.
+     *
+     * @param file a path relative to the roots
+     * @param dataset the signal dataset's path inside the file
+     * @param firstChannel the first row
+     * @param channelCount the number of rows ({@code >= 1})
+     * @param sampleStart the first sample
+     * @param sampleCount the number of samples ({@code >= 1})
+     * @param into the calling thread's buffers
+     * @return the raw samples, {@code [channelCount][sampleCount]}
+     * @throws RecordingReadException as {@link #readSignal(String, String, int, int, long, int)}
+     * @throws IllegalStateException if this object is closed
+     */
+    public RawWindow readSignal(String file, String dataset, int firstChannel, int channelCount,
+                                long sampleStart, int sampleCount, RawBuffers into) {
+        String path = normalizeDataset(dataset);
+        return reader(file).readSignal(file, path, new Window(firstChannel, channelCount, sampleStart, sampleCount), into);
+    }
+
+    /**
      * Reads every label channel of a window of a label dataset (a registered {@link LabelGrid} or one
      * stored in the file), as ints: samples {@code [start, start + count)}.
      *

@@ -86,6 +86,22 @@ public interface RecordingReader extends AutoCloseable {
     RawWindow readSignal(String file, String dataset, Window window);
 
     /**
+     * Reads a window as {@link #readSignal(String, String, Window)} does, into {@code into}'s arrays where
+     * this reader can: the window is then valid until this thread's next read into {@code into}. The default
+     * allocates, as the three-argument form.
+     *
+     * @param file the file name
+     * @param dataset the normalised dataset path
+     * @param window rows and samples to read ({@code rows >= 1}, {@code count >= 1})
+     * @param into this thread's buffers
+     * @return the samples, {@code [rows][count]}, in {@code into}'s arrays or new ones
+     * @throws RecordingReadException as {@link #readSignal(String, String, Window)}
+     */
+    default RawWindow readSignal(String file, String dataset, Window window, RawBuffers into) {
+        return readSignal(file, dataset, window);
+    }
+
+    /**
      * Reads every label channel of samples {@code [start, start + count)} of a label dataset stored
      * in the file, as ints.
      *

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.RawBuffers;
 import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.format.RecordingReadException.Window;
 import dev.batcher.materializers.metadata.SampleType;
@@ -51,14 +52,15 @@ final class ChunkedWindows {
     }
 
     /**
-     * Reads a checked window (inside the dataset) of a dataset {@link #readable} says yes to.
+     * Reads a checked window (inside the dataset) of a dataset {@link #readable} says yes to, into
+     * {@code into}'s arrays unless it is null (every value of the window is written).
      *
      * @throws IllegalStateException if a decoded chunk is not of the chunk's full size
      * @throws InterruptedException if interrupted while waiting for another thread's decode of a chunk
      * @throws RuntimeException what jhdf throws decoding a chunk
      */
-    static RawWindow read(ChunkCache cache, Handle handle, String path, Dataset dataset, SampleType type, Window window)
-            throws InterruptedException {
+    static RawWindow read(ChunkCache cache, Handle handle, String path, Dataset dataset, SampleType type, Window window,
+                          RawBuffers into) throws InterruptedException {
         ChunkedDataset chunked = (ChunkedDataset) dataset;
         int[] chunk = chunked.getChunkDimensions();
         ByteOrder order = order(dataset.getDataType());
@@ -67,8 +69,8 @@ final class ChunkedWindows {
         int count = (int) window.count();
         int firstRow = Math.toIntExact(window.firstRow());
         int start = Math.toIntExact(window.start());
-        short[][] shorts = type == SampleType.INT16 ? new short[rows][count] : null;
-        float[][] floats = type == SampleType.INT16 ? null : new float[rows][count];
+        short[][] shorts = type != SampleType.INT16 ? null : into == null ? new short[rows][count] : into.shorts(rows, count);
+        float[][] floats = type == SampleType.INT16 ? null : into == null ? new float[rows][count] : into.floats(rows, count);
         int elements = Math.multiplyExact(chunk[0], chunk[1]);
         int expected = Math.multiplyExact(elements, size);
         ChunkDecoder.Plan plan = ChunkDecoder.plan(dataset, size);

@@ -1,5 +1,6 @@
 package dev.batcher.materializers.hdf5;
 
+import dev.batcher.materializers.format.RawBuffers;
 import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.format.RecordingReadException.Reason;
@@ -225,14 +226,19 @@ final class ContiguousStorage {
      * @throws IllegalStateException if the dataset is not int16 or float32
      */
     RawWindow read(long firstRow, int rowCount, long first, int count) throws IOException {
+        return read(firstRow, rowCount, first, count, null);
+    }
+
+    /** As {@link #read(long, int, long, int)}, into {@code into}'s arrays unless it is null. */
+    RawWindow read(long firstRow, int rowCount, long first, int count, RawBuffers into) throws IOException {
         checkWindow(firstRow, rowCount, first, count);
         if (type == SampleType.INT16) {
-            short[][] out = new short[rowCount][count];
+            short[][] out = into == null ? new short[rowCount][count] : into.shorts(rowCount, count);
             readInto(out, firstRow, rowCount, first, count);
             return RawWindow.ofShorts(out);
         }
         if (type == SampleType.FLOAT32) {
-            float[][] out = new float[rowCount][count];
+            float[][] out = into == null ? new float[rowCount][count] : into.floats(rowCount, count);
             readInto(out, firstRow, rowCount, first, count);
             return RawWindow.ofFloats(out);
         }

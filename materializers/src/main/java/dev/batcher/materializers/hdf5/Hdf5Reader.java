@@ -2,6 +2,7 @@ package dev.batcher.materializers.hdf5;
 
 import dev.batcher.materializers.format.RecordingFiles;
 import dev.batcher.materializers.format.FileAccess;
+import dev.batcher.materializers.format.RawBuffers;
 import dev.batcher.materializers.format.RawWindow;
 import dev.batcher.materializers.format.RecordingReadException;
 import dev.batcher.materializers.format.RecordingReadException.Reason;
@@ -246,12 +247,18 @@ final class Hdf5Reader implements RecordingReader {
 
     @Override
     public RawWindow readSignal(String file, String path, Window window) {
+        return readSignal(file, path, window, null);
+    }
+
+    /** As {@link #readSignal(String, String, Window)}; the fast paths read into {@code into} unless it is null. */
+    @Override
+    public RawWindow readSignal(String file, String path, Window window, RawBuffers into) {
         ContiguousStorage ranged = remoteStorage(file, path);
         if (ranged != null) {
             return readRanged(file, path, window, ranged, () -> {
                 SignalInfo info = signalInfos.get(new InfoKey(file, path));
                 checkWindow(file, path, window, new long[] {info.channels().size(), info.samples()});
-                return readContiguous(ranged, file, path, window);
+                return readContiguous(ranged, file, path, window, into);
             });
         }
         return withHandle(file, path, window, handle -> {
@@ -262,11 +269,11 @@ final class Hdf5Reader implements RecordingReader {
             ContiguousStorage storage = fastPath ? handle.contiguous(path, ds) : null;
             if (storage != null) {
                 contiguousReads.increment();
-                return readContiguous(storage, file, path, window);
+                return readContiguous(storage, file, path, window, into);
             }
             if (fastPath && ChunkedWindows.readable(ds, type)) {
                 try {
-                    RawWindow read = ChunkedWindows.read(chunks, handle, path, ds, type, window);
+                    RawWindow read = ChunkedWindows.read(chunks, handle, path, ds, type, window, into);
                     chunkedReads.increment();
                     return read;
                 } catch (InterruptedException e) {
@@ -322,9 +329,10 @@ final class Hdf5Reader implements RecordingReader {
      * by an interrupt, is thrown on unchecked for {@link #withHandle} to recover from or translate, as a
      * failure inside jhdf would be.
      */
-    private static RawWindow readContiguous(ContiguousStorage storage, String file, String path, Window window) {
+    private static RawWindow readContiguous(ContiguousStorage storage, String file, String path, Window window,
+                                            RawBuffers into) {
         try {
-            return storage.read(window.firstRow(), (int) window.rows(), window.start(), (int) window.count());
+            return storage.read(window.firstRow(), (int) window.rows(), window.start(), (int) window.count(), into);
         } catch (EOFException e) {
             throw new RecordingReadException(Reason.UNREADABLE, file, path, window,
                     "read: " + e.getMessage() + " (expected: a readable, complete HDF5 file)", e);

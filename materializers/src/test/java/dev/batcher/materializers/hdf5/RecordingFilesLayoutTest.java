@@ -1,6 +1,7 @@
 package dev.batcher.materializers.hdf5;
 
 import dev.batcher.materializers.format.RecordingFiles;
+import dev.batcher.materializers.format.RawBuffers;
 import dev.batcher.materializers.format.RawWindow;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.batcher.materializers.Fixtures;
@@ -119,8 +120,18 @@ class RecordingFilesLayoutTest {
         short[][] expectedShorts = int16 ? Fixtures.shorts(s.get("expected").asText(), rows, cols) : null;
         float[][] expectedFloats = int16 ? null : Fixtures.floats(s.get("expected").asText(), rows, cols);
         List<Win> windows = windows(rows, cols, s.get("chunks"), file.hashCode());
+        // Read fresh, and into one thread's buffers that each read overwrites: a window of the shape before
+        // reuses the arrays, and every value must still be this window's.
+        RawBuffers buffers = new RawBuffers();
+        List<Win> twice = new java.util.ArrayList<>();
         for (Win w : windows) {
-            RawWindow raw = files.readSignal(file, dataset, w.firstRow(), w.rows(), w.start(), w.count());
+            twice.add(w);
+            twice.add(w);
+        }
+        int k = 0;
+        for (Win w : twice) {
+            RawWindow raw = k++ % 2 == 0 ? files.readSignal(file, dataset, w.firstRow(), w.rows(), w.start(), w.count())
+                    : files.readSignal(file, dataset, w.firstRow(), w.rows(), w.start(), w.count(), buffers);
             assertEquals(w.rows(), raw.channels(), () -> file + " " + w);
             assertEquals(w.count(), raw.samples(), () -> file + " " + w);
             for (int r = 0; r < w.rows(); r++) {
