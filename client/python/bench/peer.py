@@ -16,9 +16,12 @@ float32 (7.9 MB), it measures in one run:
 4. the cost of take() from Python for a batch the daemon has already buffered, against a raw
    loopback socket moving the same bytes into numpy in this process (the baseline).
 
-Every figure is printed next to the baseline measured in the same run. Each daemon is warmed up first
-(--daemon-warmup seconds, default 5, and at least 1.5 x --batches batches, untimed; its rate is printed as
-a note), so no path pays for a fresh JVM's JIT and heap growth. Data is written once into --data (default bench-data/) and reused.
+Every figure is printed next to the baseline measured in the same run. Each daemon is warmed up first,
+untimed: --daemon-warmup seconds (default 5, and at least 1.5 x --batches batches), then until its rate
+stops rising (--no-steady: not; at most --warmup-max seconds). Its rates are printed as a note, and with
+--compare the time each daemon took to reach a steady rate is printed as a figure of its own. So no path
+pays for a fresh JVM's JIT and heap growth, and what a long training run sees is what is measured. Data is
+written once into --data (default bench-data/) and reused.
 """
 
 from __future__ import annotations
@@ -255,6 +258,14 @@ def main(argv: Optional[List[str]] = None) -> None:
     p.add_argument("--daemon-warmup", type=float, default=5.0,
                    help="seconds of untimed batches from each fresh daemon before it is measured, at least 1.5 x "
                         "--batches (default: %(default)s)")
+    p.add_argument("--no-steady", action="store_true",
+                   help="stop each daemon's warm-up after --daemon-warmup seconds, not when its rate has stopped rising")
+    p.add_argument("--warmup-max", type=float, default=120.0,
+                   help="the longest warm-up of a daemon, in seconds (default: %(default)s)")
+    p.add_argument("--client-warmup", type=float, default=30.0,
+                   help="with --compare clients: seconds each fresh Java client JVM takes batches before its measured loop"
+                        " (its JIT: after 10 s it still used 1.4-2.4x the CPU per batch it uses after 40 s; "
+                        "default: %(default)s)")
     p.add_argument("--workers", default="0,1,2", help="DataLoader worker counts to try (default: %(default)s)")
     p.add_argument("--local-workers", default="2", help="Batcher local worker processes (default: %(default)s)")
     p.add_argument("--step-ms", type=float, default=20.0, help="the synthetic training step (default: %(default)s)")
@@ -366,23 +377,37 @@ def java_loop(address: str, directory: Path, batches: int, path: str, warm_s: fl
     return float(loops[0][1])
 
 
-def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> None:
-    """Takes batches from a fresh daemon, untimed, for --daemon-warmup seconds (and at least 1.5 x --batches).
+def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> float:
+    """Takes batches from a fresh daemon, untimed, for --daemon-warmup seconds (and at least 1.5 x --batches),
+    then, unless --no-steady, until its rate has stopped rising; returns the seconds that took.
 
     A new JVM runs its first seconds slower than it will for the rest of a training run: the JIT compiles the
     read and decode paths, and the heap grows to the allocation rate (JFR of a fresh daemon on gzip data showed
     its first ~3 s in young collections and in zeroing newly committed heap; on contiguous data the first
-    300 batches ran at half the rate of the next ones). Without this, whichever path is measured first on a
-    daemon pays for it, and a run of a few seconds measures start-up, not throughput.
+    300 batches ran at half the rate of the next ones). A daemon with worker processes warms three JVMs on
+    the same cores, and JFR showed their C2 compiler threads busy for 30 s. Without this, whichever path is
+    measured first on a daemon pays for it, and a run of a few seconds measures start-up, not throughput.
+
+    Steady: the median rate of the last five rounds of --batches is within 4% of the median of the five
+    before (no trend over ten rounds; three against three passed a daemon still rising by a third), or
+    --warmup-max seconds have passed (then a note says so).
     """
     t = time.perf_counter()
     n = 0
-    while n < 3 * a.batches // 2 or time.perf_counter() - t < a.daemon_warmup:
-        take_loop(d.address, directory, a.batches, 0, True, f"peer-warm-{n}")
+    rates: List[float] = []
+
+    def steady() -> bool:
+        return len(rates) >= 10 and statistics.median(rates[-5:]) <= 1.04 * statistics.median(rates[-10:-5])
+
+    while n < 3 * a.batches // 2 or time.perf_counter() - t < a.daemon_warmup or (
+            not a.no_steady and not steady() and time.perf_counter() - t < a.warmup_max):
+        rates.append(take_loop(d.address, directory, a.batches, 0, True, f"peer-warm-{n}"))
         n += a.batches
     s = time.perf_counter() - t
+    capped = "" if a.no_steady or steady() else f"; still rising at --warmup-max {a.warmup_max:g} s"
     print(f"# warm-up of a fresh daemon ({name}): {n} batches in {s:.1f} s ({n / s:.1f} batches/s, not a figure: "
-          f"JIT and heap growth)", flush=True)
+          f"JIT and heap growth); rounds of {a.batches}: {' '.join(f'{r:.0f}' for r in rates)}{capped}", flush=True)
+    return s
 
 
 def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) -> None:
@@ -399,8 +424,10 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
             daemons["serve"] = Daemon(0, workdir)
             paths = ["shm", "tcp"]
             names = [f"{c} client, {path}" for path in paths for c in ("Python", "Java")]
-        for n, d in daemons.items():
-            warm_up(d, n, directory, a)
+        warm = {n: warm_up(d, n, directory, a) for n, d in daemons.items()}
+        if not a.no_steady:
+            print("time to a steady rate from a fresh daemon (Python client, shared memory): "
+                  + ", ".join(f"{n} {s:.0f} s" for n, s in warm.items()), flush=True)
         figures: Dict[str, List[float]] = {n: [] for n in names}
         cpu: Dict[str, List[float]] = {n: [] for n in names}
         for r in range(a.rounds):
@@ -415,7 +442,7 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
                                                                        path == "shm", f"peer-{r}-{path}",
                                                                        cpu[f"Python client, {path}"]))
                     figures[f"Java client, {path}"].append(java_loop(d.address, directory, a.batches, path,
-                                                                     a.daemon_warmup, cpu[f"Java client, {path}"]))
+                                                                     a.client_warmup, cpu[f"Java client, {path}"]))
             print(f"round {r}: " + ", ".join(f"{n} {v[-1]:.1f}" for n, v in figures.items()), flush=True)
         for path in paths:
             pair = [n for n in names if n.endswith(", " + path)]
