@@ -263,9 +263,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     p.add_argument("--warmup-max", type=float, default=120.0,
                    help="the longest warm-up of a daemon, in seconds (default: %(default)s)")
     p.add_argument("--client-warmup", type=float, default=30.0,
-                   help="with --compare clients: seconds each fresh Java client JVM takes batches before its measured loop"
-                        " (its JIT: after 10 s it still used 1.4-2.4x the CPU per batch it uses after 40 s; "
-                        "default: %(default)s)")
+                   help="with --compare clients: seconds of untimed batches each Java client JVM (one per path, kept "
+                        "across the rounds) takes before its first measured loop (its JIT: after 10 s it still used "
+                        "1.4-2.4x the CPU per batch it uses after 40 s; default: %(default)s)")
     p.add_argument("--workers", default="0,1,2", help="DataLoader worker counts to try (default: %(default)s)")
     p.add_argument("--local-workers", default="2", help="Batcher local worker processes (default: %(default)s)")
     p.add_argument("--step-ms", type=float, default=20.0, help="the synthetic training step (default: %(default)s)")
@@ -361,20 +361,51 @@ def take_loop(address: str, directory: Path, batches: int, warmup: int, shm: boo
     return rate
 
 
-def java_loop(address: str, directory: Path, batches: int, path: str, warm_s: float,
-              cpu: Optional[List[float]] = None) -> float:
-    """The Java client's take loop in a JVM of its own: warm_s seconds of untimed batches (the JIT of a fresh
-    JVM), then one measured loop."""
-    cmd = java()
-    cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.bench.ClientTakeLoop"
-    out = subprocess.run(cmd + [address, str(directory), str(batches), "1", path, str(warm_s)], capture_output=True,
-                         text=True, timeout=600)
-    loops = [line.split() for line in out.stdout.splitlines() if line.startswith("java ")]
-    if len(loops) != 1:
-        raise SystemExit(f"the Java take loop failed:\n{out.stdout}\n{out.stderr}")
-    if cpu is not None:
-        cpu.append(float(loops[0][2]))
-    return float(loops[0][1])
+class JavaLoop:
+    """The Java client's take loop (ClientTakeLoop) in one JVM that lives across the rounds of --compare
+    clients, as the Python client does in this process: warm_s seconds of untimed batches first (the JIT of
+    a fresh JVM), then one measured loop per call. A JVM per round measured its JIT again every round."""
+
+    def __init__(self, address: str, directory: Path, batches: int, path: str, warm_s: float) -> None:
+        cmd = java()
+        cmd[cmd.index("dev.batcher.service.cli.Main")] = "dev.batcher.bench.ClientTakeLoop"
+        self.proc = subprocess.Popen(cmd + [address, str(directory), str(batches), "stdin", path, str(warm_s)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        while True:
+            line = self._line(600 + warm_s)
+            if line == "ready":
+                break
+            print(f"# Java client, {path}: {line}", flush=True)
+
+    def _line(self, timeout_s: float) -> str:
+        timer = threading.Timer(timeout_s, self.proc.kill)
+        timer.start()
+        try:
+            line = self.proc.stdout.readline()
+        finally:
+            timer.cancel()
+        if not line:
+            raise SystemExit(f"the Java take loop ended (exit code {self.proc.wait()}); its stderr is above")
+        return line.strip()
+
+    def loop(self, cpu: Optional[List[float]] = None) -> float:
+        """Runs one measured loop on a fresh batcher: batches/s (and CPU ms of the JVM per batch into cpu)."""
+        self.proc.stdin.write("round\n")
+        self.proc.stdin.flush()
+        fields = self._line(600).split()
+        if fields[0] != "java":
+            raise SystemExit(f"the Java take loop answered {' '.join(fields)!r} (expected: java RATE CPU_MS)")
+        if cpu is not None:
+            cpu.append(float(fields[2]))
+        return float(fields[1])
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> float:
@@ -414,6 +445,7 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
     """Alternating rounds of two candidates after a warm-up, then the ratio of their medians."""
     lw = int(a.local_workers.split(",")[-1])
     daemons: Dict[str, Daemon] = {}
+    loops: Dict[str, JavaLoop] = {}
     try:
         if kind == "pools":
             daemons["serve"] = Daemon(0, workdir)
@@ -428,6 +460,9 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
         if not a.no_steady:
             print("time to a steady rate from a fresh daemon (Python client, shared memory): "
                   + ", ".join(f"{n} {s:.0f} s" for n, s in warm.items()), flush=True)
+        if kind == "clients":
+            for path in paths:
+                loops[path] = JavaLoop(daemons["serve"].address, directory, a.batches, path, a.client_warmup)
         figures: Dict[str, List[float]] = {n: [] for n in names}
         cpu: Dict[str, List[float]] = {n: [] for n in names}
         for r in range(a.rounds):
@@ -441,8 +476,7 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
                     figures[f"Python client, {path}"].append(take_loop(d.address, directory, a.batches, a.warmup // 2,
                                                                        path == "shm", f"peer-{r}-{path}",
                                                                        cpu[f"Python client, {path}"]))
-                    figures[f"Java client, {path}"].append(java_loop(d.address, directory, a.batches, path,
-                                                                     a.client_warmup, cpu[f"Java client, {path}"]))
+                    figures[f"Java client, {path}"].append(loops[path].loop(cpu[f"Java client, {path}"]))
             print(f"round {r}: " + ", ".join(f"{n} {v[-1]:.1f}" for n, v in figures.items()), flush=True)
         for path in paths:
             pair = [n for n in names if n.endswith(", " + path)]
@@ -453,6 +487,8 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
                 print(f"# CPU of the client process per batch, median: {pair[1]} {statistics.median(cpu[pair[1]]):.3f} ms, "
                       f"{pair[0]} {statistics.median(cpu[pair[0]]):.3f} ms", flush=True)
     finally:
+        for j in loops.values():
+            j.close()
         for d in daemons.values():
             d.stop()
 
