@@ -18,7 +18,7 @@ float32 (7.9 MB), it measures in one run:
 
 Every figure is printed next to the baseline measured in the same run. Each daemon is warmed up first,
 untimed: --daemon-warmup seconds (default 5, and at least 1.5 x --batches batches), then until its rate
-stops rising (--no-steady: not; at most --warmup-max seconds). Its rates are printed as a note, and with
+has settled (--no-steady: not; at most --warmup-max seconds). Its rates are printed as a note, and with
 --compare the time each daemon took to reach a steady rate is printed as a figure of its own. So no path
 pays for a fresh JVM's JIT and heap growth, and what a long training run sees is what is measured. Data is
 written once into --data (default bench-data/) and reused.
@@ -259,7 +259,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                    help="seconds of untimed batches from each fresh daemon before it is measured, at least 1.5 x "
                         "--batches (default: %(default)s)")
     p.add_argument("--no-steady", action="store_true",
-                   help="stop each daemon's warm-up after --daemon-warmup seconds, not when its rate has stopped rising")
+                   help="stop each daemon's warm-up after --daemon-warmup seconds, not when its rate has settled")
     p.add_argument("--warmup-max", type=float, default=120.0,
                    help="the longest warm-up of a daemon, in seconds (default: %(default)s)")
     p.add_argument("--client-warmup", type=float, default=30.0,
@@ -410,7 +410,7 @@ class JavaLoop:
 
 def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> float:
     """Takes batches from a fresh daemon, untimed, for --daemon-warmup seconds (and at least 1.5 x --batches),
-    then, unless --no-steady, until its rate has stopped rising; returns the seconds that took.
+    then, unless --no-steady, until its rate has settled; returns the seconds that took.
 
     A new JVM runs its first seconds slower than it will for the rest of a training run: the JIT compiles the
     read and decode paths, and the heap grows to the allocation rate (JFR of a fresh daemon on gzip data showed
@@ -419,16 +419,20 @@ def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> f
     the same cores, and JFR showed their C2 compiler threads busy for 30 s. Without this, whichever path is
     measured first on a daemon pays for it, and a run of a few seconds measures start-up, not throughput.
 
-    Steady: the median rate of the last five rounds of --batches is within 4% of the median of the five
-    before (no trend over ten rounds; three against three passed a daemon still rising by a third), or
-    --warmup-max seconds have passed (then a note says so).
+    Steady: the median rate of the last five rounds of --batches is at most 4% above and at most 10% below
+    the median of the five before (no trend over ten rounds; three against three passed a daemon still
+    rising by a third; a dip alone is noise), or --warmup-max seconds have passed (then a note says so).
+    The same test as bench service and bench scale (ServiceBench.isSteady).
     """
     t = time.perf_counter()
     n = 0
     rates: List[float] = []
 
     def steady() -> bool:
-        return len(rates) >= 10 and statistics.median(rates[-5:]) <= 1.04 * statistics.median(rates[-10:-5])
+        if len(rates) < 10:
+            return False
+        last, before = statistics.median(rates[-5:]), statistics.median(rates[-10:-5])
+        return 0.9 * before <= last <= 1.04 * before
 
     while n < 3 * a.batches // 2 or time.perf_counter() - t < a.daemon_warmup or (
             not a.no_steady and not steady() and time.perf_counter() - t < a.warmup_max):

@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * cores present, once with W in-process slots ({@code serve --manager-slots W}) and once with W worker
  * processes of one slot ({@code serve --local-workers W}), each against {@code LocalBatcher} on one
  * thread measured in the same run (before and after the daemons, after a kernel warm-up as the daemons
- * do; the faster counts). Each daemon is first driven until its rate is steady (three 1 s windows within
- * 10%, at most 30 s): fresh worker JVMs take longer to get there than one warm JVM. The ratio is the
+ * do; the faster counts). Each daemon is first driven until its rate is steady (the median of five 1 s
+ * windows no more than 4% above the median of the five before, at most 90 s): fresh worker JVMs take
+ * longer to get there than one warm JVM. The ratio is the
  * speedup over that thread; the efficiency printed beside it is the speedup divided by min(W, cores). The client (one thread, shared memory, reading
  * every cache line of x as a trainer would) runs on the same cores. Run it with
  * {@code bin/batcher bench scale}.
@@ -89,7 +90,7 @@ public final class ScaleBench {
                     h.create(spec);
                     ServiceBench.awaitSlots(h, w);
                     h.start(BatchState.initial(2));
-                    String warm = ServiceBench.warmUntilSteady(h, BatchState.initial(2), quick ? 0.2 : 1, quick ? 0.5 : 30);
+                    String warm = ServiceBench.warmUntilSteady(h, BatchState.initial(2), quick ? 0.2 : 1, quick ? 0.5 : 90);
                     emit.accept(Figure.comment(String.format(Locale.ROOT, "W=%d %s: warm-up %s", w,
                             processes ? "worker processes" : "in-process slots", warm)));
                     h.start(BatchState.initial(1));

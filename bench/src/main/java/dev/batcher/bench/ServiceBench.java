@@ -126,7 +126,7 @@ public final class ServiceBench {
                     h.start(BatchState.initial(2));
                     emit.accept(Figure.comment(String.format(Locale.ROOT, "%d worker process(es), %s: warm-up %s", w,
                             shm ? "shared memory" : "TCP", warmUntilSteady(h, BatchState.initial(2), quick ? 0.2 : 1,
-                                    quick ? 0.5 : 30))));
+                                    quick ? 0.5 : 90))));
                     Run r = drive(h, seconds, BatchState.initial(1));
                     emit.accept(new Figure(String.format(Locale.ROOT, "service, %s, %s (%.0f MB/s, %.0f%% of the time in take)",
                             w == 0 ? "0 workers (daemon materialises on 2 threads)" : w + " local worker process" + (w > 1 ? "es" : ""),
@@ -245,12 +245,18 @@ public final class ServiceBench {
         }
     }
 
+    /** Windows of the steady test: the median of the last {@value} against the median of the {@value} before. */
+    static final int STEADY_RUN = 5;
+    /** How much the last run's median may exceed the one before and still count as steady. */
+    static final double STEADY_RISE = 1.04;
+    /** How far the last run's median may fall below the one before and still count as steady. */
+    static final double STEADY_FALL = 0.90;
+
     /**
-     * Takes batches in windows of {@code window} seconds until three windows in a row agree within 10% (a
-     * fresh JVM's JIT and heap growth are over; two were not enough: a slow ramp passes that test) or
+     * Takes batches in windows of {@code window} seconds until the rate is steady ({@link #isSteady}) or
      * {@code maxSeconds} have passed, and says how it went: the rate of each window. Pools of fresh worker
-     * JVMs take longer than one warm JVM to get there; a fixed short warm-up measured their start-up, not
-     * their throughput.
+     * JVMs take longer than one warm JVM to get there (their C2 compilers ran for 30-40 s on 2 cores); a
+     * fixed short warm-up measured their start-up, not their throughput.
      */
     static String warmUntilSteady(Batcher b, BatchState start, double window, double maxSeconds) {
         long end = System.nanoTime() + (long) (maxSeconds * 1e9);
@@ -260,19 +266,39 @@ public final class ServiceBench {
             Run run = drive(b, window, s);
             s = run.next();
             rates.add(run.batchesPerSecond());
-            boolean steady = false;
-            if (rates.size() >= 3) {
-                List<Double> last = rates.subList(rates.size() - 3, rates.size());
-                double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-                double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-                steady = max - min <= 0.1 * max;
-            }
+            boolean steady = isSteady(rates);
             if (steady || System.nanoTime() > end) {
                 return String.format(Locale.ROOT, "%s after %d windows of %.1f s (batches/s: %s)",
                         steady ? "steady" : "not steady", rates.size(), window,
                         rates.stream().map(r -> String.format(Locale.ROOT, "%.1f", r)).collect(Collectors.joining(", ")));
             }
         }
+    }
+
+    /**
+     * Whether a warm-up's rates have settled: the median of the last {@value #STEADY_RUN} windows is at most
+     * {@value #STEADY_RISE} and at least {@value #STEADY_FALL} times the median of the {@value #STEADY_RUN}
+     * before. Medians, because one window on a shared machine moves by 10-30%; ten windows, because the
+     * earlier test (three windows in a row within 10%) passed worker pools on a plateau of C1-compiled code
+     * ({@code bench scale}, 2026-12-07: steady at 200 batches/s, then measured at 285); a floor, because a
+     * dip of a few windows (another process, a collection) also passed a test of rising alone.
+     *
+     * @param rates the rate of each window so far, oldest first
+     * @return true if there are at least {@code 2 x STEADY_RUN} windows and the last run's median is within those bounds
+     */
+    static boolean isSteady(List<Double> rates) {
+        int n = rates.size();
+        if (n < 2 * STEADY_RUN) {
+            return false;
+        }
+        double last = median(rates.subList(n - STEADY_RUN, n));
+        double before = median(rates.subList(n - 2 * STEADY_RUN, n - STEADY_RUN));
+        return last <= STEADY_RISE * before && last >= STEADY_FALL * before;
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Takes batches for {@code seconds} (after a short warm-up), reading every float as a trainer would. */
