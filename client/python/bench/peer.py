@@ -268,6 +268,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                         "1.4-2.4x the CPU per batch it uses after 40 s; default: %(default)s)")
     p.add_argument("--workers", default="0,1,2", help="DataLoader worker counts to try (default: %(default)s)")
     p.add_argument("--local-workers", default="2", help="Batcher local worker processes (default: %(default)s)")
+    p.add_argument("--worker-slots", type=int, default=1,
+                   help="jobs each local worker process runs at once (serve --worker-slots; default: %(default)s)")
     p.add_argument("--step-ms", type=float, default=20.0, help="the synthetic training step (default: %(default)s)")
     p.add_argument("--layouts", default="contiguous,gzip")
     p.add_argument("--take-rounds", type=int, default=15)
@@ -313,7 +315,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         print(f"peer  workers {best} (best) with the step: {peer['batches_per_s']:.1f} batches/s, "
               f"waiting for data {100 * peer['wait']:.1f}% of the loop", flush=True)
         for lw in [int(v) for v in a.local_workers.split(",")]:
-            d = Daemon(lw, data)
+            d = Daemon(lw, data, [] if lw == 0 or a.worker_slots == 1 else [f"--worker-slots={a.worker_slots}"])
             try:
                 warm_up(d, f"serve --local-workers {lw}", directory, a)
                 for path in ("shm", "tcp"):
@@ -453,7 +455,9 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
     try:
         if kind == "pools":
             daemons["serve"] = Daemon(0, workdir)
-            daemons[f"serve --local-workers {lw}"] = Daemon(lw, workdir)
+            slots = [] if a.worker_slots == 1 else [f"--worker-slots={a.worker_slots}"]
+            label = f"serve --local-workers {lw}" + ("" if a.worker_slots == 1 else f" --worker-slots {a.worker_slots}")
+            daemons[label] = Daemon(lw, workdir, slots)
             paths = ["shm", "tcp"]
             names = [f"{n}, {path}" for path in paths for n in daemons]
         else:
