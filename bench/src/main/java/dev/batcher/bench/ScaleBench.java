@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * processes of one slot ({@code serve --local-workers W}), each against {@code LocalBatcher} on one
  * thread measured in the same run (before and after the daemons, after a kernel warm-up as the daemons
  * do; the faster counts). Each daemon is first driven until its rate is steady (the median of five 1 s
- * windows no more than 4% above the median of the five before, at most 90 s): fresh worker JVMs take
- * longer to get there than one warm JVM. The ratio is the
+ * windows at most 4% above and at most 10% below the median of the five before, at most 90 s; see
+ * {@code ServiceBench.isSteady}): fresh worker JVMs take longer to get there than one warm JVM. The ratio is the
  * speedup over that thread; the efficiency printed beside it is the speedup divided by min(W, cores). The client (one thread, shared memory, reading
  * every cache line of x as a trainer would) runs on the same cores. Run it with
  * {@code bin/batcher bench scale}.
