@@ -204,7 +204,8 @@ public final class Harness implements AutoCloseable {
         return (double) (System.nanoTime() - start) / calls;
     }
 
-    private static double median(double[] values) {
+    /** The median of {@code values} (the mean of the middle two for an even count); the array is not changed. */
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int mid = sorted.length / 2;

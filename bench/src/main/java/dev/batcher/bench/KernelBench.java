@@ -6,7 +6,6 @@ import dev.batcher.materializers.kernels.Kernels;
 import dev.batcher.materializers.kernels.Resampler;
 import dev.batcher.api.ChannelSelection;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -329,8 +328,8 @@ public final class KernelBench {
             c[r] = time(candidate, candidateReps);
             b[r] = time(baseline, baselineReps);
         }
-        double cNanos = median(c);
-        double bNanos = median(b);
+        double cNanos = Harness.median(c);
+        double bNanos = Harness.median(b);
         emit(new Figure(what + ": " + candidateName, bytes / cNanos, "GB/s", bNanos / cNanos,
                 String.format(Locale.ROOT, "%s (%s GB/s)", baselineName, Figure.number(baselineBytes / bNanos))).line());
     }
@@ -354,13 +353,6 @@ public final class KernelBench {
             op.run();
         }
         return (double) (System.nanoTime() - t0) / reps;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     @Override

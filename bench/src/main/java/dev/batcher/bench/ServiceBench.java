@@ -297,8 +297,7 @@ public final class ServiceBench {
     }
 
     private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Harness.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** Takes batches for {@code seconds} (after a short warm-up), reading every float as a trainer would. */

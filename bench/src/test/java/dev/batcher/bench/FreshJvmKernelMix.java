@@ -180,7 +180,7 @@ public final class FreshJvmKernelMix {
                 .toArray();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-6s  steady %6.1f  per second:",
                 k.path() == KernelPath.VECTOR ? "vector" : "scalar",
-                second.length == 0 ? 0 : median(second)));
+                second.length == 0 ? 0 : Harness.median(second)));
         for (double r : rates) {
             line.append(String.format(Locale.ROOT, " %.1f", r));
         }
@@ -193,13 +193,6 @@ public final class FreshJvmKernelMix {
         double[] sorted = steady.clone();
         Arrays.sort(sorted);
         return String.format(Locale.ROOT, "# %s steady batches/s over %d JVMs: min %.1f, median %.1f, max %.1f",
-                path, sorted.length, sorted[0], median(sorted), sorted[sorted.length - 1]);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+                path, sorted.length, sorted[0], Harness.median(sorted), sorted[sorted.length - 1]);
     }
 }
