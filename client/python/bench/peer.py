@@ -152,11 +152,13 @@ def loop(iterable, batches: int, warmup: int, step_s: float) -> Dict[str, float]
 
 
 class Daemon:
-    def __init__(self, local_workers: int, workdir: Path, extra: Optional[List[str]] = None) -> None:
-        self.log = workdir / f"peer-serve-{local_workers}{''.join(extra or [])}.log"
+    def __init__(self, local_workers: int, workdir: Path, worker_slots: int = 1) -> None:
+        extra = [f"--worker-slots={worker_slots}"] if local_workers > 0 and worker_slots != 1 else []
+        self.name = f"serve --local-workers {local_workers}" + (f" --worker-slots {worker_slots}" if extra else "")
+        self.log = workdir / f"peer-serve-{local_workers}{''.join(extra)}.log"
         with open(self.log, "w") as out:
             self.p = subprocess.Popen(java() + ["serve", "--port=0", "--metrics-port=-1",
-                                                f"--local-workers={local_workers}"] + (extra or []),
+                                                f"--local-workers={local_workers}"] + extra,
                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -298,7 +300,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             compare(a.compare, directory, data, a)
             continue
         if a.take_only:
-            d = Daemon(int(a.local_workers.split(",")[-1]), data)
+            d = Daemon(int(a.local_workers.split(",")[-1]), data, a.worker_slots)
             try:
                 for path in ("shm", "tcp"):
                     report_take(d.address, directory, a, path)
@@ -315,7 +317,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         print(f"peer  workers {best} (best) with the step: {peer['batches_per_s']:.1f} batches/s, "
               f"waiting for data {100 * peer['wait']:.1f}% of the loop", flush=True)
         for lw in [int(v) for v in a.local_workers.split(",")]:
-            d = Daemon(lw, data, [] if lw == 0 or a.worker_slots == 1 else [f"--worker-slots={a.worker_slots}"])
+            d = Daemon(lw, data, a.worker_slots)
             try:
                 warm_up(d, f"serve --local-workers {lw}", directory, a)
                 for path in ("shm", "tcp"):
@@ -441,7 +443,7 @@ def warm_up(d: "Daemon", name: str, directory: Path, a: argparse.Namespace) -> f
         rates.append(take_loop(d.address, directory, a.batches, 0, True, f"peer-warm-{n}"))
         n += a.batches
     s = time.perf_counter() - t
-    capped = "" if a.no_steady or steady() else f"; still rising at --warmup-max {a.warmup_max:g} s"
+    capped = "" if a.no_steady or steady() else f"; not settled at --warmup-max {a.warmup_max:g} s"
     print(f"# warm-up of a fresh daemon ({name}): {n} batches in {s:.1f} s ({n / s:.1f} batches/s, not a figure: "
           f"JIT and heap growth); rounds of {a.batches}: {' '.join(f'{r:.0f}' for r in rates)}{capped}", flush=True)
     return s
@@ -455,9 +457,8 @@ def compare(kind: str, directory: Path, workdir: Path, a: argparse.Namespace) ->
     try:
         if kind == "pools":
             daemons["serve"] = Daemon(0, workdir)
-            slots = [] if a.worker_slots == 1 else [f"--worker-slots={a.worker_slots}"]
-            label = f"serve --local-workers {lw}" + ("" if a.worker_slots == 1 else f" --worker-slots {a.worker_slots}")
-            daemons[label] = Daemon(lw, workdir, slots)
+            workers = Daemon(lw, workdir, a.worker_slots)
+            daemons[workers.name] = workers
             paths = ["shm", "tcp"]
             names = [f"{n}, {path}" for path in paths for n in daemons]
         else:
